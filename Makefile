@@ -1,0 +1,119 @@
+# assetgen - make-like build tool for AI-generated images
+.SUFFIXES:
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib
+DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
+	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev
+
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla \
+	-Wwrite-strings -Wno-missing-field-initializers
+ifeq ($(SANITIZE),1)
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+BUILD ?= build-san
+endif
+BUILD ?= build
+ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
+	$(WARN) $(CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread -lm
+
+# The library: everything but main.c, so unit tests link what they need.
+LIBSRCS = \
+	src/artifact.c \
+	src/buf.c \
+	src/build.c \
+	src/cache.c \
+	src/cmd.c \
+	src/cmd_build.c \
+	src/cmd_cache.c \
+	src/cmd_clean.c \
+	src/cmd_graph.c \
+	src/cmd_routes.c \
+	src/cmd_upscale.c \
+	src/font.c \
+	src/image.c \
+	src/index.c \
+	src/key.c \
+	src/os.c \
+	src/plan.c \
+	src/pngio.c \
+	src/provider_builtin.c \
+	src/recipe.c \
+	src/render.c \
+	src/report.c \
+	src/resample.c \
+	src/route.c \
+	src/status.c \
+	src/store.c \
+	src/util.c
+
+SRCS = src/main.c $(LIBSRCS)
+LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o)
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+all: $(BUILD)/assetgen assetgen
+
+assetgen: $(BUILD)/assetgen
+	ln -sf $(BUILD)/assetgen assetgen
+
+$(BUILD)/assetgen: $(BUILD)/main.o $(BUILD)/libassetgen.a
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/libassetgen.a $(LIBS)
+
+$(BUILD)/libassetgen.a: $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $(LIBOBJS)
+
+$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Wno-write-strings -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libassetgen.a $(LIBS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+deps:
+	@if $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+	else \
+		echo "assetgen: missing build dependencies; run:"; \
+		echo "  sudo apt-get install -y $(DEB_PKGS)"; exit 2; \
+	fi
+
+run: deps
+	$(MAKE) all
+	./assetgen build
+
+units: $(UNIT_TESTS)
+
+test: deps
+	$(MAKE) all units
+	ASSETGEN_BUILD=$(BUILD) sh tests/run.sh
+
+check: test
+
+lint:
+	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' src/*.c tests/unit/*.c \
+		|| { echo "lint: banned function"; exit 1; }
+
+install: $(BUILD)/assetgen
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	cp -f $(BUILD)/assetgen $(DESTDIR)$(BINDIR)/assetgen
+	cp -f assetgen.1 $(DESTDIR)$(MANDIR)/assetgen.1
+
+clean:
+	rm -rf build build-san assetgen
+
+.PHONY: all deps run units test check lint install clean
