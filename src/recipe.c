@@ -1,0 +1,2634 @@
+/* recipe.c - assetgen.yaml and recipes/NAME.yaml into struct project
+ *
+ * The only file that includes <yaml.h>.  Loading is two passes over each
+ * file: libyaml's event API builds a small node tree (every node keeps the
+ * line and column it starts at), then a schema walk turns the tree into
+ * structs and reports each problem it finds as "file:line:col: message",
+ * going on to the next asset after an error so that one run shows them all.
+ *
+ * Hostile input is bounded: a file is at most 4 MiB, a scalar 64 KiB,
+ * nesting 64 levels (the tree is built with an explicit stack, so even
+ * 100000 '[' cannot overflow ours).  Aliases are supported by sharing the
+ * anchored node, but every alias counts the nodes it stands for, and a
+ * document that would expand to more than MAX_NODES nodes is refused at
+ * the alias that crosses the line: a "billion laughs" file fails at once
+ * instead of eating memory and time, and the schema walk over the shared
+ * tree is bounded by the same count.  Merge keys ("<<") are not supported.
+ *
+ * Scalar typing follows the YAML 1.2 core schema, for plain (unquoted,
+ * untagged) scalars only: true/false are booleans; decimal integers and
+ * floats are numbers (hex, octal, .inf and .nan stay strings); ~, null and
+ * the empty scalar are null.  A quoted scalar, or one tagged !!str, is
+ * always a string.
+ */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700     /* realpath */
+#endif
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#include "buf.h"
+#include "recipe.h"
+#include "util.h"
+
+#define MAX_FILE        (4u << 20)      /* bytes in one YAML file */
+#define MAX_SCALAR      (64u << 10)     /* bytes in one scalar, and in an expanded string */
+#define MAX_DEPTH       64              /* nesting of collections */
+#define MAX_NODES       1000000         /* nodes in a document, aliases expanded */
+#define MAX_MATRIX      10000           /* assets one matrix may expand to */
+#define MAX_ASSETS      100000          /* assets in a project */
+#define MAX_NAME        100             /* characters in an asset or model name */
+#define MAX_SIDE        8192            /* pixels per side of a generated image */
+#define MAX_UPSCALED    16384           /* pixels per side after upscaling */
+#define DIAGS_MAX       100             /* diagnostics kept; the rest are counted */
+
+static const char *const providers[] = {
+	"builtin", "http", "openai", "a1111", "ideogram", "stability", "gemini",
+};
+static const char *const kernels[] = { "lanczos3", "bicubic", "nearest" };
+static const char *const intents[] = { "final", "preview" };   /* enum intent */
+static const char *const crits[] = { "low", "normal", "high" }; /* enum criticality */
+
+static const char *const config_keys[] = {
+	"models", "routes", "budget", "cache", "output", "recipes", NULL,
+};
+static const char *const model_keys[] = {
+	"provider", "model", "version", "cost", "api_key_env", "endpoint",
+	"concurrency", "timeout", "retries", "params", NULL,
+};
+static const char *const route_keys[] = { "match", "use", NULL };
+static const char *const match_keys[] = { "intent", "criticality", "tags", NULL };
+static const char *const budget_keys[] = { "per_request", "per_build", NULL };
+static const char *const cache_keys[] = { "dir", "remote", NULL };
+static const char *const remote_keys[] = { "url", "upload", NULL };
+static const char *const recipe_keys[] = { "defaults", "assets", NULL };
+static const char *const asset_keys[] = {
+	"name", "prompt", "negative_prompt", "seed", "size", "intent",
+	"criticality", "tags", "model", "params", "upscale", "matrix", NULL,
+};
+static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* diagnostics */
+
+static void
+diags_vadd(struct diags *d, const struct srcloc *loc, const char *fmt, va_list ap)
+{
+	char *msg, *line;
+
+	if (d->nmsgs >= DIAGS_MAX) {
+		d->nmore++;
+		return;
+	}
+	msg = xvasprintf(fmt, ap);
+	if (loc && loc->file && loc->line > 0)
+		line = xasprintf("%s:%d:%d: %s", loc->file, loc->line, loc->col, msg);
+	else if (loc && loc->file)
+		line = xasprintf("%s: %s", loc->file, msg);
+	else
+		line = xstrdup(msg);
+	free(msg);
+	d->msgs = xgrow(d->msgs, &d->cap, d->nmsgs + 1, sizeof(*d->msgs));
+	d->msgs[d->nmsgs++] = line;
+}
+
+void
+diags_add(struct diags *d, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diags_vadd(d, loc, fmt, ap);
+	va_end(ap);
+}
+
+void
+diags_print(const struct diags *d)
+{
+	size_t i;
+
+	fflush(stdout);
+	for (i = 0; i < d->nmsgs; i++)
+		fprintf(stderr, "%s\n", d->msgs[i]);
+	if (d->nmore)
+		fprintf(stderr, "%zu more problem%s not shown\n", d->nmore,
+			d->nmore == 1 ? "" : "s");
+}
+
+void
+diags_release(struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmsgs; i++)
+		free(d->msgs[i]);
+	free(d->msgs);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Open-addressing hash tables of (index + 1), 0 marking an empty slot; the
+ * key of an index comes from a callback, so the table owns no strings. */
+
+typedef const char *keyof_fn(const void *ctx, size_t i);
+
+static size_t
+hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037u;   /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211u;
+	}
+	return (size_t)(h ^ (h >> 32));
+}
+
+static size_t *
+hash_slot(size_t *slots, size_t cap, const char *key, keyof_fn *keyof, const void *ctx)
+{
+	size_t i = hash_str(key) & (cap - 1);
+
+	while (slots[i] && strcmp(keyof(ctx, slots[i] - 1), key) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+/* Make room for n entries at load factor 1/2 or less. */
+static size_t *
+hash_reserve(size_t *slots, size_t *cap, size_t n, keyof_fn *keyof, const void *ctx)
+{
+	size_t newcap = *cap ? *cap : 64, i, *ns;
+
+	if (n * 2 <= *cap)
+		return slots;
+	while (newcap < n * 2)
+		newcap *= 2;
+	ns = xcalloc(newcap, sizeof(*ns));
+	for (i = 0; i < *cap; i++)
+		if (slots[i])
+			*hash_slot(ns, newcap, keyof(ctx, slots[i] - 1), keyof, ctx) = slots[i];
+	free(slots);
+	*cap = newcap;
+	return ns;
+}
+
+/* The YAML node tree */
+
+enum node_type { NODE_SCALAR, NODE_SEQ, NODE_MAP };
+
+struct node {
+	enum node_type type;
+	int line, col;              /* 1-based */
+	int plain;                  /* an untagged plain scalar: may be a number, bool or null */
+	char *str;                  /* scalar text; never holds a NUL */
+	size_t len;
+	struct node **kids;         /* sequence items; mapping keys and values, alternating */
+	size_t nkids, cap;
+	size_t weight;              /* nodes in this subtree, aliases expanded; saturates */
+};
+
+struct anchor {
+	char *name;
+	struct node *node;
+};
+
+struct tree {
+	struct node **all;          /* every node, once, for freeing (aliases share) */
+	size_t nall, capall;
+	struct anchor *anchors;
+	size_t nanchors, capanchors;
+	size_t *anchor_slots;       /* hash of anchors by name */
+	size_t anchor_cap;
+	size_t total;               /* nodes so far, aliases expanded */
+	int bad;                    /* a problem that leaves the tree unusable */
+};
+
+/* What the loader is doing: the project being filled and where. */
+struct loader {
+	struct project *p;
+	struct diags *d;
+	size_t d0;                  /* problems before this load */
+	const char *file;           /* current file, interned in p->files */
+	const char *data;           /* its bytes, for positions libyaml doesn't give */
+	size_t len;
+	char **declared;            /* model names the config declares, valid or not (owned) */
+	size_t ndeclared, capdeclared;
+	int has_builtin;            /* the config declares a model named builtin */
+	size_t capassets, capmodels, caproutes;
+	struct buf shown[4];        /* ring of quoted strings for messages */
+	unsigned nshown;
+};
+
+static size_t
+nproblems(const struct loader *l)
+{
+	return l->d->nmsgs + l->d->nmore - l->d0;
+}
+
+static void
+vproblem_at(struct loader *l, int line, int col, const char *fmt, va_list ap)
+{
+	struct srcloc loc = { l->file, line, col };
+
+	diags_vadd(l->d, &loc, fmt, ap);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+problem_at(struct loader *l, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem_at(l, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/* Report a problem at node n, or about the whole file when n is NULL. */
+static void __attribute__((format(printf, 3, 4)))
+problem(struct loader *l, const struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem_at(l, n ? n->line : 0, n ? n->col : 0, fmt, ap);
+	va_end(ap);
+}
+
+/* User text for a message: control characters escaped, long text cut
+ * short, so that each diagnostic stays one readable line.  The result
+ * lives until four more calls. */
+static const char *
+q(struct loader *l, const char *s)
+{
+	struct buf *b = &l->shown[l->nshown++ % NELEM(l->shown)];
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	buf_reset(b);
+	buf_puts(b, "");
+	for (n = 0; *p; p++, n++) {
+		if (n >= 80 && (*p & 0xc0) != 0x80) {
+			buf_puts(b, "...");
+			break;
+		}
+		if (*p == '\n')
+			buf_puts(b, "\\n");
+		else if (*p == '\t')
+			buf_puts(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_putc(b, *p);
+	}
+	return b->data;
+}
+
+static const char *
+anchor_key(const void *ctx, size_t i)
+{
+	return ((const struct tree *)ctx)->anchors[i].name;
+}
+
+static struct node *
+anchor_find(struct tree *t, const char *name)
+{
+	size_t *slot;
+
+	if (!t->anchor_cap)
+		return NULL;
+	slot = hash_slot(t->anchor_slots, t->anchor_cap, name, anchor_key, t);
+	return *slot ? t->anchors[*slot - 1].node : NULL;
+}
+
+/* Define or redefine an anchor: the latest definition wins. */
+static void
+anchor_set(struct tree *t, const char *name, struct node *n)
+{
+	size_t *slot;
+
+	t->anchor_slots = hash_reserve(t->anchor_slots, &t->anchor_cap, t->nanchors + 1,
+				       anchor_key, t);
+	slot = hash_slot(t->anchor_slots, t->anchor_cap, name, anchor_key, t);
+	if (*slot) {
+		t->anchors[*slot - 1].node = n;
+		return;
+	}
+	t->anchors = xgrow(t->anchors, &t->capanchors, t->nanchors + 1, sizeof(*t->anchors));
+	t->anchors[t->nanchors].name = xstrdup(name);
+	t->anchors[t->nanchors].node = n;
+	*slot = ++t->nanchors;
+}
+
+static void
+tree_release(struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nall; i++) {
+		free(t->all[i]->str);
+		free(t->all[i]->kids);
+		free(t->all[i]);
+	}
+	free(t->all);
+	for (i = 0; i < t->nanchors; i++)
+		free(t->anchors[i].name);
+	free(t->anchors);
+	free(t->anchor_slots);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct node *
+node_new(struct tree *t, enum node_type type, const yaml_mark_t *m)
+{
+	struct node *n = xcalloc(1, sizeof(*n));
+
+	n->type = type;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+	n->weight = 1;
+	t->all = xgrow(t->all, &t->capall, t->nall + 1, sizeof(*t->all));
+	t->all[t->nall++] = n;
+	return n;
+}
+
+/* Byte offset of the start of line (1-based); len when there is none. */
+static size_t
+line_start(const char *data, size_t len, int line)
+{
+	size_t i = 0;
+	int l = 1;
+
+	for (; l < line && i < len; i++) {
+		if (data[i] == '\n' || (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n')))
+			l++;
+	}
+	return i;
+}
+
+/* Line and column (in characters, as libyaml counts) of byte offset off. */
+static void
+offset_pos(const char *data, size_t len, size_t off, int *line, int *col)
+{
+	size_t i = 0;
+	int l = 1, c = 1;
+	unsigned char ch;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 && off >= 3)
+		i = 3;
+	for (; i < off && i < len; i++) {
+		ch = (unsigned char)data[i];
+		if (ch == '\n' || (ch == '\r' && (i + 1 == len || data[i + 1] != '\n'))) {
+			l++;
+			c = 1;
+		} else if ((ch & 0xc0) != 0x80 && ch != '\r') {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+/* Offset of the first byte that is not valid UTF-8, or len. */
+static size_t
+utf8_invalid(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned char c, lo, hi;
+
+	while (i < len) {
+		c = s[i];
+		lo = 0x80;
+		hi = 0xbf;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else {
+			return i;
+		}
+		if (n >= len - i)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (k = 2; k <= n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+/* Column of the first tab in the indentation of line (block indicators
+ * "- ", "? " and ": " count as indentation), or 0 when there is none. */
+static int
+indent_tab(const char *data, size_t len, int line)
+{
+	size_t i = line_start(data, len, line);
+	int col = 1;
+	char c;
+
+	for (; i < len; i++, col++) {
+		c = data[i];
+		if (c == '\t')
+			return col;
+		if (c == ' ')
+			continue;
+		if ((c == '-' || c == '?' || c == ':') && i + 1 < len
+		    && (data[i + 1] == ' ' || data[i + 1] == '\t'))
+			continue;
+		break;
+	}
+	return 0;
+}
+
+static void
+yaml_problem(struct loader *l, const yaml_parser_t *ps)
+{
+	int line, col, tab;
+
+	switch (ps->error) {
+	case YAML_MEMORY_ERROR:
+		fatal("out of memory");
+	case YAML_READER_ERROR:
+		offset_pos(l->data, l->len, ps->problem_offset, &line, &col);
+		problem_at(l, line, col, "%s", ps->problem ? ps->problem : "cannot read");
+		return;
+	default:
+		break;
+	}
+	line = (int)ps->problem_mark.line + 1;
+	col = (int)ps->problem_mark.column + 1;
+	tab = indent_tab(l->data, l->len, line);
+	if (tab) {
+		problem_at(l, line, tab, "tab character in indentation; use spaces");
+	} else if (ps->context && (ps->context_mark.line != ps->problem_mark.line
+				   || ps->context_mark.column != ps->problem_mark.column)) {
+		problem_at(l, line, col, "%s (%s at %d:%d)",
+			   ps->problem ? ps->problem : "syntax error", ps->context,
+			   (int)ps->context_mark.line + 1, (int)ps->context_mark.column + 1);
+	} else {
+		problem_at(l, line, col, "%s", ps->problem ? ps->problem : "syntax error");
+	}
+}
+
+/* Tags: "!" and !!str make a scalar a string; the standard collection
+ * tags are accepted; anything else is refused. */
+static int
+tag_ok(struct loader *l, const yaml_mark_t *m, const yaml_char_t *tag, const char *std)
+{
+	const char *t = (const char *)tag;
+
+	if (!t || strcmp(t, "!") == 0 || strcmp(t, std) == 0)
+		return 0;
+	problem_at(l, (int)m->line + 1, (int)m->column + 1, "unsupported tag '%s'", q(l, t));
+	return -1;
+}
+
+struct keyref {
+	const struct node *key;
+	size_t i;
+};
+
+static int
+keyref_cmp(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	int c = strcmp(x->key->str, y->key->str);
+
+	if (c)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Report keys that repeat an earlier key of the mapping, in document
+ * order; sorting keeps big mappings linear-ish. */
+static int
+check_dup_keys(struct loader *l, const struct node *map)
+{
+	size_t n = map->nkids / 2, i, ndup = 0, *dups;
+	struct keyref *refs;
+
+	if (n < 2)
+		return 0;
+	refs = xreallocarray(NULL, n, sizeof(*refs));
+	dups = xreallocarray(NULL, n, sizeof(*dups));
+	for (i = 0; i < n; i++) {
+		refs[i].key = map->kids[2 * i];
+		refs[i].i = i;
+	}
+	qsort(refs, n, sizeof(*refs), keyref_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(refs[i].key->str, refs[i - 1].key->str) == 0)
+			dups[ndup++] = refs[i].i;
+	qsort(dups, ndup, sizeof(*dups), size_cmp);
+	for (i = 0; i < ndup; i++)
+		problem(l, map->kids[2 * dups[i]], "duplicate key '%s'",
+			q(l, map->kids[2 * dups[i]]->str));
+	free(refs);
+	free(dups);
+	return ndup ? -1 : 0;
+}
+
+/* Count n (weight w) towards the document's size; -1 past the limit. */
+static int
+count_nodes(struct loader *l, struct tree *t, size_t w, const yaml_mark_t *m, int alias)
+{
+	t->total += w;
+	if (t->total <= MAX_NODES)
+		return 0;
+	if (alias)
+		problem_at(l, (int)m->line + 1, (int)m->column + 1,
+			   "aliases expand to more than %d nodes", MAX_NODES);
+	else
+		problem_at(l, (int)m->line + 1, (int)m->column + 1,
+			   "document has more than %d nodes", MAX_NODES);
+	return -1;
+}
+
+/* Hang n under the innermost open collection, or make it the root. */
+static int
+attach(struct loader *l, struct node **stack, size_t depth, struct node **root,
+       struct node *n, const yaml_mark_t *m)
+{
+	struct node *parent;
+
+	if (depth == 0) {
+		*root = n;
+		return 0;
+	}
+	parent = stack[depth - 1];
+	if (parent->type == NODE_MAP && parent->nkids % 2 == 0 && n->type != NODE_SCALAR) {
+		problem_at(l, (int)m->line + 1, (int)m->column + 1,
+			   "mapping keys must be strings");
+		return -1;
+	}
+	parent->kids = xgrow(parent->kids, &parent->cap, parent->nkids + 1, sizeof(*parent->kids));
+	parent->kids[parent->nkids++] = n;
+	return 0;
+}
+
+/* Parse l->data into t.  Returns 0 and sets *rootp (NULL for an empty
+ * file), or -1 after reporting. */
+static int
+tree_parse(struct loader *l, struct tree *t, struct node **rootp)
+{
+	yaml_parser_t ps;
+	yaml_event_t ev;
+	struct node *stack[MAX_DEPTH], *n, *root = NULL;
+	char *anchors[MAX_DEPTH];
+	const char *anchor;
+	size_t depth = 0, i, bad;
+	int ndocs = 0, done = 0, err = 0;
+	const yaml_mark_t *m;
+
+	*rootp = NULL;
+	bad = utf8_invalid((const unsigned char *)l->data, l->len);
+	if (bad < l->len) {
+		int line, col;
+
+		offset_pos(l->data, l->len, bad, &line, &col);
+		problem_at(l, line, col, "invalid UTF-8");
+		return -1;
+	}
+	if (!yaml_parser_initialize(&ps))
+		fatal("out of memory");
+	yaml_parser_set_encoding(&ps, YAML_UTF8_ENCODING);
+	yaml_parser_set_input_string(&ps, (const unsigned char *)l->data, l->len);
+	while (!done && !err) {
+		if (!yaml_parser_parse(&ps, &ev)) {
+			yaml_problem(l, &ps);
+			err = 1;
+			break;
+		}
+		m = &ev.start_mark;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1) {
+				problem_at(l, (int)m->line + 1, (int)m->column + 1,
+					   "more than one YAML document in a file");
+				err = 1;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			anchor = (const char *)ev.data.alias.anchor;
+			n = anchor_find(t, anchor);
+			if (!n) {
+				problem_at(l, (int)m->line + 1, (int)m->column + 1,
+					   "undefined alias '*%s'", q(l, anchor));
+				err = 1;
+			} else if (count_nodes(l, t, n->weight, m, 1) < 0
+				   || attach(l, stack, depth, &root, n, m) < 0) {
+				err = 1;
+			}
+			break;
+		case YAML_SCALAR_EVENT:
+			if (ev.data.scalar.length > MAX_SCALAR) {
+				problem_at(l, (int)m->line + 1, (int)m->column + 1,
+					   "string too long (max %u bytes)", MAX_SCALAR);
+				err = 1;
+				break;
+			}
+			if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length)) {
+				problem_at(l, (int)m->line + 1, (int)m->column + 1,
+					   "strings must not contain NUL characters");
+				err = 1;
+				break;
+			}
+			if (tag_ok(l, m, ev.data.scalar.tag, YAML_STR_TAG) < 0
+			    || count_nodes(l, t, 1, m, 0) < 0) {
+				err = 1;
+				break;
+			}
+			n = node_new(t, NODE_SCALAR, m);
+			n->str = xstrndup((const char *)ev.data.scalar.value,
+					  ev.data.scalar.length);
+			n->len = ev.data.scalar.length;
+			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+				&& !ev.data.scalar.tag;
+			if (attach(l, stack, depth, &root, n, m) < 0)
+				err = 1;
+			else if (ev.data.scalar.anchor)
+				anchor_set(t, (const char *)ev.data.scalar.anchor, n);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (depth == MAX_DEPTH) {
+				problem_at(l, (int)m->line + 1, (int)m->column + 1,
+					   "nesting too deep (max %d levels)", MAX_DEPTH);
+				err = 1;
+				break;
+			}
+			if (ev.type == YAML_SEQUENCE_START_EVENT) {
+				if (tag_ok(l, m, ev.data.sequence_start.tag, YAML_SEQ_TAG) < 0) {
+					err = 1;
+					break;
+				}
+				anchor = (const char *)ev.data.sequence_start.anchor;
+				n = node_new(t, NODE_SEQ, m);
+			} else {
+				if (tag_ok(l, m, ev.data.mapping_start.tag, YAML_MAP_TAG) < 0) {
+					err = 1;
+					break;
+				}
+				anchor = (const char *)ev.data.mapping_start.anchor;
+				n = node_new(t, NODE_MAP, m);
+			}
+			if (count_nodes(l, t, 1, m, 0) < 0
+			    || attach(l, stack, depth, &root, n, m) < 0) {
+				err = 1;
+				break;
+			}
+			anchors[depth] = anchor ? xstrdup(anchor) : NULL;
+			stack[depth++] = n;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			n = stack[--depth];
+			for (i = 0; i < n->nkids; i++) {
+				n->weight += n->kids[i]->weight;
+				if (n->weight > MAX_NODES)
+					n->weight = MAX_NODES + 1;
+			}
+			if (n->type == NODE_MAP && check_dup_keys(l, n) < 0)
+				t->bad = 1;
+			/* an anchor names its node once complete: no cycles */
+			if (anchors[depth]) {
+				anchor_set(t, anchors[depth], n);
+				free(anchors[depth]);
+			}
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	while (depth > 0)
+		free(anchors[--depth]);
+	yaml_parser_delete(&ps);
+	if (err || t->bad)
+		return -1;
+	*rootp = root;
+	return 0;
+}
+
+/* Scalars */
+
+static int
+is_null(const struct node *n)
+{
+	return n->type == NODE_SCALAR && n->plain
+		&& (!*n->str || !strcmp(n->str, "~") || !strcmp(n->str, "null")
+		    || !strcmp(n->str, "Null") || !strcmp(n->str, "NULL"));
+}
+
+/* 1 true, 0 false, -1 not a plain boolean */
+static int
+bool_value(const struct node *n)
+{
+	if (n->type != NODE_SCALAR || !n->plain)
+		return -1;
+	if (!strcmp(n->str, "true") || !strcmp(n->str, "True") || !strcmp(n->str, "TRUE"))
+		return 1;
+	if (!strcmp(n->str, "false") || !strcmp(n->str, "False") || !strcmp(n->str, "FALSE"))
+		return 0;
+	return -1;
+}
+
+/* A YAML 1.2 core-schema decimal:
+ * [-+]?(digits(.digits*)?|.digits)([eE][-+]?digits)? */
+static int
+decimal_syntax(const char *s, int *isint)
+{
+	const char *p = s;
+	int digits = 0, frac = 0, exp = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.') {
+		frac = 1;
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	}
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		exp = 1;
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p)
+		return 0;
+	*isint = !frac && !exp;
+	return 1;
+}
+
+/* The canonical text of a double: integral values below 1e21 as plain
+ * integers, others in the shortest %g form that reads back exactly. */
+static char *
+double_canon(double v)
+{
+	char tmp[64];
+	int prec;
+
+	if (v == 0)
+		return xstrdup("0");
+	if (v == floor(v) && fabs(v) < 1e21) {
+		snprintf(tmp, sizeof(tmp), "%.0f", v);
+		return xstrdup(tmp);
+	}
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	return xstrdup(tmp);
+}
+
+/* Canonical text of a plain scalar that is a number, or NULL.  Integer
+ * literals keep every digit (no rounding through a double). */
+static char *
+number_canon(const char *s)
+{
+	int isint, neg;
+	double v;
+
+	if (!decimal_syntax(s, &isint))
+		return NULL;
+	if (isint) {
+		neg = *s == '-';
+		if (*s == '-' || *s == '+')
+			s++;
+		while (*s == '0' && s[1])
+			s++;
+		if (!strcmp(s, "0"))
+			return xstrdup("0");
+		return xasprintf("%s%s", neg ? "-" : "", s);
+	}
+	v = strtod(s, NULL);
+	if (!isfinite(v))
+		return NULL;
+	return double_canon(v);
+}
+
+/* A scalar that is a string, not a plain number or boolean. */
+static int
+is_text(const struct node *n)
+{
+	int isint;
+
+	if (!n->plain || bool_value(n) >= 0)
+		return !n->plain;
+	if (!decimal_syntax(n->str, &isint))
+		return 1;
+	return !isint && !isfinite(strtod(n->str, NULL));
+}
+
+/* The typed, canonical value of a scalar (a malloc'd string). */
+static char *
+scalar_value(const struct node *n, enum value_type *type)
+{
+	char *num;
+	int b;
+
+	if (n->plain) {
+		b = bool_value(n);
+		if (b >= 0) {
+			*type = VAL_BOOL;
+			return xstrdup(b ? "true" : "false");
+		}
+		num = number_canon(n->str);
+		if (num) {
+			*type = VAL_NUMBER;
+			return num;
+		}
+	}
+	*type = VAL_STRING;
+	return xstrdup(n->str);
+}
+
+/* Schema helpers */
+
+/* The closest candidate within a small edit distance, or NULL. */
+static const char *
+suggest(const char *word, const char *const *cands, size_t n)
+{
+	unsigned best = 255, d, max = strlen(word) <= 3 ? 1 : 2;
+	const char *pick = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d = str_distance(word, cands[i]);
+		if (d > 0 && d <= max && d < best) {
+			best = d;
+			pick = cands[i];
+		}
+	}
+	return pick;
+}
+
+static size_t
+nkeys(const char *const *keys)
+{
+	size_t n = 0;
+
+	while (keys[n])
+		n++;
+	return n;
+}
+
+static void
+unknown_key(struct loader *l, const struct node *key, const char *const *known)
+{
+	const char *best = suggest(key->str, known, nkeys(known));
+
+	if (!strcmp(key->str, "<<"))
+		problem(l, key, "merge keys ('<<') are not supported");
+	else if (best)
+		problem(l, key, "unknown key '%s' (did you mean '%s'?)", q(l, key->str), best);
+	else
+		problem(l, key, "unknown key '%s'", q(l, key->str));
+}
+
+/* A mapping, or null standing for an empty one; else report. */
+static int
+want_map(struct loader *l, const struct node *v, const char *msg)
+{
+	if (v->type == NODE_MAP || is_null(v))
+		return 0;
+	problem(l, v, "%s", msg);
+	return -1;
+}
+
+static int
+want_string(struct loader *l, const struct node *v, const char *key)
+{
+	if (v->type == NODE_SCALAR && !is_null(v))
+		return 0;
+	problem(l, v, "'%s' must be a string", key);
+	return -1;
+}
+
+static int
+want_number(struct loader *l, const struct node *v, const char *key, double *out)
+{
+	int isint;
+
+	if (v->type == NODE_SCALAR && decimal_syntax(v->str, &isint)
+	    && parse_double(v->str, out) == 0 && *out >= 0)
+		return 0;
+	problem(l, v, "'%s' must be a non-negative number", key);
+	return -1;
+}
+
+static int
+want_int(struct loader *l, const struct node *v, const char *key, int lo, int hi, int *out)
+{
+	uint64_t u;
+
+	if (v->type == NODE_SCALAR && parse_u64(v->str, &u) == 0 && u >= (uint64_t)lo
+	    && u <= (uint64_t)hi) {
+		*out = (int)u;
+		return 0;
+	}
+	problem(l, v, "'%s' must be an integer from %d to %d", key, lo, hi);
+	return -1;
+}
+
+static int
+want_url(struct loader *l, const struct node *v, const char *key)
+{
+	if (v->type == NODE_SCALAR && (str_has_prefix(v->str, "http://")
+				       || str_has_prefix(v->str, "https://"))
+	    && !strpbrk(v->str, " \t\r\n"))
+		return 0;
+	problem(l, v, "'%s' must be an http:// or https:// URL", key);
+	return -1;
+}
+
+static int
+want_enum(struct loader *l, const struct node *v, const char *what,
+	  const char *const *names, size_t n, const char *expected, int *out)
+{
+	const char *best;
+	size_t i;
+
+	if (v->type != NODE_SCALAR || is_null(v)) {
+		problem(l, v, "'%s' must be %s", what, expected);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v->str, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	best = suggest(v->str, names, n);
+	if (best)
+		problem(l, v, "unknown %s '%s' (did you mean '%s'?)", what, q(l, v->str), best);
+	else
+		problem(l, v, "unknown %s '%s' (expected %s)", what, q(l, v->str), expected);
+	return -1;
+}
+
+/* A list of strings (null: empty). */
+static int
+want_strings(struct loader *l, const struct node *v, const char *key)
+{
+	size_t i;
+
+	if (is_null(v))
+		return 0;
+	if (v->type == NODE_SEQ) {
+		for (i = 0; i < v->nkids; i++)
+			if (v->kids[i]->type != NODE_SCALAR || is_null(v->kids[i]))
+				break;
+		if (i == v->nkids)
+			return 0;
+	}
+	problem(l, v, "'%s' must be a list of strings", key);
+	return -1;
+}
+
+static char **
+strings_dup(const struct node *v, size_t *n)
+{
+	char **out;
+	size_t i;
+
+	*n = 0;
+	if (v->type != NODE_SEQ || !v->nkids)
+		return NULL;
+	out = xreallocarray(NULL, v->nkids, sizeof(*out));
+	for (i = 0; i < v->nkids; i++)
+		out[i] = xstrdup(v->kids[i]->str);
+	*n = v->nkids;
+	return out;
+}
+
+/* Parse "WxH"; each side saturates at UINT32_MAX.  -1 when malformed. */
+static int
+parse_size(const char *s, uint64_t *w, uint64_t *h)
+{
+	uint64_t *side[2] = { w, h };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		for (*side[i] = 0; isdigit((unsigned char)*s); s++) {
+			*side[i] = *side[i] * 10 + (uint64_t)(*s - '0');
+			if (*side[i] > UINT32_MAX)
+				*side[i] = UINT32_MAX;
+		}
+		if (i == 0 && *s++ != 'x')
+			return -1;
+	}
+	return *s ? -1 : 0;
+}
+
+static int
+want_size(struct loader *l, const struct node *v, const char *what, uint32_t max,
+	  uint32_t *w, uint32_t *h)
+{
+	uint64_t x, y;
+
+	if (v->type != NODE_SCALAR || parse_size(v->str, &x, &y) < 0) {
+		problem(l, v, "'%s' must be WIDTHxHEIGHT, like 1024x1024", what);
+		return -1;
+	}
+	if (x < 1 || y < 1 || x > max || y > max) {
+		problem(l, v, "%s %s out of range (each side 1..%u)", what, q(l, v->str), max);
+		return -1;
+	}
+	*w = (uint32_t)x;
+	*h = (uint32_t)y;
+	return 0;
+}
+
+/* Names of assets and models: [a-z0-9][a-z0-9._-]*, no "..". */
+static int
+name_ok(const char *s)
+{
+	const char *p;
+
+	if (!((*s >= 'a' && *s <= 'z') || isdigit((unsigned char)*s)))
+		return 0;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || isdigit((unsigned char)*p)
+		      || *p == '.' || *p == '_' || *p == '-'))
+			return 0;
+	return !strstr(s, "..");
+}
+
+static int
+check_name(struct loader *l, const struct node *at, const char *name, const char *what)
+{
+	if (!name_ok(name)) {
+		if (!strcmp(what, "asset"))
+			problem(l, at, "invalid asset name '%s': names are [a-z0-9][a-z0-9._-]* "
+				"and stay inside dist/", q(l, name));
+		else
+			problem(l, at, "invalid %s name '%s': names are [a-z0-9][a-z0-9._-]*",
+				what, q(l, name));
+		return -1;
+	}
+	if (strlen(name) > MAX_NAME) {
+		problem(l, at, "%s name '%s' too long (max %d characters)", what,
+			q(l, name), MAX_NAME);
+		return -1;
+	}
+	return 0;
+}
+
+/* A map of params: names to plain scalars (null: empty). */
+static int
+check_params(struct loader *l, const struct node *v)
+{
+	size_t i;
+	int err = 0;
+
+	if (want_map(l, v, "'params' must be a mapping of names to strings, numbers or booleans") < 0)
+		return -1;
+	if (v->type != NODE_MAP)
+		return 0;
+	for (i = 0; i < v->nkids; i += 2) {
+		if (!*v->kids[i]->str) {
+			problem(l, v->kids[i], "param names must not be empty");
+			err = -1;
+		} else if (v->kids[i + 1]->type != NODE_SCALAR || is_null(v->kids[i + 1])) {
+			problem(l, v->kids[i + 1], "param '%s' must be a string, number or boolean",
+				q(l, v->kids[i]->str));
+			err = -1;
+		}
+	}
+	return err;
+}
+
+static int
+param_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct param *)a)->name, ((const struct param *)b)->name);
+}
+
+static void
+params_from_map(const struct node *v, struct param **out, size_t *nout)
+{
+	size_t i, n = v->type == NODE_MAP ? v->nkids / 2 : 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!n)
+		return;
+	*out = xcalloc(n, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		(*out)[i].name = xstrdup(v->kids[2 * i]->str);
+		(*out)[i].value = scalar_value(v->kids[2 * i + 1], &(*out)[i].type);
+	}
+	qsort(*out, n, sizeof(**out), param_cmp);
+	*nout = n;
+}
+
+static void
+params_free(struct param *ps, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(ps[i].name);
+		free(ps[i].value);
+	}
+	free(ps);
+}
+
+static void
+strings_free(char **s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(s[i]);
+	free(s);
+}
+
+/* Models named in the config */
+
+static int
+declared(const struct loader *l, const char *name)
+{
+	size_t i;
+
+	if (!strcmp(name, "builtin"))
+		return 1;
+	for (i = 0; i < l->ndeclared; i++)
+		if (!strcmp(l->declared[i], name))
+			return 1;
+	return 0;
+}
+
+/* Check that v names a model (or, with kernels, an upscale kernel). */
+static int
+want_model(struct loader *l, const struct node *v, const char *key, int with_kernels)
+{
+	const char **cands;
+	const char *best;
+	size_t n = 0, i;
+	struct buf known = BUF_INIT;
+
+	if (want_string(l, v, key) < 0)
+		return -1;
+	if (with_kernels)
+		for (i = 0; i < NELEM(kernels); i++)
+			if (!strcmp(v->str, kernels[i]))
+				return 0;
+	if (declared(l, v->str))
+		return 0;
+	cands = xreallocarray(NULL, l->ndeclared + 1 + NELEM(kernels), sizeof(*cands));
+	if (with_kernels)
+		for (i = 0; i < NELEM(kernels); i++)
+			cands[n++] = kernels[i];
+	for (i = 0; i < l->ndeclared; i++)
+		cands[n++] = l->declared[i];
+	if (!l->has_builtin)
+		cands[n++] = "builtin";
+	best = suggest(v->str, cands, n);
+	if (best) {
+		problem(l, v, "unknown model '%s' (did you mean '%s'?)", q(l, v->str), best);
+	} else {
+		for (i = 0; i < n; i++)
+			buf_printf(&known, "%s%s", i ? ", " : "", cands[i]);
+		problem(l, v, "unknown model '%s' (known: %s)", q(l, v->str), known.data);
+	}
+	buf_release(&known);
+	free(cands);
+	return -1;
+}
+
+/* The config: assetgen.yaml */
+
+static int
+is_env_name(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+model_free(struct model *m)
+{
+	free(m->name);
+	free(m->provider);
+	free(m->model);
+	free(m->version);
+	free(m->api_key_env);
+	free(m->endpoint);
+	params_free(m->params, m->nparams);
+}
+
+static void
+parse_model(struct loader *l, const struct node *k, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	struct model m = {0};
+	const struct node *key, *val, *provider = NULL, *model = NULL, *apikey = NULL;
+	size_t i, n0 = nproblems(l);
+	int prov = -1, hosted;
+
+	m.retries = -1;
+	check_name(l, k, k->str, "model");
+	for (i = 0; i < NELEM(kernels); i++)
+		if (!strcmp(k->str, kernels[i]))
+			problem(l, k, "model name '%s' is taken by an upscale kernel", k->str);
+	if (v->type != NODE_MAP) {
+		problem(l, v, "model '%s' must be a mapping, like {provider: builtin}", q(l, k->str));
+		return;
+	}
+	for (i = 0; i < v->nkids; i += 2) {
+		key = v->kids[i];
+		val = v->kids[i + 1];
+		if (!strcmp(key->str, "provider")) {
+			provider = val;
+			if (want_enum(l, val, "provider", providers, NELEM(providers),
+				      "builtin, http, openai, a1111, ideogram, stability or gemini",
+				      &prov) == 0)
+				m.provider = xstrdup(val->str);
+		} else if (!strcmp(key->str, "model")) {
+			model = val;
+			if (want_string(l, val, "model") == 0)
+				m.model = xstrdup(val->str);
+		} else if (!strcmp(key->str, "version")) {
+			if (want_string(l, val, "version") == 0)
+				m.version = xstrdup(val->str);
+		} else if (!strcmp(key->str, "cost")) {
+			want_number(l, val, "cost", &m.cost);
+		} else if (!strcmp(key->str, "api_key_env")) {
+			apikey = val;
+			/* never echo the value: it may be the key itself */
+			if (val->type != NODE_SCALAR || !is_env_name(val->str))
+				problem(l, val, "'api_key_env' must be an environment variable "
+					"name, like OPENAI_API_KEY");
+			else
+				m.api_key_env = xstrdup(val->str);
+		} else if (!strcmp(key->str, "endpoint")) {
+			if (want_url(l, val, "endpoint") == 0)
+				m.endpoint = xstrdup(val->str);
+		} else if (!strcmp(key->str, "concurrency")) {
+			want_int(l, val, "concurrency", 1, 1024, &m.concurrency);
+		} else if (!strcmp(key->str, "timeout")) {
+			if (want_number(l, val, "timeout", &m.timeout) == 0 && m.timeout <= 0)
+				problem(l, val, "'timeout' must be a positive number of seconds");
+		} else if (!strcmp(key->str, "retries")) {
+			want_int(l, val, "retries", 0, 100, &m.retries);
+		} else if (!strcmp(key->str, "params")) {
+			if (check_params(l, val) == 0)
+				params_from_map(val, &m.params, &m.nparams);
+		} else {
+			unknown_key(l, key, model_keys);
+		}
+	}
+	if (!provider) {
+		problem(l, v, "model '%s' has no 'provider' (one of builtin, http, openai, "
+			"a1111, ideogram, stability, gemini)", q(l, k->str));
+	} else if (prov >= 0) {
+		/* hosted services need a model id and a key; builtin, http
+		 * and a1111 run whatever their endpoint serves */
+		hosted = strcmp(providers[prov], "builtin") != 0
+			&& strcmp(providers[prov], "http") != 0
+			&& strcmp(providers[prov], "a1111") != 0;
+		if (hosted && !model)
+			problem(l, v, "model '%s' has no 'model' (provider '%s' needs a model id)",
+				q(l, k->str), providers[prov]);
+		if (hosted && !apikey)
+			problem(l, v, "model '%s' has no 'api_key_env' (provider '%s' needs an API key)",
+				q(l, k->str), providers[prov]);
+	}
+	if (nproblems(l) != n0) {
+		model_free(&m);
+		return;
+	}
+	m.name = xstrdup(k->str);
+	if (!m.model)
+		m.model = xstrdup("");
+	if (!m.version)
+		m.version = xstrdup("");
+	m.loc.file = l->file;
+	m.loc.line = v->line;
+	m.loc.col = v->col;
+	cfg->models = xgrow(cfg->models, &l->capmodels, cfg->nmodels + 1, sizeof(*cfg->models));
+	cfg->models[cfg->nmodels++] = m;
+}
+
+static void
+parse_models(struct loader *l, const struct node *v)
+{
+	size_t i;
+
+	if (want_map(l, v, "'models' must map model names to settings, like "
+		     "{local: {provider: builtin}}") < 0 || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2)
+		parse_model(l, v->kids[i], v->kids[i + 1]);
+}
+
+static void
+route_free(struct route *r)
+{
+	strings_free(r->tags, r->ntags);
+	strings_free(r->use, r->nuse);
+}
+
+static void
+parse_route(struct loader *l, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	struct route r = {0};
+	const struct node *key, *val, *use = NULL, *mk, *mv;
+	size_t i, j, n0 = nproblems(l);
+
+	r.intent = -1;
+	r.criticality = -1;
+	if (v->type != NODE_MAP) {
+		problem(l, v, "each route must be a mapping, like {match: {intent: preview}, use: [local]}");
+		return;
+	}
+	for (i = 0; i < v->nkids; i += 2) {
+		key = v->kids[i];
+		val = v->kids[i + 1];
+		if (!strcmp(key->str, "match")) {
+			if (want_map(l, val, "'match' must be a mapping, like {intent: preview}") < 0
+			    || val->type != NODE_MAP)
+				continue;
+			for (j = 0; j < val->nkids; j += 2) {
+				mk = val->kids[j];
+				mv = val->kids[j + 1];
+				if (!strcmp(mk->str, "intent"))
+					want_enum(l, mv, "intent", intents, NELEM(intents),
+						  "preview or final", &r.intent);
+				else if (!strcmp(mk->str, "criticality"))
+					want_enum(l, mv, "criticality", crits, NELEM(crits),
+						  "low, normal or high", &r.criticality);
+				else if (!strcmp(mk->str, "tags")) {
+					if (want_strings(l, mv, "tags") == 0) {
+						strings_free(r.tags, r.ntags);
+						r.tags = strings_dup(mv, &r.ntags);
+					}
+				} else
+					unknown_key(l, mk, match_keys);
+			}
+		} else if (!strcmp(key->str, "use")) {
+			use = val;
+			if (val->type != NODE_SEQ || !val->nkids) {
+				problem(l, val, "'use' must be a non-empty list of model names");
+				continue;
+			}
+			for (j = 0; j < val->nkids; j++)
+				want_model(l, val->kids[j], "use", 0);
+		} else {
+			unknown_key(l, key, route_keys);
+		}
+	}
+	if (!use)
+		problem(l, v, "route has no 'use' (the models to try, in order)");
+	if (nproblems(l) != n0) {
+		route_free(&r);
+		return;
+	}
+	r.use = strings_dup(use, &r.nuse);
+	r.loc.file = l->file;
+	r.loc.line = v->line;
+	r.loc.col = v->col;
+	cfg->routes = xgrow(cfg->routes, &l->caproutes, cfg->nroutes + 1, sizeof(*cfg->routes));
+	cfg->routes[cfg->nroutes++] = r;
+}
+
+static void
+parse_budget(struct loader *l, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	size_t i;
+
+	if (want_map(l, v, "'budget' must be a mapping, like {per_request: 0.10, per_build: 20}") < 0
+	    || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2) {
+		if (!strcmp(v->kids[i]->str, "per_request"))
+			want_number(l, v->kids[i + 1], "per_request", &cfg->per_request);
+		else if (!strcmp(v->kids[i]->str, "per_build"))
+			want_number(l, v->kids[i + 1], "per_build", &cfg->per_build);
+		else
+			unknown_key(l, v->kids[i], budget_keys);
+	}
+}
+
+static void
+parse_cache(struct loader *l, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	const struct node *r;
+	size_t i, j;
+	int b;
+
+	if (want_map(l, v, "'cache' must be a mapping, like {dir: cache}") < 0
+	    || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2) {
+		r = v->kids[i + 1];
+		if (!strcmp(v->kids[i]->str, "dir")) {
+			if (want_string(l, r, "dir") == 0) {
+				free(cfg->cache_dir);
+				cfg->cache_dir = xstrdup(r->str);
+			}
+		} else if (!strcmp(v->kids[i]->str, "remote")) {
+			if (want_map(l, r, "'remote' must be a mapping, like {url: https://cache.example.com}") < 0
+			    || r->type != NODE_MAP)
+				continue;
+			for (j = 0; j < r->nkids; j += 2) {
+				if (!strcmp(r->kids[j]->str, "url")) {
+					if (want_url(l, r->kids[j + 1], "url") == 0) {
+						free(cfg->remote_url);
+						cfg->remote_url = xstrdup(r->kids[j + 1]->str);
+					}
+				} else if (!strcmp(r->kids[j]->str, "upload")) {
+					b = bool_value(r->kids[j + 1]);
+					if (b < 0)
+						problem(l, r->kids[j + 1], "'upload' must be true or false");
+					else
+						cfg->upload = b;
+				} else {
+					unknown_key(l, r->kids[j], remote_keys);
+				}
+			}
+		} else {
+			unknown_key(l, v->kids[i], cache_keys);
+		}
+	}
+}
+
+/* output and recipes: a subdirectory of the project, normalized ("a//b/"
+ * is "a/b"); never absolute, never "..", never the project itself. */
+static void
+parse_subdir(struct loader *l, const struct node *v, const char *key, char **out)
+{
+	struct buf b = BUF_INIT;
+	const char *s, *e;
+
+	if (want_string(l, v, key) < 0)
+		return;
+	s = v->str;
+	if (*s == '/') {
+		problem(l, v, "'%s' must be a directory inside the project, not an absolute path", key);
+		return;
+	}
+	while (*s) {
+		e = strchr(s, '/');
+		if (!e)
+			e = s + strlen(s);
+		if (e - s == 2 && !strncmp(s, "..", 2)) {
+			problem(l, v, "'%s' must be a directory inside the project, without '..'", key);
+			buf_release(&b);
+			return;
+		}
+		if (e > s && !(e - s == 1 && *s == '.')) {
+			if (b.len)
+				buf_putc(&b, '/');
+			buf_put(&b, s, (size_t)(e - s));
+		}
+		s = *e ? e + 1 : e;
+	}
+	if (!b.len) {
+		problem(l, v, "'%s' must name a subdirectory of the project", key);
+		return;
+	}
+	free(*out);
+	*out = buf_detach(&b, NULL);
+}
+
+static void
+load_config(struct loader *l, const struct node *root)
+{
+	struct config *cfg = &l->p->cfg;
+	const struct node *key, *val;
+	size_t i, j;
+
+	if (!root || is_null(root))
+		return;
+	if (root->type != NODE_MAP) {
+		problem(l, root, "assetgen.yaml must be a mapping, like {models: ..., routes: ...}");
+		return;
+	}
+	/* routes may come before models: learn the names first */
+	for (i = 0; i < root->nkids; i += 2) {
+		val = root->kids[i + 1];
+		if (strcmp(root->kids[i]->str, "models") != 0 || val->type != NODE_MAP)
+			continue;
+		for (j = 0; j < val->nkids; j += 2) {
+			l->declared = xgrow(l->declared, &l->capdeclared, l->ndeclared + 1,
+					    sizeof(*l->declared));
+			l->declared[l->ndeclared++] = xstrdup(val->kids[j]->str);
+			if (!strcmp(val->kids[j]->str, "builtin"))
+				l->has_builtin = 1;
+		}
+	}
+	for (i = 0; i < root->nkids; i += 2) {
+		key = root->kids[i];
+		val = root->kids[i + 1];
+		if (!strcmp(key->str, "models")) {
+			parse_models(l, val);
+		} else if (!strcmp(key->str, "routes")) {
+			if (is_null(val))
+				continue;
+			if (val->type != NODE_SEQ) {
+				problem(l, val, "'routes' must be a list, like [{use: [local]}]");
+				continue;
+			}
+			for (j = 0; j < val->nkids; j++)
+				parse_route(l, val->kids[j]);
+		} else if (!strcmp(key->str, "budget")) {
+			parse_budget(l, val);
+		} else if (!strcmp(key->str, "cache")) {
+			parse_cache(l, val);
+		} else if (!strcmp(key->str, "output")) {
+			parse_subdir(l, val, "output", &cfg->output_dir);
+		} else if (!strcmp(key->str, "recipes")) {
+			parse_subdir(l, val, "recipes", &cfg->recipes_dir);
+		} else {
+			unknown_key(l, key, config_keys);
+		}
+	}
+}
+
+/* Recipes */
+
+/* An asset's fields as written (or a file's defaults), checked one by one;
+ * node pointers are NULL for absent fields.  A field that failed its check
+ * is present (so it is not also reported missing) and sets bad. */
+struct spec {
+	const struct node *map;
+	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
+		*criticality, *tags, *model, *params, *upscale, *matrix;
+	uint64_t seed_v;
+	uint32_t width, height;
+	int intent_v, crit_v;
+	enum upscale_kind up_kind;
+	uint32_t up_factor, up_width, up_height;
+	const char *up_with;
+	int bad;
+};
+
+static int
+parse_upscale(struct loader *l, struct spec *s, const struct node *v)
+{
+	const struct node *factor = NULL, *size = NULL, *key, *val;
+	size_t i;
+	int f, err = 0;
+
+	s->up_kind = UPSCALE_NONE;
+	s->up_with = NULL;
+	if (is_null(v) || (v->type == NODE_SCALAR && !strcmp(v->str, "none")))
+		return 0;
+	if (v->type != NODE_MAP) {
+		problem(l, v, "'upscale' must be none or a mapping, like {factor: 2, with: lanczos3}");
+		return -1;
+	}
+	s->up_with = "lanczos3";
+	for (i = 0; i < v->nkids; i += 2) {
+		key = v->kids[i];
+		val = v->kids[i + 1];
+		if (!strcmp(key->str, "factor")) {
+			factor = val;
+			if (want_int(l, val, "factor", 2, 4, &f) < 0)
+				err = -1;
+			else
+				s->up_factor = (uint32_t)f;
+		} else if (!strcmp(key->str, "size")) {
+			size = val;
+			if (want_size(l, val, "upscale size", MAX_UPSCALED, &s->up_width,
+				      &s->up_height) < 0)
+				err = -1;
+		} else if (!strcmp(key->str, "with")) {
+			if (want_model(l, val, "with", 1) < 0)
+				err = -1;
+			else
+				s->up_with = val->str;
+		} else {
+			unknown_key(l, key, upscale_keys);
+			err = -1;
+		}
+	}
+	if (factor && size) {
+		problem(l, v, "'upscale' takes 'factor' or 'size', not both");
+		err = -1;
+	} else if (!factor && !size) {
+		problem(l, v, "'upscale' needs 'factor' or 'size'");
+		err = -1;
+	}
+	s->up_kind = factor ? UPSCALE_FACTOR : UPSCALE_SIZE;
+	return err;
+}
+
+/* Matrix variables: [A-Za-z0-9_-]+, as in a {placeholder}. */
+static int
+var_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '-';
+}
+
+static int
+check_matrix(struct loader *l, const struct node *v)
+{
+	const struct node *vals;
+	const char *p;
+	uint64_t count = 1;
+	size_t i, j;
+	int err = 0, over = 0;
+
+	if (v->type != NODE_MAP) {
+		problem(l, v, "'matrix' must map variables to lists of values, like {style: [a, b]}");
+		return -1;
+	}
+	for (i = 0; i < v->nkids; i += 2) {
+		for (p = v->kids[i]->str; *p && var_char((unsigned char)*p); p++)
+			;
+		if (*p || p == v->kids[i]->str) {
+			problem(l, v->kids[i], "invalid matrix variable '%s': use letters, digits, "
+				"'_' and '-'", q(l, v->kids[i]->str));
+			err = -1;
+		}
+		vals = v->kids[i + 1];
+		if (vals->type != NODE_SEQ || !vals->nkids) {
+			problem(l, vals, "matrix variable '%s' must be a non-empty list of values",
+				q(l, v->kids[i]->str));
+			err = -1;
+			continue;
+		}
+		for (j = 0; j < vals->nkids; j++) {
+			if (vals->kids[j]->type != NODE_SCALAR || is_null(vals->kids[j])) {
+				problem(l, vals->kids[j], "matrix values must be strings, numbers "
+					"or booleans");
+				err = -1;
+				break;
+			}
+		}
+		if (count > MAX_MATRIX || vals->nkids > MAX_MATRIX)
+			over = 1;
+		else
+			count *= vals->nkids;
+	}
+	if (!err && (over || count > MAX_MATRIX)) {
+		if (over)
+			problem(l, v, "matrix expands to more than %d assets", MAX_MATRIX);
+		else
+			problem(l, v, "matrix expands to %llu assets (max %d)",
+				(unsigned long long)count, MAX_MATRIX);
+		err = -1;
+	}
+	return err;
+}
+
+static void
+parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spec *s)
+{
+	const struct node *key, *val;
+	size_t i, n0 = nproblems(l);
+	uint64_t u;
+
+	memset(s, 0, sizeof(*s));
+	s->map = map;
+	for (i = 0; i < map->nkids; i += 2) {
+		key = map->kids[i];
+		val = map->kids[i + 1];
+		if (!strcmp(key->str, "name")) {
+			s->name = val;
+			if (is_defaults)
+				problem(l, key, "'name' is not allowed in defaults");
+			else
+				want_string(l, val, "name");
+		} else if (!strcmp(key->str, "prompt")) {
+			s->prompt = val;
+			want_string(l, val, "prompt");
+		} else if (!strcmp(key->str, "negative_prompt")) {
+			s->negative_prompt = val;
+			want_string(l, val, "negative_prompt");
+		} else if (!strcmp(key->str, "seed")) {
+			s->seed = val;
+			if (val->type != NODE_SCALAR || parse_u64(val->str, &u) < 0)
+				problem(l, val, "'seed' must be a non-negative integer");
+			else
+				s->seed_v = u;
+		} else if (!strcmp(key->str, "size")) {
+			s->size = val;
+			want_size(l, val, "size", MAX_SIDE, &s->width, &s->height);
+		} else if (!strcmp(key->str, "intent")) {
+			s->intent = val;
+			want_enum(l, val, "intent", intents, NELEM(intents), "preview or final",
+				  &s->intent_v);
+		} else if (!strcmp(key->str, "criticality")) {
+			s->criticality = val;
+			want_enum(l, val, "criticality", crits, NELEM(crits),
+				  "low, normal or high", &s->crit_v);
+		} else if (!strcmp(key->str, "tags")) {
+			s->tags = val;
+			want_strings(l, val, "tags");
+		} else if (!strcmp(key->str, "model")) {
+			s->model = val;
+			want_model(l, val, "model", 0);
+		} else if (!strcmp(key->str, "params")) {
+			s->params = val;
+			check_params(l, val);
+		} else if (!strcmp(key->str, "upscale")) {
+			s->upscale = val;
+			parse_upscale(l, s, val);
+		} else if (!strcmp(key->str, "matrix")) {
+			s->matrix = val;
+			if (is_defaults)
+				problem(l, key, "'matrix' is not allowed in defaults");
+			else if (!is_null(val))
+				check_matrix(l, val);
+		} else {
+			unknown_key(l, key, asset_keys);
+		}
+	}
+	if (s->matrix && (is_null(s->matrix) || !s->matrix->nkids))
+		s->matrix = NULL;
+	s->bad = nproblems(l) != n0;
+}
+
+/* The asset as written over the file's defaults. */
+static void
+spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
+{
+	*m = *a;
+	if (!m->prompt)
+		m->prompt = def->prompt;
+	if (!m->negative_prompt)
+		m->negative_prompt = def->negative_prompt;
+	if (!m->seed) {
+		m->seed = def->seed;
+		m->seed_v = def->seed_v;
+	}
+	if (!m->size) {
+		m->size = def->size;
+		m->width = def->width;
+		m->height = def->height;
+	}
+	if (!m->intent) {
+		m->intent = def->intent;
+		m->intent_v = def->intent_v;
+	}
+	if (!m->criticality) {
+		m->criticality = def->criticality;
+		m->crit_v = def->crit_v;
+	}
+	if (!m->tags)
+		m->tags = def->tags;
+	if (!m->model)
+		m->model = def->model;
+	if (!m->upscale) {
+		m->upscale = def->upscale;
+		m->up_kind = def->up_kind;
+		m->up_factor = def->up_factor;
+		m->up_width = def->up_width;
+		m->up_height = def->up_height;
+		m->up_with = def->up_with;
+	}
+	m->bad |= def->bad;
+}
+
+/* A param as written: defaults' and the asset's, merged by name. */
+struct pnode {
+	const struct node *key, *val;
+	size_t order;
+};
+
+static int
+pnode_cmp(const void *a, const void *b)
+{
+	const struct pnode *x = a, *y = b;
+	int c = strcmp(x->key->str, y->key->str);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static struct pnode *
+params_merged(const struct node *dp, const struct node *ap, size_t *nout)
+{
+	const struct node *maps[2] = { dp, ap };
+	struct pnode *ps;
+	size_t n = 0, i, j, k, total = 0;
+
+	for (k = 0; k < 2; k++)
+		if (maps[k] && maps[k]->type == NODE_MAP)
+			total += maps[k]->nkids / 2;
+	*nout = 0;
+	if (!total)
+		return NULL;
+	ps = xreallocarray(NULL, total, sizeof(*ps));
+	for (k = 0; k < 2; k++) {
+		if (!maps[k] || maps[k]->type != NODE_MAP)
+			continue;
+		for (i = 0; i < maps[k]->nkids; i += 2) {
+			ps[n].key = maps[k]->kids[i];
+			ps[n].val = maps[k]->kids[i + 1];
+			ps[n].order = n;
+			n++;
+		}
+	}
+	qsort(ps, n, sizeof(*ps), pnode_cmp);
+	/* keep the last of each name: the asset's over the defaults' */
+	for (i = 0, j = 0; i < n; i++) {
+		if (i + 1 < n && !strcmp(ps[i].key->str, ps[i + 1].key->str))
+			continue;
+		ps[j++] = ps[i];
+	}
+	*nout = j;
+	return ps;
+}
+
+/* A matrix made ready for expansion: values as canonical text. */
+struct mvar {
+	const char *name;
+	char **vals;
+	enum value_type *types;
+	size_t nvals;
+};
+
+struct matrix {
+	struct mvar *vars;          /* in the order written */
+	size_t nvars;
+};
+
+static void
+matrix_init(struct matrix *mx, const struct node *v)
+{
+	const struct node *vals;
+	size_t i, j;
+
+	memset(mx, 0, sizeof(*mx));
+	if (!v)
+		return;
+	mx->nvars = v->nkids / 2;
+	mx->vars = xcalloc(mx->nvars, sizeof(*mx->vars));
+	for (i = 0; i < mx->nvars; i++) {
+		vals = v->kids[2 * i + 1];
+		mx->vars[i].name = v->kids[2 * i]->str;
+		mx->vars[i].nvals = vals->nkids;
+		mx->vars[i].vals = xcalloc(vals->nkids, sizeof(char *));
+		mx->vars[i].types = xcalloc(vals->nkids, sizeof(enum value_type));
+		for (j = 0; j < vals->nkids; j++)
+			mx->vars[i].vals[j] = scalar_value(vals->kids[j], &mx->vars[i].types[j]);
+	}
+}
+
+static void
+matrix_release(struct matrix *mx)
+{
+	size_t i;
+
+	for (i = 0; i < mx->nvars; i++) {
+		strings_free(mx->vars[i].vals, mx->vars[i].nvals);
+		free(mx->vars[i].types);
+	}
+	free(mx->vars);
+}
+
+static int
+matrix_var(const struct matrix *mx, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < mx->nvars; i++)
+		if (strlen(mx->vars[i].name) == len && !strncmp(mx->vars[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+/* Check the {placeholders} of a string; mark the variables used. */
+static int
+tpl_check(struct loader *l, const struct node *n, const struct matrix *mx, unsigned char *used)
+{
+	struct buf names = BUF_INIT;
+	const char *p, *e;
+	size_t i;
+	int v, err = 0;
+
+	for (p = n->str; *p; p++) {
+		if (*p == '}') {
+			if (p[1] != '}') {
+				problem(l, n, "unmatched '}' (write '}}' for a literal brace)");
+				return -1;
+			}
+			p++;
+			continue;
+		}
+		if (*p != '{')
+			continue;
+		if (p[1] == '{') {
+			p++;
+			continue;
+		}
+		for (e = p + 1; var_char((unsigned char)*e); e++)
+			;
+		if (*e != '}' || e == p + 1) {
+			problem(l, n, "unmatched '{' (write '{{' for a literal brace)");
+			return -1;
+		}
+		v = matrix_var(mx, p + 1, (size_t)(e - p - 1));
+		if (v >= 0) {
+			if (used)
+				used[v] = 1;
+		} else if (!err) {
+			for (i = 0; i < mx->nvars; i++)
+				buf_printf(&names, "%s%s", i ? ", " : "", mx->vars[i].name);
+			if (mx->nvars)
+				problem(l, n, "undefined placeholder '%.*s' (matrix defines: %s)",
+					(int)(e - p + 1), p, names.data);
+			else
+				problem(l, n, "undefined placeholder '%.*s' (this asset has no matrix)",
+					(int)(e - p + 1), p);
+			buf_release(&names);
+			err = -1;
+		}
+		p = e;
+	}
+	return err;
+}
+
+/* Expand a checked template for one combination (pick[i]: the value of
+ * variable i); NULL when the result would be too long. */
+static char *
+tpl_expand(const char *s, const struct matrix *mx, const size_t *pick)
+{
+	struct buf b;
+	const char *p, *e;
+	int v;
+
+	buf_init(&b, MAX_SCALAR);
+	for (p = s; *p; p++) {
+		if ((*p == '{' && p[1] == '{') || (*p == '}' && p[1] == '}')) {
+			p++;
+		} else if (*p == '{') {
+			for (e = p + 1; *e != '}'; e++)
+				;
+			v = matrix_var(mx, p + 1, (size_t)(e - p - 1));
+			if (buf_puts(&b, mx->vars[v].vals[pick[v]]) < 0)
+				goto toolong;
+			p = e;
+			continue;
+		}
+		if (buf_putc(&b, *p) < 0)
+			goto toolong;
+	}
+	return buf_detach(&b, NULL);
+toolong:
+	buf_release(&b);
+	return NULL;
+}
+
+static const char *
+asset_key(const void *ctx, size_t i)
+{
+	return ((const struct project *)ctx)->assets[i].name;
+}
+
+static void
+asset_free(struct asset *a)
+{
+	free(a->name);
+	free(a->prompt);
+	free(a->negative_prompt);
+	strings_free(a->tags, a->ntags);
+	free(a->model);
+	params_free(a->params, a->nparams);
+	free(a->upscale.with);
+	strings_free(a->matrix_vars, a->nmatrix_vars);
+	free(a->group);
+}
+
+static int
+mvar_cmp(const void *a, const void *b)
+{
+	const struct mvar *x = *(const struct mvar *const *)a;
+	const struct mvar *y = *(const struct mvar *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Fill a's strings for one combination of the matrix; -1 (reported) when
+ * an expanded string is too long. */
+static int
+asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct matrix *mx,
+	   const size_t *pick, const struct pnode *ps, size_t nps)
+{
+	const struct node *strs[2] = { s->prompt, s->negative_prompt };
+	char **outs[2] = { &a->prompt, &a->negative_prompt };
+	const struct node *v;
+	const char *p;
+	size_t i;
+	int var;
+
+	for (i = 0; i < 2; i++) {
+		if (!strs[i]) {
+			*outs[i] = xstrdup("");
+			continue;
+		}
+		*outs[i] = tpl_expand(strs[i]->str, mx, pick);
+		if (!*outs[i]) {
+			problem(l, strs[i], "string longer than %u bytes once placeholders "
+				"are expanded", MAX_SCALAR);
+			return -1;
+		}
+	}
+	if (s->tags && s->tags->type == NODE_SEQ && s->tags->nkids) {
+		a->tags = xcalloc(s->tags->nkids, sizeof(*a->tags));
+		for (i = 0; i < s->tags->nkids; i++) {
+			a->ntags = i + 1;
+			a->tags[i] = tpl_expand(s->tags->kids[i]->str, mx, pick);
+			if (!a->tags[i]) {
+				problem(l, s->tags->kids[i], "string longer than %u bytes once "
+					"placeholders are expanded", MAX_SCALAR);
+				return -1;
+			}
+		}
+	}
+	if (nps) {
+		a->params = xcalloc(nps, sizeof(*a->params));
+		for (i = 0; i < nps; i++) {
+			a->nparams = i + 1;
+			v = ps[i].val;
+			a->params[i].name = xstrdup(ps[i].key->str);
+			a->params[i].value = scalar_value(v, &a->params[i].type);
+			if (a->params[i].type != VAL_STRING)
+				continue;
+			free(a->params[i].value);
+			/* a param that is one placeholder takes the value's type */
+			p = v->str;
+			if (v->len >= 3 && p[0] == '{' && p[1] != '{' && p[v->len - 1] == '}'
+			    && (var = matrix_var(mx, p + 1, v->len - 2)) >= 0) {
+				a->params[i].value = xstrdup(mx->vars[var].vals[pick[var]]);
+				a->params[i].type = mx->vars[var].types[pick[var]];
+				continue;
+			}
+			a->params[i].value = tpl_expand(p, mx, pick);
+			if (!a->params[i].value) {
+				problem(l, v, "string longer than %u bytes once placeholders "
+					"are expanded", MAX_SCALAR);
+				return -1;
+			}
+		}
+	}
+	if (mx->nvars) {
+		const struct mvar **sorted = xcalloc(mx->nvars, sizeof(*sorted));
+
+		for (i = 0; i < mx->nvars; i++)
+			sorted[i] = &mx->vars[i];
+		qsort(sorted, mx->nvars, sizeof(*sorted), mvar_cmp);
+		a->matrix_vars = xcalloc(mx->nvars, sizeof(*a->matrix_vars));
+		for (i = 0; i < mx->nvars; i++)
+			a->matrix_vars[i] = xasprintf("%s=%s", sorted[i]->name,
+						      sorted[i]->vals[pick[sorted[i] - mx->vars]]);
+		a->nmatrix_vars = mx->nvars;
+		a->group = xstrdup(s->name->str);
+		free(sorted);
+	}
+	return 0;
+}
+
+/* Add one asset per combination of the matrix (one without a matrix). */
+static void
+expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
+	     const struct pnode *ps, size_t nps)
+{
+	struct project *p = l->p;
+	struct asset a;
+	const struct asset *first;
+	struct buf vars = BUF_INIT;
+	size_t *pick, *slot, i;
+
+	pick = xcalloc(mx->nvars + 1, sizeof(*pick));
+	for (;;) {
+		memset(&a, 0, sizeof(a));
+		a.name = tpl_expand(s->name->str, mx, pick);
+		if (!a.name) {
+			problem(l, s->name, "asset name longer than %d characters", MAX_NAME);
+			break;
+		}
+		if (check_name(l, s->name, a.name, "asset") < 0)
+			break;
+		if (p->nassets >= MAX_ASSETS) {
+			problem(l, s->map, "too many assets (max %d)", MAX_ASSETS);
+			break;
+		}
+		p->byname = hash_reserve(p->byname, &p->nbyname, p->nassets + 1, asset_key, p);
+		slot = hash_slot(p->byname, p->nbyname, a.name, asset_key, p);
+		if (*slot) {
+			first = &p->assets[*slot - 1];
+			vars.len = 0;
+			for (i = 0; i < first->nmatrix_vars; i++)
+				buf_printf(&vars, "%s%s", i ? ", " : " by ", first->matrix_vars[i]);
+			problem(l, s->map, "duplicate asset name '%s' (first defined at %s:%d:%d%s)",
+				a.name, first->loc.file, first->loc.line, first->loc.col,
+				vars.len ? vars.data : "");
+		} else {
+			a.seed = s->seed_v;
+			a.width = s->size ? s->width : 1024;
+			a.height = s->size ? s->height : 1024;
+			a.intent = s->intent ? (enum intent)s->intent_v : INTENT_FINAL;
+			a.criticality = s->criticality ? (enum criticality)s->crit_v : CRIT_NORMAL;
+			a.model = s->model ? xstrdup(s->model->str) : NULL;
+			a.upscale.kind = s->up_kind;
+			a.upscale.factor = s->up_kind == UPSCALE_FACTOR ? s->up_factor : 0;
+			if (s->up_kind == UPSCALE_SIZE) {
+				a.upscale.width = s->up_width;
+				a.upscale.height = s->up_height;
+			}
+			a.upscale.with = s->up_kind != UPSCALE_NONE ? xstrdup(s->up_with) : NULL;
+			a.loc.file = l->file;
+			a.loc.line = s->map->line;
+			a.loc.col = s->map->col;
+			if (asset_fill(l, &a, s, mx, pick, ps, nps) < 0)
+				break;
+			p->assets = xgrow(p->assets, &l->capassets, p->nassets + 1,
+					  sizeof(*p->assets));
+			p->assets[p->nassets] = a;
+			*slot = ++p->nassets;
+			memset(&a, 0, sizeof(a));
+		}
+		asset_free(&a);
+		memset(&a, 0, sizeof(a));
+		/* next combination: the last variable varies fastest */
+		for (i = mx->nvars; i > 0; i--) {
+			if (++pick[i - 1] < mx->vars[i - 1].nvals)
+				break;
+			pick[i - 1] = 0;
+		}
+		if (i == 0)
+			break;
+	}
+	asset_free(&a);
+	buf_release(&vars);
+	free(pick);
+}
+
+static void
+load_asset(struct loader *l, const struct node *v, const struct spec *def)
+{
+	struct spec a, s;
+	struct matrix mx;
+	struct pnode *ps;
+	const char *label;
+	unsigned char *used;
+	size_t i, nps, n0 = nproblems(l);
+	uint64_t w, h;
+
+	if (v->type != NODE_MAP) {
+		problem(l, v, "each asset must be a mapping, like {name: hero, prompt: ..., seed: 1}");
+		return;
+	}
+	parse_spec(l, v, 0, &a);
+	spec_merge(&s, &a, def);
+	label = s.name && s.name->type == NODE_SCALAR ? q(l, s.name->str) : NULL;
+	if (!s.name)
+		problem(l, v, "asset has no 'name'");
+	if (!s.prompt) {
+		if (label)
+			problem(l, v, "asset '%s' has no 'prompt'", label);
+		else
+			problem(l, v, "asset has no 'prompt'");
+	}
+	if (!s.seed) {
+		if (label)
+			problem(l, v, "asset '%s' has no 'seed' (assetgen has no hidden randomness)", label);
+		else
+			problem(l, v, "asset has no 'seed' (assetgen has no hidden randomness)");
+	}
+	if (nproblems(l) != n0 || s.bad)
+		return;
+	w = s.size ? s.width : 1024;
+	h = s.size ? s.height : 1024;
+	if (s.up_kind == UPSCALE_FACTOR && (w * s.up_factor > MAX_UPSCALED
+					    || h * s.up_factor > MAX_UPSCALED)) {
+		problem(l, s.upscale, "upscaled size %llux%llu too large (each side at most %d)",
+			(unsigned long long)(w * s.up_factor),
+			(unsigned long long)(h * s.up_factor), MAX_UPSCALED);
+		return;
+	}
+	matrix_init(&mx, s.matrix);
+	used = xcalloc(mx.nvars + 1, 1);
+	ps = params_merged(def->params, a.params, &nps);
+	tpl_check(l, s.name, &mx, used);
+	if (s.prompt)
+		tpl_check(l, s.prompt, &mx, NULL);
+	if (s.negative_prompt)
+		tpl_check(l, s.negative_prompt, &mx, NULL);
+	if (s.tags && s.tags->type == NODE_SEQ)
+		for (i = 0; i < s.tags->nkids; i++)
+			tpl_check(l, s.tags->kids[i], &mx, NULL);
+	for (i = 0; i < nps; i++)
+		if (is_text(ps[i].val))
+			tpl_check(l, ps[i].val, &mx, NULL);
+	if (nproblems(l) == n0) {
+		for (i = 0; i < mx.nvars; i++) {
+			if (!used[i]) {
+				problem(l, s.name, "name '%s' must use every matrix variable "
+					"('{%s}' is missing)", q(l, s.name->str), mx.vars[i].name);
+				break;
+			}
+		}
+	}
+	if (nproblems(l) == n0)
+		expand_asset(l, &s, &mx, ps, nps);
+	free(ps);
+	free(used);
+	matrix_release(&mx);
+}
+
+static void
+load_recipe(struct loader *l, const struct node *root)
+{
+	const struct node *key, *defaults = NULL, *assets = NULL;
+	struct spec def;
+	size_t i;
+
+	memset(&def, 0, sizeof(def));
+	if (!root || is_null(root))
+		return;
+	if (root->type != NODE_MAP) {
+		problem(l, root, "a recipe file must be a mapping, like {assets: [...]}");
+		return;
+	}
+	for (i = 0; i < root->nkids; i += 2) {
+		key = root->kids[i];
+		if (!strcmp(key->str, "defaults"))
+			defaults = root->kids[i + 1];
+		else if (!strcmp(key->str, "assets"))
+			assets = root->kids[i + 1];
+		else
+			unknown_key(l, key, recipe_keys);
+	}
+	if (defaults && want_map(l, defaults, "'defaults' must be a mapping of asset fields") == 0
+	    && defaults->type == NODE_MAP)
+		parse_spec(l, defaults, 1, &def);
+	else if (defaults && !is_null(defaults))
+		def.bad = 1;
+	if (!assets || is_null(assets))
+		return;
+	if (assets->type != NODE_SEQ) {
+		problem(l, assets, "'assets' must be a list of assets");
+		return;
+	}
+	for (i = 0; i < assets->nkids; i++)
+		load_asset(l, assets->kids[i], &def);
+}
+
+/* Files */
+
+static const char *
+intern_file(struct project *p, const char *rel, size_t *cap)
+{
+	p->files = xgrow(p->files, cap, p->nfiles + 1, sizeof(*p->files));
+	p->files[p->nfiles] = xstrdup(rel);
+	return p->files[p->nfiles++];
+}
+
+/* Read root/rel whole; NULL after reporting (or, with missing set, when
+ * the file does not exist). */
+static char *
+read_file(struct loader *l, const char *rel, size_t *len, int *missing)
+{
+	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data;
+	FILE *f = fopen(path, "rb");
+	size_t n = 0, cap = 0, got;
+	struct srcloc loc = { rel, 0, 0 };
+
+	free(path);
+	*missing = 0;
+	if (!f) {
+		if (errno == ENOENT)
+			*missing = 1;
+		else
+			diags_add(l->d, &loc, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	data = NULL;
+	for (;;) {
+		data = xgrow(data, &cap, n + 65536 + 1, 1);
+		got = fread(data + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > MAX_FILE) {
+			diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
+			break;
+		}
+		if (got == 0) {
+			if (ferror(f))
+				diags_add(l->d, &loc, "cannot read: %s", strerror(errno));
+			else {
+				fclose(f);
+				data[n] = '\0';
+				*len = n;
+				return data;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	free(data);
+	return NULL;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The recipe files, sorted; 0 with none when the directory is missing. */
+static int
+list_recipes(struct loader *l, char ***out, size_t *nout)
+{
+	const char *rdir = l->p->cfg.recipes_dir;
+	char *path = xasprintf("%s/%s", l->p->cfg.root, rdir), *full;
+	struct srcloc loc = { rdir, 0, 0 };
+	struct dirent *de;
+	struct stat st;
+	size_t cap = 0;
+	DIR *dir;
+
+	*out = NULL;
+	*nout = 0;
+	dir = opendir(path);
+	if (!dir) {
+		free(path);
+		if (errno == ENOENT)
+			return 0;
+		diags_add(l->d, &loc, "cannot open directory: %s", strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !(str_has_suffix(de->d_name, ".yaml")
+					     || str_has_suffix(de->d_name, ".yml")))
+			continue;
+		full = xasprintf("%s/%s", path, de->d_name);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+			*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
+			(*out)[(*nout)++] = xstrdup(de->d_name);
+		}
+		free(full);
+	}
+	closedir(dir);
+	free(path);
+	if (*nout)
+		qsort(*out, *nout, sizeof(**out), name_cmp);
+	return 0;
+}
+
+/* Parse one file into a tree and hand it to fn. */
+static int
+load_file(struct loader *l, const char *rel, size_t *capfiles,
+	  void (*fn)(struct loader *, const struct node *))
+{
+	struct tree t;
+	struct node *root;
+	size_t len;
+	int missing, r = 0;
+	char *data;
+
+	l->file = intern_file(l->p, rel, capfiles);
+	data = read_file(l, l->file, &len, &missing);
+	if (!data) {
+		if (missing)
+			diags_add(l->d, &(struct srcloc){ l->file, 0, 0 }, "no such file");
+		return -1;
+	}
+	memset(&t, 0, sizeof(t));
+	l->data = data;
+	l->len = len;
+	if (tree_parse(l, &t, &root) == 0)
+		fn(l, root);
+	else
+		r = -1;
+	l->data = NULL;
+	l->len = 0;
+	tree_release(&t);
+	free(data);
+	return r;
+}
+
+static void
+add_builtin(struct config *cfg, size_t *cap)
+{
+	struct model m = {0};
+	size_t i;
+
+	for (i = 0; i < cfg->nmodels; i++)
+		if (!strcmp(cfg->models[i].name, "builtin"))
+			return;
+	m.name = xstrdup("builtin");
+	m.provider = xstrdup("builtin");
+	m.model = xstrdup("");
+	m.version = xstrdup("");
+	m.retries = -1;
+	cfg->models = xgrow(cfg->models, cap, cfg->nmodels + 1, sizeof(*cfg->models));
+	cfg->models[cfg->nmodels++] = m;
+}
+
+int
+project_load(struct project *p, const char *root, struct diags *d)
+{
+	struct loader l;
+	struct config *cfg = &p->cfg;
+	char **names = NULL, *rel;
+	size_t nnames = 0, capfiles = 0, i;
+	int ok;
+
+	memset(p, 0, sizeof(*p));
+	memset(&l, 0, sizeof(l));
+	l.p = p;
+	l.d = d;
+	l.d0 = d->nmsgs + d->nmore;
+	cfg->per_request = -1;
+	cfg->per_build = -1;
+	cfg->cache_dir = xstrdup("cache");
+	cfg->output_dir = xstrdup("dist");
+	cfg->recipes_dir = xstrdup("recipes");
+	cfg->root = realpath(root, NULL);
+	if (!cfg->root) {
+		diags_add(d, NULL, "cannot open project directory '%s': %s", root, strerror(errno));
+		goto out;
+	}
+	if (load_file(&l, "assetgen.yaml", &capfiles, load_config) < 0)
+		goto out;
+	add_builtin(cfg, &l.capmodels);
+	if (list_recipes(&l, &names, &nnames) < 0)
+		goto out;
+	for (i = 0; i < nnames; i++) {
+		rel = xasprintf("%s/%s", cfg->recipes_dir, names[i]);
+		load_file(&l, rel, &capfiles, load_recipe);
+		free(rel);
+	}
+out:
+	strings_free(names, nnames);
+	strings_free(l.declared, l.ndeclared);
+	for (i = 0; i < NELEM(l.shown); i++)
+		buf_release(&l.shown[i]);
+	ok = nproblems(&l) == 0;
+	if (!ok)
+		project_release(p);
+	return ok ? 0 : -1;
+}
+
+void
+project_release(struct project *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nassets; i++)
+		asset_free(&p->assets[i]);
+	free(p->assets);
+	for (i = 0; i < p->cfg.nmodels; i++)
+		model_free(&p->cfg.models[i]);
+	free(p->cfg.models);
+	for (i = 0; i < p->cfg.nroutes; i++)
+		route_free(&p->cfg.routes[i]);
+	free(p->cfg.routes);
+	free(p->cfg.root);
+	free(p->cfg.cache_dir);
+	free(p->cfg.remote_url);
+	free(p->cfg.output_dir);
+	free(p->cfg.recipes_dir);
+	strings_free(p->files, p->nfiles);
+	free(p->byname);
+	memset(p, 0, sizeof(*p));
+}
+
+char *
+project_find_root(const char *start)
+{
+	char *dir = realpath(start, NULL), *path, *slash;
+	struct stat st;
+	int found;
+
+	if (!dir)
+		return NULL;
+	for (;;) {
+		path = xasprintf("%s/assetgen.yaml", strcmp(dir, "/") ? dir : "");
+		found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+		free(path);
+		if (found)
+			return dir;
+		if (!strcmp(dir, "/"))
+			break;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	free(dir);
+	return NULL;
+}
+
+const struct model *
+project_model(const struct project *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->cfg.nmodels; i++)
+		if (!strcmp(p->cfg.models[i].name, name))
+			return &p->cfg.models[i];
+	return NULL;
+}
+
+const struct asset *
+project_asset(const struct project *p, const char *name)
+{
+	size_t slot;
+
+	if (!p->nbyname)
+		return NULL;
+	slot = *hash_slot(p->byname, p->nbyname, name, asset_key, p);
+	return slot ? &p->assets[slot - 1] : NULL;
+}
+
+void
+params_merge(const struct model *m, const struct asset *a, struct param **out, size_t *nout)
+{
+	size_t i = 0, j = 0, n = 0;
+	int c;
+
+	*out = xcalloc(m->nparams + a->nparams + 1, sizeof(**out));
+	while (i < m->nparams || j < a->nparams) {
+		if (i == m->nparams)
+			c = 1;
+		else if (j == a->nparams)
+			c = -1;
+		else
+			c = strcmp(m->params[i].name, a->params[j].name);
+		if (c < 0) {
+			(*out)[n++] = m->params[i++];
+		} else {
+			if (c == 0)
+				i++;
+			(*out)[n++] = a->params[j++];
+		}
+	}
+	*nout = n;
+}
+
+const char *
+intent_name(enum intent i)
+{
+	return i == INTENT_PREVIEW ? "preview" : "final";
+}
+
+const char *
+criticality_name(enum criticality c)
+{
+	return c == CRIT_LOW ? "low" : c == CRIT_HIGH ? "high" : "normal";
+}

@@ -1,0 +1,149 @@
+/* recipe.h - the project model: assetgen.yaml and recipes/NAME.yaml as structs
+ *
+ * recipe.c is the only file that includes <yaml.h>.  Everything here is
+ * validated on load: a struct project that project_load() returned 0 for is
+ * consistent (every model named exists, names are unique and safe, sizes in
+ * range, placeholders expanded, params sorted by name and unique).
+ */
+#ifndef RECIPE_H
+#define RECIPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct srcloc {
+	const char *file;   /* project-relative path, owned by struct project */
+	int line;           /* 1-based */
+	int col;            /* 1-based */
+};
+
+/* Diagnostics collected while loading: one line per problem. */
+struct diags {
+	char **msgs;        /* "file:line:col: message" */
+	size_t nmsgs;
+	size_t cap;
+	size_t nmore;       /* problems past the first 100: counted, not kept */
+};
+
+void diags_add(struct diags *d, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* To stderr, one per line, then "N more problems not shown" if any were
+ * dropped past the first 100. */
+void diags_print(const struct diags *d);
+void diags_release(struct diags *d);
+
+enum intent { INTENT_FINAL, INTENT_PREVIEW };
+enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH };
+
+enum value_type { VAL_STRING, VAL_NUMBER, VAL_BOOL };
+
+/* A model parameter; value is in canonical text form (numbers: shortest
+ * round-trip decimal, integers without exponent; bools: true/false). */
+struct param {
+	char *name;
+	char *value;
+	enum value_type type;
+};
+
+enum upscale_kind { UPSCALE_NONE, UPSCALE_FACTOR, UPSCALE_SIZE };
+
+struct upscale {
+	enum upscale_kind kind;
+	uint32_t factor;            /* 2, 3 or 4 when kind == UPSCALE_FACTOR */
+	uint32_t width, height;     /* target when kind == UPSCALE_SIZE */
+	char *with;                 /* "lanczos3" (default), "bicubic", "nearest", or a model name */
+};
+
+struct asset {
+	char *name;                 /* [a-z0-9][a-z0-9._-]*, unique in the project */
+	char *prompt;
+	char *negative_prompt;      /* "" when absent */
+	uint64_t seed;
+	uint32_t width, height;     /* 1..8192; default 1024x1024 */
+	enum intent intent;         /* default final */
+	enum criticality criticality;   /* default normal */
+	char **tags;
+	size_t ntags;
+	char *model;                /* pinned model name, or NULL to route */
+	struct param *params;       /* sorted by name */
+	size_t nparams;
+	struct upscale upscale;
+	struct srcloc loc;          /* where the asset's mapping starts */
+	char **matrix_vars;         /* for matrix assets: "style=neon-punk", sorted; else NULL */
+	size_t nmatrix_vars;
+	char *group;                /* the unexpanded name ("portrait-{style}") of a matrix asset, else NULL */
+};
+
+struct model {
+	char *name;
+	char *provider;             /* builtin | http | openai | a1111 | ideogram | stability | gemini */
+	char *model;                /* the provider's model id; "" for builtin */
+	char *version;              /* declared version; "" when absent */
+	double cost;                /* per image, in the team's currency; 0 for builtin */
+	char *api_key_env;          /* NULL when the provider needs no key */
+	char *endpoint;             /* base URL override, or NULL */
+	int concurrency;            /* 0: provider default */
+	double timeout;             /* seconds; 0: default */
+	int retries;                /* -1: default */
+	struct param *params;       /* defaults under each asset's params; sorted */
+	size_t nparams;
+	struct srcloc loc;
+};
+
+struct route {
+	int intent;                 /* -1 any, else enum intent */
+	int criticality;            /* -1 any, else enum criticality */
+	char **tags;                /* all must be on the asset */
+	size_t ntags;
+	char **use;                 /* ordered model names (fallbacks) */
+	size_t nuse;
+	struct srcloc loc;
+};
+
+struct config {
+	char *root;                 /* absolute directory holding assetgen.yaml */
+	struct model *models;       /* always holds "builtin" ({provider: builtin}) */
+	size_t nmodels;
+	struct route *routes;       /* empty: everything goes to "builtin" */
+	size_t nroutes;
+	double per_request;         /* < 0: no cap */
+	double per_build;           /* < 0: no cap */
+	char *cache_dir;            /* "cache" */
+	char *remote_url;           /* cache.remote.url or NULL */
+	int upload;                 /* cache.remote.upload */
+	char *output_dir;           /* "dist" */
+	char *recipes_dir;          /* "recipes" */
+};
+
+struct project {
+	struct config cfg;
+	struct asset *assets;       /* in file order (files sorted by name), then document order */
+	size_t nassets;
+	char **files;               /* interned project-relative paths, srcloc.file points here */
+	size_t nfiles;
+	size_t *byname;             /* private to recipe.c: hash of asset names, for project_asset */
+	size_t nbyname;             /* slots in byname (a power of two) */
+};
+
+/* Find the directory holding assetgen.yaml, walking up from start.
+ * Returns a malloc'd absolute path, or NULL. */
+char *project_find_root(const char *start);
+
+/* Load assetgen.yaml and every recipes/NAME.yaml under root.  On any problem,
+ * add diagnostics and return -1 (p is then released). */
+int project_load(struct project *p, const char *root, struct diags *d);
+void project_release(struct project *p);
+
+const struct model *project_model(const struct project *p, const char *name);
+const struct asset *project_asset(const struct project *p, const char *name);
+
+/* The params a request to m for a sees: m's defaults overlaid by a's,
+ * sorted by name.  *out is a malloc'd array of shallow copies (the strings
+ * stay owned by m and a): free(*out) only. */
+void params_merge(const struct model *m, const struct asset *a,
+		  struct param **out, size_t *nout);
+
+const char *intent_name(enum intent i);
+const char *criticality_name(enum criticality c);
+
+#endif
