@@ -1,0 +1,61 @@
+/* key.h - cache keys and blob digests: XXH3-128 over a canonical encoding
+ *
+ * key.c is the only file that includes <xxhash.h>.  The encoding is
+ * versioned ("assetgen/gen/v1", "assetgen/upscale/v1"): each field is a
+ * length-prefixed name and value in a fixed order, params in sorted order,
+ * numbers in one canonical text form.  What is keyed: prompt, negative
+ * prompt, seed, size, params, and the model's identity (provider, model,
+ * declared version, implementation version) - never its config name,
+ * endpoint or credentials, so teammates with different endpoints share keys.
+ */
+#ifndef KEY_H
+#define KEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recipe.h"
+
+#define KEY_HEX_LEN 32
+
+struct key {
+	uint8_t b[16];     /* big-endian: high 64 bits first, as XXH128_canonical_t */
+};
+
+/* What identifies a model in a key.  impl is the provider's implementation
+ * version (the built-in renderer's RENDER_VERSION; "" for hosted models). */
+struct model_id {
+	const char *provider;
+	const char *model;
+	const char *version;
+	const char *impl;
+};
+
+void model_id_of(const struct model *m, const char *impl, struct model_id *out);
+
+/* The generation key of asset a rendered by model id with params ps (the
+ * merged, sorted params the request will carry). */
+void key_generation(const struct asset *a, const struct model_id *id,
+		    const struct param *ps, size_t nps, struct key *out);
+
+/* The upscale key: the generation key plus the upscaler's identity and
+ * settings.  up_model is NULL for the in-process kernels. */
+void key_upscale(const struct key *gen, const struct upscale *up,
+		 const struct model_id *up_model, struct key *out);
+
+/* A blob's address: XXH3-128 of its bytes. */
+void key_digest(const void *data, size_t len, struct key *out);
+
+/* Streaming digest, for blobs read in pieces. */
+struct key_stream;
+struct key_stream *key_stream_new(void);
+void key_stream_update(struct key_stream *s, const void *data, size_t len);
+void key_stream_final(struct key_stream *s, struct key *out);   /* frees s */
+
+/* 32 lowercase hex digits + NUL. */
+void key_hex(const struct key *k, char out[KEY_HEX_LEN + 1]);
+/* Parse 32 hex digits; 0 or -1. */
+int key_parse(const char *hex, struct key *out);
+int key_equal(const struct key *a, const struct key *b);
+
+#endif
