@@ -1,0 +1,532 @@
+/* index.c - the sqlite index */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "index.h"
+#include "os.h"
+#include "util.h"
+
+struct index {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *get_action, *put_action, *put_output;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS actions ("
+	" key TEXT PRIMARY KEY,"
+	" digest TEXT NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" stage TEXT NOT NULL,"
+	" model TEXT NOT NULL,"
+	" fallback INTEGER NOT NULL DEFAULT 0,"
+	" cost REAL NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS actions_digest ON actions(digest);"
+	"CREATE TABLE IF NOT EXISTS outputs ("
+	" path TEXT PRIMARY KEY,"
+	" asset TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
+	" digest TEXT NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" mtime_ns INTEGER NOT NULL,"
+	" ino INTEGER NOT NULL,"
+	" model TEXT NOT NULL,"
+	" prompt TEXT NOT NULL,"
+	" negative_prompt TEXT NOT NULL,"
+	" seed TEXT NOT NULL,"
+	" width INTEGER NOT NULL,"
+	" height INTEGER NOT NULL,"
+	" params TEXT NOT NULL,"
+	" upscale TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS builds ("
+	" id INTEGER PRIMARY KEY,"
+	" finished INTEGER NOT NULL,"
+	" assets INTEGER NOT NULL,"
+	" generated INTEGER NOT NULL,"
+	" hits INTEGER NOT NULL,"
+	" spent REAL NOT NULL,"
+	" saved REAL NOT NULL);";
+
+static int
+exec(struct index *ix, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(ix->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		warn("cache index '%s': %s", ix->path, msg ? msg : sqlite3_errmsg(ix->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct index *ix)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+close_db(struct index *ix)
+{
+	sqlite3_finalize(ix->get_action);
+	sqlite3_finalize(ix->put_action);
+	sqlite3_finalize(ix->put_output);
+	ix->get_action = ix->put_action = ix->put_output = NULL;
+	sqlite3_close(ix->db);
+	ix->db = NULL;
+}
+
+static void
+remove_files(const char *path)
+{
+	char *p;
+
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
+}
+
+/* 0 ok, 1 needs starting over, -1 hard error */
+static int
+try_open(struct index *ix, int *fresh)
+{
+	int v;
+
+	if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		warn("cannot open cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		return -1;
+	}
+	sqlite3_busy_timeout(ix->db, 30000);
+	sqlite3_extended_result_codes(ix->db, 1);
+	v = user_version(ix);
+	if (v < 0)
+		return 1;         /* not a database, or corrupt */
+	if (v != 0 && v != INDEX_SCHEMA) {
+		warn("cache index '%s' has schema %d, this assetgen uses %d; starting over",
+		     ix->path, v, INDEX_SCHEMA);
+		return 1;
+	}
+	if (exec(ix, "PRAGMA journal_mode=WAL") < 0 || exec(ix, "PRAGMA synchronous=NORMAL") < 0)
+		return 1;
+	if (v == 0) {
+		if (exec(ix, "BEGIN IMMEDIATE") < 0)
+			return -1;
+		if (user_version(ix) == 0) {
+			if (exec(ix, schema) < 0 || exec(ix, "PRAGMA user_version=1") < 0) {
+				exec(ix, "ROLLBACK");
+				return 1;
+			}
+			*fresh = 1;
+		}
+		if (exec(ix, "COMMIT") < 0)
+			return -1;
+	}
+	if (sqlite3_prepare_v2(ix->db, "SELECT digest, size, stage, model, fallback, cost"
+			       " FROM actions WHERE key = ?", -1, &ix->get_action, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO actions"
+			       " (key, digest, size, stage, model, fallback, cost, created)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ix->put_action, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO outputs"
+			       " (path, asset, key, digest, size, mtime_ns, ino, model, prompt,"
+			       " negative_prompt, seed, width, height, params, upscale)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
+			       &ix->put_output, NULL) != SQLITE_OK) {
+		warn("cache index '%s': %s; starting over", ix->path, sqlite3_errmsg(ix->db));
+		return 1;
+	}
+	return 0;
+}
+
+struct index *
+index_open(const char *dir, int *fresh)
+{
+	struct index *ix = xcalloc(1, sizeof(*ix));
+	int r;
+
+	*fresh = 0;
+	if (os_mkdirs(dir, 0755) < 0) {
+		warn("cannot create cache directory '%s':", dir);
+		free(ix);
+		return NULL;
+	}
+	ix->path = path_join(dir, "index.sqlite");
+	r = try_open(ix, fresh);
+	if (r == 1) {
+		warn("cache index '%s' is unreadable; starting over (no artifact is lost)", ix->path);
+		close_db(ix);
+		remove_files(ix->path);
+		*fresh = 0;
+		r = try_open(ix, fresh);
+	}
+	if (r != 0) {
+		close_db(ix);
+		free(ix->path);
+		free(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+void
+index_close(struct index *ix)
+{
+	if (!ix)
+		return;
+	close_db(ix);
+	free(ix->path);
+	free(ix);
+}
+
+int
+index_begin(struct index *ix)
+{
+	return exec(ix, "BEGIN IMMEDIATE");
+}
+
+int
+index_commit(struct index *ix)
+{
+	return exec(ix, "COMMIT");
+}
+
+void
+index_rollback(struct index *ix)
+{
+	sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+step_done(struct index *ix, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_key(sqlite3_stmt *st, int i, const struct key *k)
+{
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(k, hex);
+	sqlite3_bind_text(st, i, hex, KEY_HEX_LEN, SQLITE_TRANSIENT);
+}
+
+static int
+column_key(sqlite3_stmt *st, int i, struct key *k)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? key_parse(s, k) : -1;
+}
+
+static void
+copy_text(char *dst, size_t cap, const unsigned char *src)
+{
+	snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+int
+index_action_get(struct index *ix, const struct key *key, struct action *out)
+{
+	sqlite3_stmt *st = ix->get_action;
+	int rc, found = 0;
+
+	bind_key(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (column_key(st, 0, &out->digest) == 0) {
+			out->size = (uint64_t)sqlite3_column_int64(st, 1);
+			copy_text(out->stage, sizeof(out->stage), sqlite3_column_text(st, 2));
+			copy_text(out->model, sizeof(out->model), sqlite3_column_text(st, 3));
+			out->fallback = sqlite3_column_int(st, 4);
+			out->cost = sqlite3_column_double(st, 5);
+			found = 1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		found = -1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return found;
+}
+
+int
+index_action_put(struct index *ix, const struct key *key, const struct action *a)
+{
+	sqlite3_stmt *st = ix->put_action;
+
+	bind_key(st, 1, key);
+	bind_key(st, 2, &a->digest);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)a->size);
+	sqlite3_bind_text(st, 4, a->stage, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, a->model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 6, a->fallback);
+	sqlite3_bind_double(st, 7, a->cost);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	return step_done(ix, st);
+}
+
+static int
+delete_by(struct index *ix, const char *sql, const char *text)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	if (step_done(ix, st) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+index_action_delete(struct index *ix, const struct key *key)
+{
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(key, hex);
+	return delete_by(ix, "DELETE FROM actions WHERE key = ?", hex);
+}
+
+int
+index_action_delete_digest(struct index *ix, const struct key *d)
+{
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(d, hex);
+	return delete_by(ix, "DELETE FROM actions WHERE digest = ?", hex);
+}
+
+long long
+index_action_count(struct index *ix)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT count(*) FROM actions", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+index_action_each(struct index *ix, void (*fn)(const struct key *key, const struct key *digest,
+					     void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	struct key k, d;
+	int rc;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT key, digest FROM actions", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (column_key(st, 0, &k) == 0 && column_key(st, 1, &d) == 0)
+			fn(&k, &d, arg);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return xstrdup(s ? (const char *)s : "");
+}
+
+int
+index_outputs_load(struct index *ix, struct output_rec **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct output_rec *recs = NULL, *r;
+	size_t cap = 0, len = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(ix->db, "SELECT path, asset, key, digest, size, mtime_ns, ino,"
+			       " model, prompt, negative_prompt, seed, width, height, params, upscale"
+			       " FROM outputs ORDER BY path", -1, &st, NULL) != SQLITE_OK) {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		recs = xgrow(recs, &cap, len + 1, sizeof(*recs));
+		r = &recs[len];
+		memset(r, 0, sizeof(*r));
+		if (column_key(st, 2, &r->key) < 0 || column_key(st, 3, &r->digest) < 0)
+			continue;
+		r->path = column_dup(st, 0);
+		r->asset = column_dup(st, 1);
+		r->size = sqlite3_column_int64(st, 4);
+		r->mtime_ns = sqlite3_column_int64(st, 5);
+		r->ino = sqlite3_column_int64(st, 6);
+		r->model = column_dup(st, 7);
+		r->prompt = column_dup(st, 8);
+		r->negative_prompt = column_dup(st, 9);
+		if (parse_u64((const char *)sqlite3_column_text(st, 10), &r->seed) < 0)
+			r->seed = 0;
+		r->width = (uint32_t)sqlite3_column_int(st, 11);
+		r->height = (uint32_t)sqlite3_column_int(st, 12);
+		r->params = column_dup(st, 13);
+		r->upscale = column_dup(st, 14);
+		len++;
+	}
+	sqlite3_finalize(st);
+	*out = recs;
+	*n = len;
+	if (rc != SQLITE_DONE) {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		return -1;
+	}
+	return 0;
+}
+
+const struct output_rec *
+index_outputs_find(const struct output_rec *recs, size_t n, const char *path)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	/* sqlite's ORDER BY on TEXT uses memcmp order, as strcmp does */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(path, recs[mid].path);
+		if (c == 0)
+			return &recs[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+void
+index_outputs_free(struct output_rec *recs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(recs[i].path);
+		free(recs[i].asset);
+		free(recs[i].model);
+		free(recs[i].prompt);
+		free(recs[i].negative_prompt);
+		free(recs[i].params);
+		free(recs[i].upscale);
+	}
+	free(recs);
+}
+
+int
+index_output_put(struct index *ix, const struct output_rec *r)
+{
+	sqlite3_stmt *st = ix->put_output;
+	char seed[24];
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
+	sqlite3_bind_text(st, 1, r->path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->asset, -1, SQLITE_TRANSIENT);
+	bind_key(st, 3, &r->key);
+	bind_key(st, 4, &r->digest);
+	sqlite3_bind_int64(st, 5, r->size);
+	sqlite3_bind_int64(st, 6, r->mtime_ns);
+	sqlite3_bind_int64(st, 7, r->ino);
+	sqlite3_bind_text(st, 8, r->model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, r->prompt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, r->negative_prompt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 11, seed, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 12, (int)r->width);
+	sqlite3_bind_int(st, 13, (int)r->height);
+	sqlite3_bind_text(st, 14, r->params, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 15, r->upscale, -1, SQLITE_TRANSIENT);
+	return step_done(ix, st);
+}
+
+int
+index_output_delete(struct index *ix, const char *path)
+{
+	return delete_by(ix, "DELETE FROM outputs WHERE path = ?", path);
+}
+
+int
+index_build_record(struct index *ix, long long assets, long long generated,
+		   long long hits, double spent, double saved)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(ix->db, "INSERT INTO builds (finished, assets, generated, hits,"
+			       " spent, saved) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 2, assets);
+	sqlite3_bind_int64(st, 3, generated);
+	sqlite3_bind_int64(st, 4, hits);
+	sqlite3_bind_double(st, 5, spent);
+	sqlite3_bind_double(st, 6, saved);
+	r = step_done(ix, st);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+index_build_totals(struct index *ix, struct index_totals *out)
+{
+	sqlite3_stmt *st;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(ix->db, "SELECT count(*), total(assets), total(generated),"
+			       " total(hits), total(spent), total(saved) FROM builds", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->builds = sqlite3_column_int64(st, 0);
+		out->assets = (long long)sqlite3_column_double(st, 1);
+		out->generated = (long long)sqlite3_column_double(st, 2);
+		out->hits = (long long)sqlite3_column_double(st, 3);
+		out->spent = sqlite3_column_double(st, 4);
+		out->saved = sqlite3_column_double(st, 5);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}

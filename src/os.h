@@ -1,0 +1,39 @@
+/* os.h - POSIX file helpers: atomic writes, bounded reads, directories */
+#ifndef OS_H
+#define OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+/* mkdir -p; 0 or -1 (errno set). */
+int os_mkdirs(const char *path, mode_t mode);
+
+/* Write data to dirfd/name atomically: a hidden temp file in the same
+ * directory (".NAME.tmp.PID.N", created O_EXCL|O_NOFOLLOW), written,
+ * fsynced, renamed over name (which replaces, never follows, a symlink
+ * already there), then the directory fsynced.  0 or -1 (errno set; the
+ * temp file removed). */
+int os_write_atomic(int dirfd, const char *name, const void *data, size_t len);
+
+/* os_write_atomic() to a path (relative to the cwd, or absolute). */
+int os_write_atomic_path(const char *path, const void *data, size_t len);
+
+/* Read a whole file (not following a final symlink when nofollow) into
+ * out, failing with EFBIG beyond max bytes.  0 or -1 (errno set). */
+int os_read_file_at(int dirfd, const char *name, size_t max, int nofollow, struct buf *out);
+int os_read_file(const char *path, size_t max, struct buf *out);
+
+/* Remove temp files left in dirfd by processes that no longer run. */
+void os_clean_stale_tmp(int dirfd);
+
+/* Nanosecond mtime of a stat result. */
+struct stat;
+int64_t os_mtime_ns(const struct stat *st);
+
+/* Join a and b with '/', malloc'd. */
+char *path_join(const char *a, const char *b);
+
+#endif
