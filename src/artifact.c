@@ -1,0 +1,190 @@
+/* artifact.c - metadata chunks for the PNGs assetgen makes */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "artifact.h"
+#include "buf.h"
+#include "util.h"
+
+char *
+artifact_params_text(const struct param *ps, size_t nps)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < nps; i++)
+		buf_printf(&b, "%s=%s\n", ps[i].name, ps[i].value);
+	return buf_detach(&b, NULL);
+}
+
+char *
+artifact_upscale_text(const struct upscale *up)
+{
+	switch (up->kind) {
+	case UPSCALE_FACTOR:
+		return xasprintf("factor=%u with=%s", up->factor, up->with);
+	case UPSCALE_SIZE:
+		return xasprintf("size=%ux%u with=%s", up->width, up->height, up->with);
+	case UPSCALE_NONE:
+		break;
+	}
+	return xstrdup("none");
+}
+
+char *
+artifact_model_text(const struct model_id *id)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, id->provider);
+	if (*id->model)
+		buf_printf(&b, " %s", id->model);
+	if (*id->version)
+		buf_printf(&b, " version=%s", id->version);
+	if (*id->impl)
+		buf_printf(&b, " %s", id->impl);
+	return buf_detach(&b, NULL);
+}
+
+static const char *
+param_value(const struct param *ps, size_t nps, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nps; i++)
+		if (strcmp(ps[i].name, name) == 0)
+			return ps[i].value;
+	return NULL;
+}
+
+/* AUTOMATIC1111's infotext: prompt, "Negative prompt: ...", then
+ * "Key: value" pairs; the well-known params get A1111's names. */
+static char *
+a1111_parameters(const struct asset *a, const char *model, const struct param *ps, size_t nps)
+{
+	static const struct { const char *param, *label; } known[] = {
+		{"steps", "Steps"}, {"sampler", "Sampler"}, {"guidance", "CFG scale"},
+		{"cfg_scale", "CFG scale"},
+	};
+	struct buf b = BUF_INIT;
+	size_t i, k;
+	const char *v;
+
+	buf_puts(&b, a->prompt);
+	if (*a->negative_prompt)
+		buf_printf(&b, "\nNegative prompt: %s", a->negative_prompt);
+	buf_putc(&b, '\n');
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		if ((v = param_value(ps, nps, known[k].param)))
+			buf_printf(&b, "%s: %s, ", known[k].label, v);
+	buf_printf(&b, "Seed: %llu, Size: %ux%u, Model: %s", (unsigned long long)a->seed,
+		   a->width, a->height, model);
+	for (i = 0; i < nps; i++) {
+		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (strcmp(ps[i].name, known[k].param) == 0)
+				break;
+		if (k == sizeof(known) / sizeof(known[0]))
+			buf_printf(&b, ", %s: %s", ps[i].name, ps[i].value);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static void
+xml_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		default: buf_putc(b, *s);
+		}
+	}
+}
+
+static char *
+xmp_packet(const struct asset *a, const char *model)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+		 "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+		 " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+		 "  <rdf:Description rdf:about=\"\"\n"
+		 "    xmlns:Iptc4xmpExt=\"http://iptc.org/std/Iptc4xmpExt/2008-02-29/\"\n"
+		 "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+		 "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">\n"
+		 "   <Iptc4xmpExt:DigitalSourceType>"
+		 "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+		 "</Iptc4xmpExt:DigitalSourceType>\n"
+		 "   <xmp:CreatorTool>assetgen " ASSETGEN_VERSION "</xmp:CreatorTool>\n"
+		 "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+	xml_escape(&b, a->prompt);
+	buf_puts(&b, "</rdf:li></rdf:Alt></dc:description>\n   <Iptc4xmpExt:AIPromptInformation>");
+	xml_escape(&b, a->prompt);
+	buf_puts(&b, "</Iptc4xmpExt:AIPromptInformation>\n   <Iptc4xmpExt:AISystemUsed>");
+	xml_escape(&b, model);
+	buf_puts(&b, "</Iptc4xmpExt:AISystemUsed>\n  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n"
+		 "<?xpacket end=\"r\"?>");
+	return buf_detach(&b, NULL);
+}
+
+void
+artifact_meta_generation(struct meta *out, const struct asset *a, const struct model_id *id,
+			 const struct param *ps, size_t nps, const struct key *gen_key,
+			 const struct meta *extra)
+{
+	char hex[KEY_HEX_LEN + 1], num[48];
+	char *model = artifact_model_text(id);
+	char *text;
+	size_t i;
+
+	key_hex(gen_key, hex);
+	meta_add(out, "assetgen:key", hex);
+	meta_add(out, "prompt", a->prompt);
+	if (*a->negative_prompt)
+		meta_add(out, "negative_prompt", a->negative_prompt);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)a->seed);
+	meta_add(out, "seed", num);
+	snprintf(num, sizeof(num), "%ux%u", a->width, a->height);
+	meta_add(out, "size", num);
+	meta_add(out, "model", model);
+	text = artifact_params_text(ps, nps);
+	meta_add(out, "params", text);
+	free(text);
+	meta_add(out, "upscale", "none");
+	meta_add(out, "Software", "assetgen " ASSETGEN_VERSION);
+	text = a1111_parameters(a, model, ps, nps);
+	meta_add(out, "parameters", text);
+	free(text);
+	text = xmp_packet(a, model);
+	meta_add(out, "XML:com.adobe.xmp", text);
+	free(text);
+	for (i = 0; extra && i < extra->n; i++)
+		meta_add(out, extra->entries[i].key, extra->entries[i].value);
+	free(model);
+}
+
+void
+artifact_meta_upscale(struct meta *out, const struct meta *gen, const struct upscale *up,
+		      const struct key *gen_key, const struct key *final_key)
+{
+	char hex[KEY_HEX_LEN + 1];
+	char *text = artifact_upscale_text(up);
+	size_t i;
+
+	key_hex(final_key, hex);
+	meta_add(out, "assetgen:key", hex);
+	key_hex(gen_key, hex);
+	meta_add(out, "assetgen:generation-key", hex);
+	for (i = 0; i < gen->n; i++) {
+		const char *k = gen->entries[i].key;
+
+		if (strcmp(k, "assetgen:key") == 0 || strcmp(k, "assetgen:generation-key") == 0)
+			continue;
+		meta_add(out, k, strcmp(k, "upscale") == 0 ? text : gen->entries[i].value);
+	}
+	free(text);
+}

@@ -1,0 +1,34 @@
+/* artifact.h - what travels inside each PNG assetgen makes
+ *
+ * Text chunks: the key, prompt, negative prompt, seed, size, model
+ * identity, params, upscale and tool version; an AUTOMATIC1111-style
+ * `parameters` chunk that existing image tools read; and an XMP packet
+ * marking the image as AI-generated (IPTC DigitalSourceType
+ * trainedAlgorithmicMedia).  Only keyed inputs go in, so the same key gives
+ * the same bytes whoever builds it.
+ */
+#ifndef ARTIFACT_H
+#define ARTIFACT_H
+
+#include <stddef.h>
+
+#include "key.h"
+#include "pngio.h"
+#include "recipe.h"
+
+/* "steps=30\nsampler=euler\n" (sorted, as given) */
+char *artifact_params_text(const struct param *ps, size_t nps);
+/* "none", "factor=2 with=lanczos3", "size=2048x1024 with=bicubic" */
+char *artifact_upscale_text(const struct upscale *up);
+/* "builtin render/1", "ideogram V_2 version=2024-08" */
+char *artifact_model_text(const struct model_id *id);
+
+/* Metadata of a generated image; extra (may be NULL) is appended. */
+void artifact_meta_generation(struct meta *out, const struct asset *a, const struct model_id *id,
+			      const struct param *ps, size_t nps, const struct key *gen_key,
+			      const struct meta *extra);
+/* Metadata of the upscaled image: the generation's, re-keyed. */
+void artifact_meta_upscale(struct meta *out, const struct meta *gen, const struct upscale *up,
+			   const struct key *gen_key, const struct key *final_key);
+
+#endif

@@ -1,0 +1,132 @@
+/* report.c - the JSON build report; the only file that includes <jansson.h> */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "os.h"
+#include "report.h"
+#include "util.h"
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted v[n]. */
+static double
+percentile(const double *v, size_t n, double q)
+{
+	size_t k;
+
+	if (!n)
+		return 0;
+	k = (size_t)(q * (double)n + 0.999999);
+	if (k < 1)
+		k = 1;
+	return v[(k > n ? n : k) - 1];
+}
+
+static json_t *
+model_stats(const struct plan *pl, const struct item_result *res)
+{
+	json_t *models = json_object();
+	double *lat = xcalloc(pl->nitems + 1, sizeof(*lat));
+	size_t i, j, n, fails;
+	const char *name;
+
+	for (i = 0; i < pl->nitems; i++) {
+		name = res[i].model;
+		if (!name || res[i].outcome != OUT_GENERATED || json_object_get(models, name))
+			continue;
+		n = fails = 0;
+		for (j = i; j < pl->nitems; j++) {
+			if (!res[j].model || strcmp(res[j].model, name) != 0)
+				continue;
+			if (res[j].outcome == OUT_GENERATED)
+				lat[n++] = res[j].seconds;
+		}
+		for (j = 0; j < pl->nitems; j++)
+			if (res[j].outcome == OUT_FAILED && pl->items[j].ncands &&
+			    strcmp(pl->items[j].cands[0].model->name, name) == 0)
+				fails++;
+		qsort(lat, n, sizeof(*lat), cmp_double);
+		json_object_set_new(models, name, json_pack("{s:I, s:I, s:f, s:f}",
+			"generated", (json_int_t)n, "failures", (json_int_t)fails,
+			"p50_seconds", percentile(lat, n, 0.50), "p95_seconds", percentile(lat, n, 0.95)));
+	}
+	free(lat);
+	return models;
+}
+
+int
+report_write(const char *path, const struct plan *pl, const struct item_result *res,
+	     const struct build_stats *stats)
+{
+	json_t *root, *assets, *a;
+	char hex[KEY_HEX_LEN + 1];
+	char *text;
+	size_t i, len;
+	int r;
+
+	assets = json_array();
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+
+		a = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:i, s:b}",
+			      "name", it->asset->name,
+			      "action", outcome_name(res[i].outcome),
+			      "output", it->out_rel,
+			      "seconds", res[i].seconds,
+			      "cost", res[i].cost,
+			      "saved", res[i].saved,
+			      "attempts", res[i].attempts,
+			      "fallback", res[i].fallback);
+		json_object_set_new(a, "model", res[i].model ? json_string(res[i].model) : json_null());
+		if (res[i].outcome != OUT_FAILED && res[i].outcome != OUT_SKIPPED) {
+			key_hex(&res[i].digest, hex);
+			json_object_set_new(a, "digest", json_string(hex));
+		}
+		if (it->why && res[i].outcome != OUT_FRESH)
+			json_object_set_new(a, "why", json_string(it->why));
+		if (res[i].err)
+			json_object_set_new(a, "error", json_string(res[i].err));
+		json_array_append_new(assets, a);
+	}
+	root = json_pack("{s:i, s:s, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}}",
+		"version", 1,
+		"tool", "assetgen " ASSETGEN_VERSION,
+		"assets", assets,
+		"models", model_stats(pl, res),
+		"cache",
+		"local_hits", (json_int_t)(stats->counts[OUT_RESTORED] + stats->counts[OUT_UPSCALED]),
+		"misses", (json_int_t)stats->counts[OUT_GENERATED],
+		"totals",
+		"assets", (json_int_t)pl->nitems,
+		"generated", (json_int_t)stats->counts[OUT_GENERATED],
+		"upscaled", (json_int_t)stats->counts[OUT_UPSCALED],
+		"restored", (json_int_t)stats->counts[OUT_RESTORED],
+		"fresh", (json_int_t)stats->counts[OUT_FRESH],
+		"failed", (json_int_t)stats->counts[OUT_FAILED],
+		"skipped", (json_int_t)stats->counts[OUT_SKIPPED],
+		"spent", stats->spent,
+		"saved", stats->saved,
+		"seconds", stats->seconds,
+		"interrupted", stats->interrupted != 0);
+	if (!root) {
+		warn("cannot build the report");
+		return -1;
+	}
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	len = strlen(text);
+	text[len] = '\n';      /* json_dumps leaves room for the NUL: reuse it */
+	r = os_write_atomic_path(path, text, len + 1);
+	if (r < 0)
+		warn("cannot write report '%s':", path);
+	free(text);
+	return r;
+}
