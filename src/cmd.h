@@ -1,0 +1,49 @@
+/* cmd.h - subcommands and what they share: loading the project and cache */
+#ifndef CMD_H
+#define CMD_H
+
+#include "index.h"
+#include "recipe.h"
+#include "store.h"
+
+struct global {
+	const char *dir;          /* -C DIR */
+	int level;                /* -q: -1, -v: 1 */
+};
+
+struct ctx {
+	struct project p;
+	int loaded;
+	char *cache_dir;          /* absolute */
+	char *out_dir;            /* absolute */
+	struct store st;
+	int store_open;
+	struct index *ix;
+};
+
+/* Find and load the project (assetgen.yaml walking up from -C DIR or the
+ * cwd).  Prints diagnostics; returns 0 or EXIT_INPUT. */
+int ctx_load(struct ctx *c, const struct global *g);
+/* Open the local cache (creating it); rebuilds a lost index from the
+ * blobs.  0 or EXIT_BUILD. */
+int ctx_open_cache(struct ctx *c);
+void ctx_release(struct ctx *c);
+
+/* Mark the assets named in names[] (exact names, or a matrix group such as
+ * "portrait-{style}").  *sel is malloc'd, NULL when n == 0 (all).  Unknown
+ * names are reported; returns 0 or EXIT_INPUT. */
+int select_assets(const struct project *p, char **names, int n, unsigned char **sel);
+
+/* Parse "-j 4"-style counts and money amounts for options. */
+int opt_count(const char *opt, const char *s, int *out);
+int opt_amount(const char *opt, const char *s, double *out);
+
+int cmd_build(int argc, char **argv, struct global *g);
+int cmd_status(int argc, char **argv, struct global *g);
+int cmd_clean(int argc, char **argv, struct global *g);
+int cmd_graph(int argc, char **argv, struct global *g);
+int cmd_routes(int argc, char **argv, struct global *g);
+int cmd_upscale(int argc, char **argv, struct global *g);
+int cmd_cache(int argc, char **argv, struct global *g);
+
+#endif

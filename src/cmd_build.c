@@ -1,0 +1,289 @@
+/* cmd_build.c - `assetgen build` and `assetgen status` */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "cmd.h"
+#include "os.h"
+#include "plan.h"
+#include "report.h"
+#include "status.h"
+#include "util.h"
+
+struct build_args {
+	int jobs, keep_going, dry_run, explain;
+	int intent;
+	double budget;
+	const char *report;
+};
+
+static const char build_usage[] =
+	"usage: assetgen build [ASSET...] [-j N] [-k] [-n] [--explain] [-q|-v]\n"
+	"                      [--intent preview|final] [--budget AMOUNT] [--report FILE]\n"
+	"  -j N             run N steps at once (default: number of CPUs)\n"
+	"  -k               keep going after a failure\n"
+	"  -n               dry run: print the plan, models and estimated cost\n"
+	"  --explain        say why each asset is rebuilt\n"
+	"  --intent preview route every asset to the preview models, into DIST/preview/\n"
+	"  --budget AMOUNT  cap this build's spending (overrides budget.per_build)\n"
+	"  --report FILE    write a JSON build report\n"
+	"  -C DIR           run as if started in DIR\n";
+
+static const char status_usage[] =
+	"usage: assetgen status [ASSET...] [--intent preview|final]\n"
+	"List what a build would do, and why.  Exit 1 when anything would be\n"
+	"rebuilt, 0 when everything is up to date (like make -q).\n";
+
+static void
+on_signal(int sig)
+{
+	build_interrupted = sig;
+}
+
+/* Parse the options shared by build and status; ASSET names stay in argv
+ * from *first on.  0, or EXIT_INPUT; -1 for --help. */
+static int
+parse(int argc, char **argv, struct global *g, struct build_args *a, const char *usage, int *first)
+{
+	static const struct option longopts[] = {
+		{"explain", no_argument, NULL, 'E'},
+		{"report", required_argument, NULL, 'R'},
+		{"intent", required_argument, NULL, 'I'},
+		{"budget", required_argument, NULL, 'B'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->intent = -1;
+	a->budget = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:knqvC:d:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (opt_count("-j", optarg, &a->jobs) < 0)
+				return EXIT_INPUT;
+			break;
+		case 'k': a->keep_going = 1; break;
+		case 'n': a->dry_run = 1; break;
+		case 'q': g->level = STATUS_QUIET; break;
+		case 'v': g->level = STATUS_VERBOSE; break;
+		case 'C': g->dir = optarg; break;
+		case 'E': a->explain = 1; break;
+		case 'd':
+			if (strcmp(optarg, "explain") != 0) {
+				warn("unknown debug mode '%s' (only 'explain')", optarg);
+				return EXIT_INPUT;
+			}
+			a->explain = 1;
+			break;
+		case 'R': a->report = optarg; break;
+		case 'I':
+			if (strcmp(optarg, "preview") == 0)
+				a->intent = INTENT_PREVIEW;
+			else if (strcmp(optarg, "final") == 0)
+				a->intent = INTENT_FINAL;
+			else {
+				warn("--intent wants 'preview' or 'final', not '%s'", optarg);
+				return EXIT_INPUT;
+			}
+			break;
+		case 'B':
+			if (opt_amount("--budget", optarg, &a->budget) < 0)
+				return EXIT_INPUT;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		case ':':
+			warn("option '%s' needs a value", argv[optind - 1]);
+			fputs(usage, stderr);
+			return EXIT_INPUT;
+		default:
+			warn("unknown option '%s'", argv[optind - 1]);
+			fputs(usage, stderr);
+			return EXIT_INPUT;
+		}
+	}
+	*first = optind;
+	return 0;
+}
+
+/* Load, select and plan: the part build, status and -n share. */
+static int
+prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
+	struct plan *pl, char **out_dir)
+{
+	struct plan_opts po;
+	unsigned char *sel;
+	char *rel;
+	int rc;
+
+	if ((rc = ctx_load(c, g)) != 0)
+		return rc;
+	if ((rc = select_assets(&c->p, names, nnames, &sel)) != 0)
+		return rc;
+	if ((rc = ctx_open_cache(c)) != 0) {
+		free(sel);
+		return rc;
+	}
+	if (a->intent == INTENT_PREVIEW) {
+		*out_dir = path_join(c->out_dir, "preview");
+		rel = xasprintf("%s/preview", c->p.cfg.output_dir);
+	} else {
+		*out_dir = xstrdup(c->out_dir);
+		rel = xstrdup(c->p.cfg.output_dir);
+	}
+	po.intent = a->intent;
+	po.per_request = c->p.cfg.per_request;
+	po.out_dir = *out_dir;
+	po.out_rel = rel;
+	rc = plan_make(pl, &c->p, sel, c->ix, &c->st, &po) < 0 ? EXIT_BUILD : 0;
+	free(rel);
+	free(sel);
+	return rc;
+}
+
+static void
+print_plan(const struct plan *pl, int all)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+		const char *model = it->ncands ? it->cands[it->chosen].model->name : "-";
+
+		if (it->action == PLAN_FRESH && !all)
+			continue;
+		printf("%-10s %-32s %-16s", plan_action_name(it->action), it->asset->name, model);
+		if (it->action == PLAN_GENERATE)
+			printf(" %8.3f", it->cost);
+		else
+			printf(" %8s", "");
+		if (it->why && it->action != PLAN_FRESH)
+			printf("  %s", it->why);
+		putchar('\n');
+	}
+}
+
+static void
+print_totals(const struct plan *pl)
+{
+	printf("%zu assets: %zu to generate, %zu to upscale, %zu to restore from cache, %zu fresh",
+	       pl->nitems, pl->counts[PLAN_GENERATE], pl->counts[PLAN_UPSCALE],
+	       pl->counts[PLAN_RESTORE], pl->counts[PLAN_FRESH]);
+	if (pl->counts[PLAN_UNROUTABLE])
+		printf(", %zu unroutable", pl->counts[PLAN_UNROUTABLE]);
+	printf("; estimated cost %.3f\n", pl->cost);
+}
+
+int
+cmd_build(int argc, char **argv, struct global *g)
+{
+	struct build_args a;
+	struct build_opts bo;
+	struct build_stats stats;
+	struct status status;
+	struct item_result *res = NULL;
+	struct plan pl = {0};
+	struct ctx c;
+	struct sigaction sa;
+	char *out_dir = NULL;
+	size_t i, nwork;
+	int first, rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = parse(argc, argv, g, &a, build_usage, &first)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = prepare(&c, g, &a, argv + first, argc - first, &pl, &out_dir)) != 0)
+		goto out;
+	if (a.dry_run) {
+		print_plan(&pl, g->level > 0);
+		print_totals(&pl);
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	nwork = pl.nitems - pl.counts[PLAN_FRESH];
+	status_init(&status, nwork, g->level, a.explain);
+	memset(&bo, 0, sizeof(bo));
+	bo.jobs = a.jobs;
+	bo.keep_going = a.keep_going;
+	bo.per_build = a.budget >= 0 ? a.budget : c.p.cfg.per_build;
+	bo.cache_dir = c.cache_dir;
+	bo.out_dir = out_dir;
+	res = xcalloc(pl.nitems + 1, sizeof(*res));
+	rc = build_run(&pl, &c.st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
+	status_finish(&status);
+
+	if (nwork == 0 && rc == EXIT_OK) {
+		if (g->level >= 0)
+			printf("assetgen: no work to do (%zu assets up to date)\n", pl.nitems);
+	} else if (g->level >= 0 || rc != EXIT_OK) {
+		status_printf(&status, "assetgen: %zu assets: %zu generated, %zu upscaled, %zu restored from cache,"
+			      " %zu fresh", pl.nitems, stats.counts[OUT_GENERATED], stats.counts[OUT_UPSCALED],
+			      stats.counts[OUT_RESTORED], stats.counts[OUT_FRESH]);
+		if (stats.counts[OUT_FAILED])
+			printf(", %zu failed", stats.counts[OUT_FAILED]);
+		if (stats.counts[OUT_SKIPPED])
+			printf(", %zu not built", stats.counts[OUT_SKIPPED]);
+		printf("; spent %.3f, saved %.3f (%.2fs)\n", stats.spent, stats.saved, stats.seconds);
+	}
+	index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
+			   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED]),
+			   stats.spent, stats.saved);
+	if (a.report && report_write(a.report, &pl, res, &stats) < 0 && rc == EXIT_OK)
+		rc = EXIT_BUILD;
+	if (stats.interrupted) {
+		warn("interrupted by signal %d", stats.interrupted);
+		rc = EXIT_SIGNAL + stats.interrupted;
+	}
+	for (i = 0; i < pl.nitems; i++)
+		free(res[i].err);
+out:
+	free(res);
+	free(out_dir);
+	plan_release(&pl);
+	ctx_release(&c);
+	return rc;
+}
+
+int
+cmd_status(int argc, char **argv, struct global *g)
+{
+	struct build_args a;
+	struct plan pl = {0};
+	struct ctx c;
+	char *out_dir = NULL;
+	int first, rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = parse(argc, argv, g, &a, status_usage, &first)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = prepare(&c, g, &a, argv + first, argc - first, &pl, &out_dir)) != 0)
+		goto out;
+	if (pl.counts[PLAN_FRESH] == pl.nitems) {
+		if (g->level >= 0)
+			printf("up to date (%zu assets)\n", pl.nitems);
+	} else {
+		print_plan(&pl, g->level > 0);
+		if (g->level >= 0)
+			print_totals(&pl);
+		rc = EXIT_BUILD;
+	}
+out:
+	free(out_dir);
+	plan_release(&pl);
+	ctx_release(&c);
+	return rc;
+}
