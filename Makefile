@@ -61,10 +61,8 @@ LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-all: $(BUILD)/assetgen assetgen
-
-assetgen: $(BUILD)/assetgen
-	ln -sf $(BUILD)/assetgen assetgen
+all: $(BUILD)/assetgen
+	@ln -sf $(BUILD)/assetgen assetgen
 
 $(BUILD)/assetgen: $(BUILD)/main.o $(BUILD)/libassetgen.a
 	$(CC) $(LDFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/libassetgen.a $(LIBS)

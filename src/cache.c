@@ -62,7 +62,8 @@ cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check
 
 	memset(out, 0, sizeof(*out));
 	store_each(st, collect, &l);
-	qsort(l.keys, l.n, sizeof(*l.keys), cmp_key);
+	if (l.n)
+		qsort(l.keys, l.n, sizeof(*l.keys), cmp_key);
 	if (index_begin(ix) < 0) {
 		free(l.keys);
 		return -1;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "cmd.h"
@@ -117,7 +118,7 @@ parse(int argc, char **argv, struct global *g, struct build_args *a, const char 
 /* Load, select and plan: the part build, status and -n share. */
 static int
 prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
-	struct plan *pl, char **out_dir)
+	int readonly, struct plan *pl, char **out_dir)
 {
 	struct plan_opts po;
 	unsigned char *sel;
@@ -128,7 +129,8 @@ prepare(struct ctx *c, struct global *g, const struct build_args *a, char **name
 		return rc;
 	if ((rc = select_assets(&c->p, names, nnames, &sel)) != 0)
 		return rc;
-	if ((rc = ctx_open_cache(c)) != 0) {
+	/* a dry run or a status query writes nothing, not even a new cache */
+	if ((!readonly || access(c->cache_dir, F_OK) == 0) && (rc = ctx_open_cache(c)) != 0) {
 		free(sel);
 		return rc;
 	}
@@ -143,7 +145,7 @@ prepare(struct ctx *c, struct global *g, const struct build_args *a, char **name
 	po.per_request = c->p.cfg.per_request;
 	po.out_dir = *out_dir;
 	po.out_rel = rel;
-	rc = plan_make(pl, &c->p, sel, c->ix, &c->st, &po) < 0 ? EXIT_BUILD : 0;
+	rc = plan_make(pl, &c->p, sel, c->ix, c->store_open ? &c->st : NULL, &po) < 0 ? EXIT_BUILD : 0;
 	free(rel);
 	free(sel);
 	return rc;
@@ -200,7 +202,7 @@ cmd_build(int argc, char **argv, struct global *g)
 	memset(&c, 0, sizeof(c));
 	if ((rc = parse(argc, argv, g, &a, build_usage, &first)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = prepare(&c, g, &a, argv + first, argc - first, &pl, &out_dir)) != 0)
+	if ((rc = prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &out_dir)) != 0)
 		goto out;
 	if (a.dry_run) {
 		print_plan(&pl, g->level > 0);
@@ -270,7 +272,7 @@ cmd_status(int argc, char **argv, struct global *g)
 	memset(&c, 0, sizeof(c));
 	if ((rc = parse(argc, argv, g, &a, status_usage, &first)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = prepare(&c, g, &a, argv + first, argc - first, &pl, &out_dir)) != 0)
+	if ((rc = prepare(&c, g, &a, argv + first, argc - first, 1, &pl, &out_dir)) != 0)
 		goto out;
 	if (pl.counts[PLAN_FRESH] == pl.nitems) {
 		if (g->level >= 0)

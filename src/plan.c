@@ -211,7 +211,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			it->why = explain(r, it, &it->cands[0]);
 	}
 
-	for (i = 0; i < it->ncands; i++) {
+	for (i = 0; ix && st && i < it->ncands; i++) {
 		const struct plan_cand *c = &it->cands[i];
 
 		if (index_action_get(ix, &c->final_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
@@ -242,7 +242,7 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 	size_t i, n = 0;
 
 	memset(pl, 0, sizeof(*pl));
-	if (index_outputs_load(ix, &pl->recs, &pl->nrecs) < 0)
+	if (ix && index_outputs_load(ix, &pl->recs, &pl->nrecs) < 0)
 		return -1;
 	pl->items = xcalloc(p->nassets, sizeof(*pl->items));
 	for (i = 0; i < p->nassets; i++) {

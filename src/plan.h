@@ -65,7 +65,8 @@ struct plan {
 	size_t nrecs;
 };
 
-/* Plan the selected assets (sel[i] nonzero; sel NULL: all). */
+/* Plan the selected assets (sel[i] nonzero; sel NULL: all).  ix and st
+ * may be NULL when there is no cache yet: everything is then new. */
 int plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 	      struct index *ix, struct store *st, const struct plan_opts *o);
 void plan_release(struct plan *pl);

@@ -25,8 +25,16 @@ assets:
 YAML
 }
 
+test_expect_success 'a dry run or status on a new project writes nothing, not even a cache' '
+	setup && tree_state p >before && ls -A p >lsbefore &&
+	assetgen -C p build -n >out && grep -q "4 to generate" out &&
+	must_fail 1 assetgen -C p status >out && grep -q "banner.*new asset" out &&
+	tree_state p >after && ls -A p >lsafter &&
+	diff before after && diff lsbefore lsafter
+'
+
 test_expect_success 'first build makes every asset' '
-	setup && assetgen -C p build >out &&
+	assetgen -C p build >out &&
 	for n in banner hero icon-red icon-blue; do test -s p/dist/$n.png; done &&
 	test "$(grep -c "^\[[0-9]*/4\] generate " out)" = 4 &&
 	grep -q "4 generated" out
