@@ -76,7 +76,9 @@ a1111_parameters(const struct asset *a, const char *model, const struct param *p
 		buf_printf(&b, "\nNegative prompt: %s", a->negative_prompt);
 	buf_putc(&b, '\n');
 	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-		if ((v = param_value(ps, nps, known[k].param)))
+		if ((v = param_value(ps, nps, known[k].param)) &&
+		    !(k > 0 && strcmp(known[k].label, known[k - 1].label) == 0 &&
+		      param_value(ps, nps, known[k - 1].param)))
 			buf_printf(&b, "%s: %s, ", known[k].label, v);
 	buf_printf(&b, "Seed: %llu, Size: %ux%u, Model: %s", (unsigned long long)a->seed,
 		   a->width, a->height, model);

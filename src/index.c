@@ -106,7 +106,7 @@ remove_files(const char *path)
 	free(p);
 }
 
-/* 0 ok, 1 needs starting over, -1 hard error */
+/* 0 ok, 1 unreadable: start over, 2 other schema: start over, -1 hard error */
 static int
 try_open(struct index *ix, int *fresh)
 {
@@ -123,9 +123,9 @@ try_open(struct index *ix, int *fresh)
 	if (v < 0)
 		return 1;         /* not a database, or corrupt */
 	if (v != 0 && v != INDEX_SCHEMA) {
-		warn("cache index '%s' has schema %d, this assetgen uses %d; starting over",
-		     ix->path, v, INDEX_SCHEMA);
-		return 1;
+		warn("cache index '%s' has schema %d, this assetgen uses %d; starting over"
+		     " (no artifact is lost)", ix->path, v, INDEX_SCHEMA);
+		return 2;
 	}
 	if (exec(ix, "PRAGMA journal_mode=WAL") < 0 || exec(ix, "PRAGMA synchronous=NORMAL") < 0)
 		return 1;
@@ -172,8 +172,9 @@ index_open(const char *dir, int *fresh)
 	}
 	ix->path = path_join(dir, "index.sqlite");
 	r = try_open(ix, fresh);
-	if (r == 1) {
-		warn("cache index '%s' is unreadable; starting over (no artifact is lost)", ix->path);
+	if (r == 1 || r == 2) {
+		if (r == 1)
+			warn("cache index '%s' is unreadable; starting over (no artifact is lost)", ix->path);
 		close_db(ix);
 		remove_files(ix->path);
 		*fresh = 0;

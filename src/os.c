@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,9 +18,14 @@
 int
 os_mkdirs(const char *path, mode_t mode)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	int r = 0;
 
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	p = xstrdup(path);
 	for (s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
@@ -134,7 +140,8 @@ os_read_file_at(int dirfd, const char *name, size_t max, int nofollow, struct bu
 	ssize_t n;
 	int fd, err;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	/* O_NONBLOCK: a FIFO planted here must not hang us before the check */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
@@ -143,12 +150,14 @@ os_read_file_at(int dirfd, const char *name, size_t max, int nofollow, struct bu
 		errno = EINVAL;
 		goto fail;
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	if (max && (uint64_t)st.st_size > max) {
 		errno = EFBIG;
 		goto fail;
 	}
 	buf_reset(out);
 	out->data = xgrow(out->data, &out->cap, (size_t)st.st_size + 1, 1);
+	out->data[0] = '\0';
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0) {
@@ -178,13 +187,34 @@ os_read_file(const char *path, size_t max, struct buf *out)
 	return os_read_file_at(AT_FDCWD, path, max, 0, out);
 }
 
+int
+os_is_stale_tmp(const char *name)
+{
+	const char *p, *q, *last = NULL;
+	char *end;
+	long pid;
+
+	/* ".NAME.tmp.PID.N": the last ".tmp.", then digits, '.', digits */
+	if (name[0] != '.')
+		return 0;
+	for (p = name; (q = strstr(p, ".tmp.")); p = q + 1)
+		last = q;
+	if (!last)
+		return 0;
+	pid = strtol(last + 5, &end, 10);
+	if (end == last + 5 || *end != '.' || !end[1])
+		return 0;
+	for (q = end + 1; *q; q++)
+		if (*q < '0' || *q > '9')
+			return 0;
+	return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 void
 os_clean_stale_tmp(int dirfd)
 {
 	DIR *d;
 	struct dirent *e;
-	const char *p;
-	long pid;
 	int fd = dup(dirfd);
 
 	if (fd < 0)
@@ -194,14 +224,28 @@ os_clean_stale_tmp(int dirfd)
 		close(fd);
 		return;
 	}
-	while ((e = readdir(d))) {
-		if (e->d_name[0] != '.' || !(p = strstr(e->d_name, ".tmp.")))
-			continue;
-		pid = strtol(p + 5, NULL, 10);
-		if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+	rewinddir(d);     /* the dup shares the offset of dirfd */
+	while ((e = readdir(d)))
+		if (os_is_stale_tmp(e->d_name))
 			unlinkat(dirfd, e->d_name, 0);
-	}
 	closedir(d);
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) < 0 && errno != ENOENT)
+		warn("cannot remove '%s':", path);
+	return 0;
+}
+
+void
+os_rmtree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int64_t

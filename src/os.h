@@ -26,8 +26,13 @@ int os_write_atomic_path(const char *path, const void *data, size_t len);
 int os_read_file_at(int dirfd, const char *name, size_t max, int nofollow, struct buf *out);
 int os_read_file(const char *path, size_t max, struct buf *out);
 
-/* Remove temp files left in dirfd by processes that no longer run. */
+/* A temp file (".NAME.tmp.PID.N") left by a process that no longer runs? */
+int os_is_stale_tmp(const char *name);
+/* Remove such temp files from dirfd. */
 void os_clean_stale_tmp(int dirfd);
+
+/* rm -rf: remove path and everything below it (not following symlinks). */
+void os_rmtree(const char *path);
 
 /* Nanosecond mtime of a stat result. */
 struct stat;

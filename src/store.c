@@ -178,6 +178,11 @@ store_each(struct store *s,
 			continue;
 		}
 		while ((f = readdir(sub))) {
+			if (os_is_stale_tmp(f->d_name)) {
+				/* left by a writer that was killed */
+				unlinkat(dirfd(sub), f->d_name, 0);
+				continue;
+			}
 			if (strlen(f->d_name) != KEY_HEX_LEN - 2)
 				continue;
 			memcpy(hex, e->d_name, 2);

@@ -309,12 +309,21 @@ test_read_file_at(void)
 	errno = 0;
 	CHECK(os_read_file_at(dfd, "sub", 0, 0, &b) < 0);
 	CHECK(errno == EINVAL || errno == EISDIR);
+	/* a device: not a regular file, refused before reading */
+	errno = 0;
+	CHECK(os_read_file_at(AT_FDCWD, "/dev/null", 0, 0, &b) < 0);
+	CHECK(errno == EINVAL);
 	/* missing */
 	errno = 0;
 	CHECK(os_read_file_at(dfd, "nope", 0, 0, &b) < 0);
 	CHECK(errno == ENOENT);
-	/* empty file: 0 bytes, still a valid string */
+	/* empty file: 0 bytes, still a valid string (into a used buf) */
 	CHECK(os_write_atomic(dfd, "empty", "", 0) == 0);
+	CHECK(os_read_file_at(dfd, "empty", 10, 1, &b) == 0);
+	CHECK(b.len == 0 && b.data && b.data[0] == '\0');
+	buf_release(&b);
+	/* into a fresh buf, an empty file still leaves data NUL-terminated */
+	buf_release(&b);
 	CHECK(os_read_file_at(dfd, "empty", 10, 1, &b) == 0);
 	CHECK(b.len == 0 && b.data && b.data[0] == '\0');
 	buf_release(&b);
@@ -358,10 +367,29 @@ test_clean_stale_tmp(void)
 	free(p);
 	close(dfd);
 
-	/* Known bug (see the report): os_clean_stale_tmp() reads through a
-	 * dup() of dirfd, which shares its file offset and is not rewound,
-	 * so a second call on the same fd sees no entries at all.  Not
-	 * checked here so that the suite stays green; a fresh fd works: */
+	/* a second call on the same fd still sees every entry (the dup
+	 * shares dirfd's offset: it must rewind) */
+	put_file(stale, "s");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	os_clean_stale_tmp(dfd);
+	put_file(stale, "s");
+	os_clean_stale_tmp(dfd);
+	CHECK(!exists(stale));
+	close(dfd);
+	/* not temp files: a dot-file with .tmp. inside, a name not ending in digits */
+	{
+		char *notes = xasprintf("%s/.notes.tmp.txt", dir);
+		char *odd = xasprintf("%s/.x.tmp.1.png", dir);
+
+		put_file(notes, "n");
+		put_file(odd, "o");
+		dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		os_clean_stale_tmp(dfd);
+		close(dfd);
+		CHECK(exists(notes) && exists(odd));
+		free(notes);
+		free(odd);
+	}
 	put_file(stale, "s");
 	dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	os_clean_stale_tmp(dfd);
