@@ -33,6 +33,7 @@ LIBSRCS = \
 	src/build.c \
 	src/cache.c \
 	src/cmd.c \
+	src/cmd_bench.c \
 	src/cmd_build.c \
 	src/cmd_cache.c \
 	src/cmd_clean.c \
@@ -40,13 +41,21 @@ LIBSRCS = \
 	src/cmd_routes.c \
 	src/cmd_upscale.c \
 	src/font.c \
+	src/http.c \
 	src/image.c \
 	src/index.c \
 	src/key.c \
 	src/os.c \
 	src/plan.c \
 	src/pngio.c \
+	src/provider_a1111.c \
 	src/provider_builtin.c \
+	src/provider_common.c \
+	src/provider_gemini.c \
+	src/provider_http.c \
+	src/provider_ideogram.c \
+	src/provider_openai.c \
+	src/provider_stability.c \
 	src/recipe.c \
 	src/render.c \
 	src/report.c \
