@@ -1,4 +1,5 @@
-/* build.c - scheduler: a pool of workers runs the plan's steps */
+/* build.c - the scheduler: an event loop for transfers and decisions, a
+ * pool of workers for CPU work */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,36 +13,88 @@
 
 #include "artifact.h"
 #include "build.h"
+#include "http.h"
 #include "index.h"
 #include "os.h"
 #include "pngio.h"
-#include "provider.h"
 #include "resample.h"
 #include "util.h"
 
 volatile sig_atomic_t build_interrupted;
 
-struct pool {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+enum task_state {
+	T_QUEUED,       /* not started */
+	T_READY,        /* wants its next step dispatched (maybe after ready_at) */
+	T_HTTP,         /* a transfer is in flight */
+	T_CPU,          /* a worker has it */
+	T_DONE,
+};
+
+struct task {
+	size_t item;
+	enum task_state state;
+	size_t cand;            /* current candidate */
+	int attempt;            /* attempts on the current candidate (or upscaler) */
+	int step;               /* provider follow-up step */
+	int upscaling;          /* in the HTTP upscale phase */
+	int committed;          /* the current candidate's cost is committed */
+	uint64_t ready_at;      /* not before (backoff), ns */
+	uint64_t attempt_t0;
+	uint64_t t0;
+	struct render_req req;
+	struct provider_call call;
+	struct http_request next;   /* follow-up request to send */
+	struct buf gen_png;         /* HTTP upscale: the generation, as stored */
+	struct meta extra;          /* metadata from earlier steps (Ideogram's seed) */
+	struct buf errors;          /* what each candidate said, for the final message */
+};
+
+enum job_kind { J_RESTORE, J_UPSCALE, J_RENDER, J_REPLY, J_UPREPLY };
+enum job_out {
+	R_DONE,                 /* the output is placed */
+	R_GENERATE,             /* cached data unusable: generate */
+	R_FOLLOW,               /* send reply.next */
+	R_FAIL,                 /* reply.fault, reply.err, reply.retry_after */
+	R_UPSCALE_HTTP,         /* generation stored; upscale with a model next */
+};
+
+struct job {
+	enum job_kind kind;
+	struct task *t;
+	struct http_response resp;
+	enum job_out out;
+	struct provider_reply reply;
+	struct job *next;
+};
+
+struct sched {
 	struct plan *pl;
 	struct store *st;
 	const struct build_opts *o;
+	struct status *status;
 	struct item_result *results;
-	size_t *work;             /* indices of items with something to do */
-	size_t nwork;
-	size_t next;              /* next entry of work to take */
-	size_t *done;             /* finished entries, in finishing order */
-	size_t ndone;
-	int stop;                 /* no more dispatching */
-	double committed;         /* spend dispatched so far */
+	struct build_stats *stats;
+	struct http_loop *loop;
 	int outfd;
-	int rthreads;             /* threads per upscale */
+	int rthreads;
+	/* worker queue */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *todo_head, *todo_tail;
+	struct job *done_head, *done_tail;
+	int quit;
+	/* event loop state */
+	struct task *tasks;
+	size_t ntasks, next_task, nactive, nfinished;
+	size_t *inflight;       /* per stats->models entry */
+	double committed;
+	int stop;
+	unsigned rng;
 };
 
 struct worker {
-	struct pool *pool;
-	struct index *ix;         /* this thread's own connection */
+	struct sched *s;
+	struct index *ix;
 	pthread_t thread;
 };
 
@@ -58,6 +111,8 @@ outcome_name(enum outcome o)
 	}
 	return "?";
 }
+
+/* ---- worker side ---- */
 
 static void
 record_action(struct worker *w, const struct key *key, const struct key *digest, size_t size,
@@ -79,16 +134,17 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 
 static int
 place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
-      const struct buf *png, const struct key *digest, char **err)
+      const struct buf *png, const struct key *digest, struct provider_reply *r)
 {
 	struct output_rec rec;
 	struct stat sb;
 
-	if (os_write_atomic(w->pool->outfd, it->out_name, png->data, png->len) < 0) {
-		*err = xasprintf("cannot write '%s': %s", it->out_rel, strerror(errno));
+	if (os_write_atomic(w->s->outfd, it->out_name, png->data, png->len) < 0) {
+		r->fault = FAULT_PERMANENT;
+		r->err = xasprintf("cannot write '%s': %s", it->out_rel, strerror(errno));
 		return -1;
 	}
-	if (!w->ix || fstatat(w->pool->outfd, it->out_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!w->ix || fstatat(w->s->outfd, it->out_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	plan_output_rec(it, c, digest, &rec);
 	rec.size = (int64_t)sb.st_size;
@@ -100,272 +156,815 @@ place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
 }
 
 static int
-stage_upscale(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
-	      int fallback, const struct image *gen, const struct meta *gen_meta,
-	      struct buf *png, struct key *digest, char **err)
+fail(struct provider_reply *r, enum fault f, char *err)
 {
+	r->fault = f;
+	free(r->err);
+	r->err = err;
+	return -1;
+}
+
+static void
+upscale_target(const struct upscale *up, const struct image *gen, uint32_t *w, uint32_t *h)
+{
+	if (up->kind == UPSCALE_FACTOR) {
+		*w = gen->width * up->factor;
+		*h = gen->height * up->factor;
+	} else {
+		*w = up->width;
+		*h = up->height;
+	}
+}
+
+/* Encode img with meta, store it, record key -> blob. */
+static int
+store_image(struct worker *w, const struct image *img, const struct meta *m, const struct key *key,
+	    const char *stage, const char *model, int fallback, double cost, struct buf *png,
+	    struct key *digest, struct provider_reply *r)
+{
+	char *err = NULL;
+
+	buf_reset(png);
+	if (pngio_encode(img, m, PNGIO_LEVEL_DEFAULT, png, &err) < 0)
+		return fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
+	if (store_put(w->s->st, png->data, png->len, digest) < 0)
+		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
+	record_action(w, key, digest, png->len, stage, model, fallback, cost);
+	return 0;
+}
+
+/* The upscale stage with the built-in kernels, then place. */
+static int
+kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
+	       const struct image *gen, const struct meta *gen_meta, struct provider_reply *r)
+{
+	const struct plan_item *it = &w->s->pl->items[t->item];
 	const struct upscale *up = &it->asset->upscale;
 	enum resample_filter f;
 	struct image img;
 	struct meta m = {0};
+	struct buf png = BUF_INIT;
+	struct key digest;
 	uint32_t width, height;
-	int r;
+	int rc;
 
-	if (resample_filter_parse(up->with, &f) < 0) {
-		*err = xasprintf("upscaling with model '%s' is not available in this build", up->with);
-		return -1;
-	}
-	if (up->kind == UPSCALE_FACTOR) {
-		width = gen->width * up->factor;
-		height = gen->height * up->factor;
-	} else {
-		width = up->width;
-		height = up->height;
-	}
-	if (resample(gen, width, height, f, w->pool->rthreads, &img) < 0) {
-		*err = xasprintf("cannot upscale to %ux%u", width, height);
-		return -1;
-	}
+	if (resample_filter_parse(up->with, &f) < 0)
+		return fail(r, FAULT_PERMANENT, xasprintf("unknown upscaler '%s'", up->with));
+	upscale_target(up, gen, &width, &height);
+	if (resample(gen, width, height, f, w->s->rthreads, &img) < 0)
+		return fail(r, FAULT_PERMANENT, xasprintf("cannot upscale to %ux%u", width, height));
 	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->final_key);
-	buf_reset(png);
-	r = pngio_encode(&img, &m, PNGIO_LEVEL_DEFAULT, png, err);
+	rc = store_image(w, &img, &m, &c->final_key, "upscale", up->with, t->cand > 0, 0, &png,
+			 &digest, r);
 	image_release(&img);
 	meta_release(&m);
-	if (r < 0)
-		return -1;
-	if (store_put(w->pool->st, png->data, png->len, digest) < 0) {
-		*err = xstrdup("cannot store the upscaled image in the cache");
-		return -1;
-	}
-	record_action(w, &c->final_key, digest, png->len, "upscale", up->with, fallback, 0);
-	return 0;
+	if (rc == 0 && (rc = place(w, it, c, &png, &digest, r)) == 0)
+		w->s->results[t->item].digest = digest;
+	buf_release(&png);
+	return rc;
 }
 
-static int
-stage_generate(struct worker *w, const struct plan_item *it, size_t ci, struct image *img,
-	       struct meta *m, struct buf *png, struct key *digest, char **err)
+/* A freshly generated image: store it, then upscale (here, or over HTTP)
+ * and place.  Returns the job outcome. */
+static enum job_out
+finish_generation(struct worker *w, struct task *t, const struct image *img,
+		  const struct meta *extra, struct provider_reply *r)
 {
-	const struct asset *a = it->asset;
-	const struct plan_cand *c = &it->cands[ci];
-	struct render_req req;
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct plan_cand *c = &it->cands[t->cand];
+	struct item_result *res = &w->s->results[t->item];
 	struct model_id id;
-	struct meta extra = {0};
-
-	if (!c->provider || !c->provider->render) {
-		*err = xasprintf("model '%s': provider '%s' is not available in this build",
-				 c->model->name, c->model->provider);
-		return -1;
-	}
-	req.prompt = a->prompt;
-	req.negative_prompt = a->negative_prompt;
-	req.seed = a->seed;
-	req.width = a->width;
-	req.height = a->height;
-	req.params = c->params;
-	req.nparams = c->nparams;
-	if (c->provider->render(c->model, &req, img, &extra, err) < 0) {
-		meta_release(&extra);
-		return -1;
-	}
-	model_id_of(c->model, c->provider->impl, &id);
-	artifact_meta_generation(m, a, &id, c->params, c->nparams, &c->gen_key, &extra);
-	meta_release(&extra);
-	buf_reset(png);
-	if (pngio_encode(img, m, PNGIO_LEVEL_DEFAULT, png, err) < 0)
-		return -1;
-	if (store_put(w->pool->st, png->data, png->len, digest) < 0) {
-		*err = xstrdup("cannot store the generated image in the cache");
-		return -1;
-	}
-	record_action(w, &c->gen_key, digest, png->len, "gen", c->model->name, ci > 0, c->model->cost);
-	return 0;
-}
-
-/* Generate with the candidates in order, then upscale and place. */
-static int
-run_generate(struct worker *w, const struct plan_item *it, struct item_result *res)
-{
-	struct image img = {0};
 	struct meta m = {0};
 	struct buf png = BUF_INIT;
 	struct key digest;
-	char *err = NULL;
-	size_t ci;
-	int r = -1;
+	enum job_out out = R_FAIL;
 
-	for (ci = 0; ci < it->ncands; ci++) {
-		res->attempts++;
-		free(err);
-		err = NULL;
-		if (stage_generate(w, it, ci, &img, &m, &png, &digest, &err) == 0)
-			break;
-		image_release(&img);
-		meta_release(&m);
-	}
-	if (ci == it->ncands)
+	model_id_of(c->model, c->provider->impl, &id);
+	artifact_meta_generation(&m, it->asset, &id, c->params, c->nparams, &c->gen_key, extra);
+	if (store_image(w, img, &m, &c->gen_key, "gen", c->model->name, t->cand > 0, c->model->cost,
+			&png, &digest, r) < 0)
 		goto out;
-	res->model = it->cands[ci].model->name;
-	res->fallback = ci > 0;
-	res->cost = it->cands[ci].model->cost;
-	if (it->asset->upscale.kind != UPSCALE_NONE &&
-	    stage_upscale(w, it, &it->cands[ci], ci > 0, &img, &m, &png, &digest, &err) < 0)
-		goto out;
-	if (place(w, it, &it->cands[ci], &png, &digest, &err) < 0)
-		goto out;
-	res->digest = digest;
 	res->outcome = OUT_GENERATED;
-	r = 0;
-out:
-	if (r < 0) {
-		res->outcome = OUT_FAILED;
-		res->err = err ? err : xstrdup("no candidate model");
-	} else {
-		free(err);
+	res->model = c->model->name;
+	res->fallback = t->cand > 0;
+	res->cost = c->model->cost;
+	if (it->asset->upscale.kind == UPSCALE_NONE) {
+		if (place(w, it, c, &png, &digest, r) == 0) {
+			res->digest = digest;
+			out = R_DONE;
+		}
+	} else if (it->upscaler) {
+		buf_reset(&t->gen_png);
+		buf_put(&t->gen_png, png.data, png.len);
+		out = R_UPSCALE_HTTP;
+	} else if (kernel_upscale(w, t, c, img, &m, r) == 0) {
+		out = R_DONE;
 	}
-	image_release(&img);
+out:
 	meta_release(&m);
 	buf_release(&png);
-	return r;
+	return out;
 }
 
-/* The generation is cached: decode it and upscale. */
+/* Decode and check an image a provider returned; resample to the size
+ * asked for when the provider's size grid differs. */
 static int
-run_upscale(struct worker *w, const struct plan_item *it, struct item_result *res)
+decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, struct image *img,
+	     struct provider_reply *r)
 {
+	struct image raw;
+	char *err = NULL;
+
+	if (pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) < 0)
+		return fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
+	if (raw.width == width && raw.height == height) {
+		*img = raw;
+		return 0;
+	}
+	if (resample(&raw, width, height, FILTER_LANCZOS3, 1, img) < 0) {
+		image_release(&raw);
+		return fail(r, FAULT_PERMANENT, xasprintf("cannot resize %ux%u to %ux%u", raw.width,
+							  raw.height, width, height));
+	}
+	image_release(&raw);
+	return 0;
+}
+
+static enum job_out
+job_reply(struct worker *w, struct job *j)
+{
+	struct task *t = j->t;
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct plan_cand *c = &it->cands[t->cand];
+	struct provider_reply *r = &j->reply;
+	struct image img = {0};
+	enum job_out out;
+
+	c->provider->reply(&t->call, &j->resp, r);
+	if (r->fault != FAULT_NONE) {
+		if (!r->err)
+			r->err = xstrdup("request failed");
+		return R_FAIL;
+	}
+	if (r->follow)
+		return R_FOLLOW;
+	if (decode_reply(r, it->asset->width, it->asset->height, &img, r) < 0)
+		return R_FAIL;
+	for (size_t i = 0; i < r->extra.n; i++)
+		meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
+	out = finish_generation(w, t, &img, &t->extra, r);
+	image_release(&img);
+	return out;
+}
+
+static enum job_out
+job_upreply(struct worker *w, struct job *j)
+{
+	struct task *t = j->t;
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct plan_cand *c = &it->cands[t->cand];
+	struct item_result *res = &w->s->results[t->item];
+	struct provider_reply *r = &j->reply;
+	struct image gen = {0}, img = {0};
+	struct meta gm = {0}, m = {0};
+	struct buf png = BUF_INIT;
+	struct key digest;
+	uint32_t width, height;
+	char *err = NULL;
+	enum job_out out = R_FAIL;
+
+	it->upprovider->reply(&t->call, &j->resp, r);
+	if (r->fault != FAULT_NONE)
+		return R_FAIL;
+	if (r->follow)
+		return R_FOLLOW;
+	if (pngio_decode(t->gen_png.data, t->gen_png.len, &gen, &gm, &err) < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("cannot decode the generation: %s", err));
+		goto out;
+	}
+	upscale_target(&it->asset->upscale, &gen, &width, &height);
+	if (decode_reply(r, width, height, &img, r) < 0)
+		goto out;
+	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->final_key);
+	if (store_image(w, &img, &m, &c->final_key, "upscale", it->upscaler->name, t->cand > 0,
+			it->upscaler->cost, &png, &digest, r) == 0 &&
+	    place(w, it, c, &png, &digest, r) == 0) {
+		res->digest = digest;
+		res->cost += it->upscaler->cost;
+		res->model = c->model->name;
+		if (res->outcome != OUT_GENERATED)
+			res->outcome = OUT_UPSCALED;
+		out = R_DONE;
+	}
+out:
+	image_release(&gen);
+	image_release(&img);
+	meta_release(&gm);
+	meta_release(&m);
+	buf_release(&png);
+	return out;
+}
+
+/* The generation is cached: upscale it (here, or hand it to the loop). */
+static enum job_out
+job_upscale(struct worker *w, struct task *t, const struct key *gen_digest)
+{
+	const struct plan_item *it = &w->s->pl->items[t->item];
 	const struct plan_cand *c = &it->cands[it->chosen];
+	struct item_result *res = &w->s->results[t->item];
+	struct provider_reply r;
 	struct image img = {0};
 	struct meta m = {0};
 	struct buf png = BUF_INIT;
-	struct key digest;
 	char *err = NULL;
-	int r = -1;
+	enum job_out out = R_GENERATE;
 
-	if (store_get(w->pool->st, &it->gen_digest, &png) != STORE_OK)
+	provider_reply_init(&r);
+	if (store_get(w->s->st, gen_digest, &png) != STORE_OK)
 		goto out;
 	if (pngio_decode(png.data, png.len, &img, &m, &err) < 0) {
-		warn("cached image for '%s' does not decode (%s); generating again",
-		     it->asset->name, err);
+		warn("cached image for '%s' does not decode (%s); generating again", it->asset->name, err);
 		free(err);
-		err = NULL;
 		goto out;
 	}
-	r = -2;
-	if (stage_upscale(w, it, c, it->chosen > 0, &img, &m, &png, &digest, &err) < 0 ||
-	    place(w, it, c, &png, &digest, &err) < 0)
-		goto out;
+	t->cand = it->chosen;
 	res->model = c->model->name;
-	res->digest = digest;
 	res->saved = it->saved;
-	res->outcome = OUT_UPSCALED;
-	r = 0;
-out:
-	if (r == -2) {
-		res->outcome = OUT_FAILED;
-		res->err = err;
+	if (it->upscaler) {
+		buf_reset(&t->gen_png);
+		buf_put(&t->gen_png, png.data, png.len);
+		res->outcome = OUT_UPSCALED;
+		out = R_UPSCALE_HTTP;
+	} else if (kernel_upscale(w, t, c, &img, &m, &r) == 0) {
+		res->outcome = OUT_UPSCALED;
+		out = R_DONE;
+	} else {
+		res->err = r.err;
+		r.err = NULL;
+		out = R_FAIL;
 	}
+out:
+	if (out == R_GENERATE && w->ix)
+		index_action_delete(w->ix, &c->gen_key);
+	provider_reply_release(&r);
 	image_release(&img);
 	meta_release(&m);
 	buf_release(&png);
-	return r;     /* -1: the cached generation is unusable, generate */
+	return out;
 }
 
-static void
-run_item(struct worker *w, const struct plan_item *it, struct item_result *res)
+static enum job_out
+job_restore(struct worker *w, struct task *t)
 {
-	const struct plan_cand *c;
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct plan_cand *c = &it->cands[it->chosen];
+	struct item_result *res = &w->s->results[t->item];
+	struct provider_reply r;
 	struct buf png = BUF_INIT;
-	char *err = NULL;
+	struct action act;
+	enum job_out out;
 
-	switch (it->action) {
-	case PLAN_RESTORE:
-		c = &it->cands[it->chosen];
-		if (store_get(w->pool->st, &it->digest, &png) == STORE_OK) {
-			if (place(w, it, c, &png, &it->digest, &err) < 0) {
-				res->outcome = OUT_FAILED;
-				res->err = err;
-			} else {
-				res->outcome = OUT_RESTORED;
-				res->model = c->model->name;
-				res->digest = it->digest;
-				res->saved = it->saved;
-			}
-			buf_release(&png);
-			return;
+	if (store_get(w->s->st, &it->digest, &png) == STORE_OK) {
+		provider_reply_init(&r);
+		if (place(w, it, c, &png, &it->digest, &r) == 0) {
+			res->outcome = OUT_RESTORED;
+			res->model = c->model->name;
+			res->digest = it->digest;
+			res->saved = it->saved;
+			out = R_DONE;
+		} else {
+			res->err = r.err;
+			r.err = NULL;
+			out = R_FAIL;
 		}
+		provider_reply_release(&r);
 		buf_release(&png);
-		/* the blob is gone or corrupt: a miss */
-		if (w->ix)
-			index_action_delete(w->ix, &c->final_key);
-		if (it->asset->upscale.kind != UPSCALE_NONE) {
-			struct action act;
-
-			if (w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1) {
-				struct plan_item copy = *it;
-
-				copy.gen_digest = act.digest;
-				if (run_upscale(w, &copy, res) == 0 || res->outcome == OUT_FAILED)
-					return;
-			}
-		}
-		run_generate(w, it, res);
-		return;
-	case PLAN_UPSCALE:
-		if (run_upscale(w, it, res) == 0 || res->outcome == OUT_FAILED)
-			return;
-		if (w->ix)
-			index_action_delete(w->ix, &it->cands[it->chosen].gen_key);
-		run_generate(w, it, res);
-		return;
-	case PLAN_GENERATE:
-		run_generate(w, it, res);
-		return;
-	case PLAN_FRESH:
-	case PLAN_UNROUTABLE:
-		break;
+		return out;
 	}
+	buf_release(&png);
+	/* the blob is gone or corrupt: a miss */
+	if (w->ix)
+		index_action_delete(w->ix, &c->final_key);
+	if (it->asset->upscale.kind != UPSCALE_NONE && w->ix &&
+	    index_action_get(w->ix, &c->gen_key, &act) == 1)
+		return job_upscale(w, t, &act.digest);
+	return R_GENERATE;
+}
+
+static enum job_out
+job_render(struct worker *w, struct task *t, struct provider_reply *r)
+{
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct plan_cand *c = &it->cands[t->cand];
+	struct image img = {0};
+	struct meta extra = {0};
+	enum job_out out = R_FAIL;
+
+	if (c->provider->render(c->model, &t->req, &img, &extra, &r->err) < 0)
+		r->fault = FAULT_PERMANENT;
+	else
+		out = finish_generation(w, t, &img, &extra, r);
+	image_release(&img);
+	meta_release(&extra);
+	return out;
 }
 
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct pool *p = w->pool;
+	struct sched *s = w->s;
+	struct job *j;
 	int fresh;
 
-	w->ix = index_open(p->o->cache_dir, &fresh);
-	pthread_mutex_lock(&p->mu);
-	while (p->next < p->nwork) {
-		size_t e = p->next++;
-		size_t i = p->work[e];
-		struct plan_item *it = &p->pl->items[i];
-		struct item_result *res = &p->results[i];
-		uint64_t t0;
+	w->ix = index_open(s->o->cache_dir, &fresh);
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->todo_head && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->todo_head)
+			break;
+		j = s->todo_head;
+		s->todo_head = j->next;
+		if (!s->todo_head)
+			s->todo_tail = NULL;
+		pthread_mutex_unlock(&s->mu);
 
-		if (p->stop || build_interrupted) {
-			res->outcome = OUT_SKIPPED;
-			res->err = xstrdup(build_interrupted ? "interrupted" : "not started: an earlier step failed");
-		} else if (it->action == PLAN_GENERATE && p->o->per_build >= 0 &&
-			   p->committed + it->cost > p->o->per_build + 1e-9) {
-			res->outcome = OUT_SKIPPED;
-			res->err = xasprintf("not started: would exceed budget.per_build (%.2f spent or committed,"
-					     " this asset costs %.2f, cap %.2f)", p->committed, it->cost,
-					     p->o->per_build);
-		} else {
-			p->committed += it->action == PLAN_GENERATE ? it->cost : 0;
-			pthread_mutex_unlock(&p->mu);
-			t0 = now_ns();
-			run_item(w, it, res);
-			res->seconds = (double)(now_ns() - t0) / 1e9;
-			pthread_mutex_lock(&p->mu);
-			if (res->outcome == OUT_FAILED && !p->o->keep_going)
-				p->stop = 1;
+		provider_reply_init(&j->reply);
+		switch (j->kind) {
+		case J_RESTORE: j->out = job_restore(w, j->t); break;
+		case J_UPSCALE: j->out = job_upscale(w, j->t, &s->pl->items[j->t->item].gen_digest); break;
+		case J_RENDER: j->out = job_render(w, j->t, &j->reply); break;
+		case J_REPLY: j->out = job_reply(w, j); break;
+		case J_UPREPLY: j->out = job_upreply(w, j); break;
 		}
-		p->done[p->ndone++] = i;
-		pthread_cond_broadcast(&p->cv);
+		http_response_release(&j->resp);
+
+		pthread_mutex_lock(&s->mu);
+		j->next = NULL;
+		if (s->done_tail)
+			s->done_tail->next = j;
+		else
+			s->done_head = j;
+		s->done_tail = j;
+		http_loop_wakeup(s->loop);
 	}
-	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_unlock(&s->mu);
 	index_close(w->ix);
 	return NULL;
+}
+
+/* ---- event loop side ---- */
+
+static void
+submit(struct sched *s, struct task *t, enum job_kind kind, struct http_response *resp)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->kind = kind;
+	j->t = t;
+	if (resp) {
+		j->resp = *resp;
+		memset(resp, 0, sizeof(*resp));
+	}
+	t->state = T_CPU;
+	pthread_mutex_lock(&s->mu);
+	if (s->todo_tail)
+		s->todo_tail->next = j;
+	else
+		s->todo_head = j;
+	s->todo_tail = j;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static struct model_stats *
+stats_for(struct sched *s, const struct model *m, size_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < s->stats->nmodels; i++)
+		if (strcmp(s->stats->models[i].name, m->name) == 0) {
+			if (index)
+				*index = i;
+			return &s->stats->models[i];
+		}
+	fatal("internal error: no stats for model '%s'", m->name);
+}
+
+static int
+model_limit(const struct model *m, const struct provider *p)
+{
+	if (m->concurrency > 0)
+		return m->concurrency;
+	return p && p->concurrency > 0 ? p->concurrency : 0;
+}
+
+static int
+max_attempts(const struct model *m)
+{
+	return (m->retries >= 0 ? m->retries : 3) + 1;
+}
+
+static unsigned
+rng_next(struct sched *s)
+{
+	s->rng = s->rng * 1103515245u + 12345u;
+	return s->rng >> 8;
+}
+
+/* Exponential backoff with full jitter, capped; a server's Retry-After
+ * is a floor. */
+static double
+backoff(struct sched *s, int attempt, double retry_after)
+{
+	double base = s->o->backoff_base > 0 ? s->o->backoff_base : 0.5;
+	double cap = s->o->backoff_cap > 0 ? s->o->backoff_cap : 20;
+	double ceiling = base, d;
+	int i;
+
+	for (i = 1; i < attempt && ceiling < cap; i++)
+		ceiling *= 2;
+	if (ceiling > cap)
+		ceiling = cap;
+	d = ceiling * (double)(rng_next(s) % 10000) / 10000.0;
+	if (retry_after >= 0 && d < retry_after)
+		d = retry_after + retry_after * 0.05 * (double)(rng_next(s) % 100) / 100.0;
+	return d;
+}
+
+static void
+finish(struct sched *s, struct task *t, enum outcome o, char *err)
+{
+	const struct plan_item *it = &s->pl->items[t->item];
+	struct item_result *res = &s->results[t->item];
+	const struct plan_cand *c;
+
+	if (t->committed) {
+		c = &it->cands[t->cand];
+		s->committed -= c->model->cost;
+		t->committed = 0;
+	}
+	if (o == OUT_FAILED || o == OUT_SKIPPED) {
+		res->outcome = o;
+		free(res->err);
+		res->err = err;
+		if (o == OUT_FAILED && !s->o->keep_going)
+			s->stop = 1;
+	} else {
+		free(err);
+	}
+	res->seconds = (double)(now_ns() - t->t0) / 1e9;
+	t->state = T_DONE;
+	s->nactive--;
+	s->nfinished++;
+	switch (res->outcome) {
+	case OUT_FAILED:
+		status_failed(s->status, it->asset->name, res->err);
+		break;
+	case OUT_SKIPPED:
+		s->status->done++;
+		if (s->status->level >= STATUS_VERBOSE || !str_has_prefix(res->err, "not started: an earlier"))
+			status_printf(s->status, "skipped %s: %s\n", it->asset->name, res->err);
+		break;
+	default:
+		status_step(s->status, outcome_name(res->outcome), it->asset->name, res->model,
+			    res->seconds, it->why);
+	}
+	http_request_release(&t->next);
+	buf_release(&t->gen_png);
+	buf_release(&t->errors);
+	meta_release(&t->extra);
+}
+
+static void
+note_error(struct task *t, const char *model, const char *err)
+{
+	if (t->errors.len)
+		buf_puts(&t->errors, "; ");
+	buf_printf(&t->errors, "%s", err);
+	(void)model;
+}
+
+/* Start (or continue) generating with the current candidate or the next. */
+static void try_candidate(struct sched *s, struct task *t);
+
+static void
+send_request(struct sched *s, struct task *t, const struct model *m, struct http_request *req)
+{
+	long timeout = m->timeout > 0 ? (long)(m->timeout * 1000) : 120000;
+
+	if (s->status->level >= STATUS_VERBOSE) {
+		char *d = http_request_describe(req);
+
+		status_printf(s->status, "request %s: %s\n", s->pl->items[t->item].asset->name, d);
+		free(d);
+	}
+	http_loop_add(s->loop, req, timeout, t);
+	t->state = T_HTTP;
+}
+
+/* Dispatch the task's next step if its model has a free slot; 0 if it has
+ * to wait. */
+static int
+dispatch(struct sched *s, struct task *t)
+{
+	struct plan_item *it = &s->pl->items[t->item];
+	struct plan_cand *c;
+	const struct model *m;
+	const struct provider *p;
+	struct http_request req;
+	struct model_stats *ms;
+	size_t mi;
+	char *err = NULL;
+	int limit, r;
+
+	if (t->upscaling) {
+		m = it->upscaler;
+		p = it->upprovider;
+	} else {
+		c = &it->cands[t->cand];
+		m = c->model;
+		p = c->provider;
+	}
+	ms = stats_for(s, m, &mi);
+	if (!p->render && (limit = model_limit(m, p)) > 0 && s->inflight[mi] >= (size_t)limit)
+		return 0;
+	if (t->step > 0) {
+		/* a follow-up (download) */
+		req = t->next;
+		memset(&t->next, 0, sizeof(t->next));
+		send_request(s, t, m, &req);
+		http_request_release(&req);
+		s->inflight[mi]++;
+		return 1;
+	}
+	t->attempt++;
+	t->attempt_t0 = now_ns();
+	s->results[t->item].attempts++;
+	ms->attempts++;
+	if (p->render) {
+		submit(s, t, J_RENDER, NULL);
+		return 1;
+	}
+	t->call.api_key = m->api_key_env ? getenv(m->api_key_env) : NULL;
+	t->call.endpoint = m->endpoint ? m->endpoint : p->default_endpoint;
+	t->call.model = m;
+	t->call.req = &t->req;
+	t->call.step = 0;
+	if (t->upscaling) {
+		const struct upscale *up = &it->asset->upscale;
+
+		t->call.image = &t->gen_png;
+		t->call.up_factor = up->kind == UPSCALE_FACTOR ? up->factor : 0;
+		t->call.up_width = up->kind == UPSCALE_SIZE ? up->width : it->asset->width * up->factor;
+		t->call.up_height = up->kind == UPSCALE_SIZE ? up->height : it->asset->height * up->factor;
+		r = p->upscale_request(&t->call, &req, &err);
+	} else {
+		t->call.image = NULL;
+		r = p->request(&t->call, &req, &err);
+	}
+	if (r < 0) {
+		ms->faults[FAULT_PERMANENT]++;
+		note_error(t, m->name, err ? err : "cannot build the request");
+		free(err);
+		if (t->upscaling) {
+			finish(s, t, OUT_FAILED, buf_detach(&t->errors, NULL));
+		} else {
+			t->cand++;
+			t->attempt = 0;
+			try_candidate(s, t);
+		}
+		return 1;
+	}
+	s->inflight[mi]++;
+	send_request(s, t, m, &req);
+	http_request_release(&req);
+	return 1;
+}
+
+static void
+try_candidate(struct sched *s, struct task *t)
+{
+	struct plan_item *it = &s->pl->items[t->item];
+	const struct plan_cand *c;
+	struct model_stats *ms;
+
+	for (; t->cand < it->ncands; t->cand++, t->attempt = 0) {
+		c = &it->cands[t->cand];
+		ms = stats_for(s, c->model, NULL);
+		if (!c->provider || (!c->provider->render && !c->provider->request)) {
+			note_error(t, c->model->name, "provider not available");
+			continue;
+		}
+		if (ms->cooled) {
+			char *e = xasprintf("%s: cooled down after %d assets in a row failed", c->model->name,
+					    BUILD_BREAKER);
+
+			note_error(t, c->model->name, e);
+			free(e);
+			continue;
+		}
+		if (!t->committed && s->o->per_build >= 0 &&
+		    s->stats->spent + s->committed + c->model->cost > s->o->per_build + 1e-9) {
+			char *e = xasprintf("not started: %s would exceed budget.per_build (%.3f spent,"
+					    " %.3f in flight, %s costs %.3f, cap %.3f)",
+					    it->asset->name, s->stats->spent, s->committed, c->model->name,
+					    c->model->cost, s->o->per_build);
+
+			finish(s, t, OUT_SKIPPED, e);
+			return;
+		}
+		if (!t->committed) {
+			s->committed += c->model->cost;
+			t->committed = 1;
+		}
+		t->step = 0;
+		t->state = T_READY;
+		t->ready_at = 0;
+		return;
+	}
+	finish(s, t, OUT_FAILED, t->errors.len ? buf_detach(&t->errors, NULL) :
+	       xstrdup("no candidate model could run"));
+}
+
+static void
+uncommit(struct sched *s, struct task *t)
+{
+	if (t->committed) {
+		s->committed -= s->pl->items[t->item].cands[t->cand].model->cost;
+		t->committed = 0;
+	}
+}
+
+static void
+start(struct sched *s, struct task *t)
+{
+	struct plan_item *it = &s->pl->items[t->item];
+	const struct asset *a = it->asset;
+
+	t->t0 = now_ns();
+	s->nactive++;
+	t->req.prompt = a->prompt;
+	t->req.negative_prompt = a->negative_prompt;
+	t->req.seed = a->seed;
+	t->req.width = a->width;
+	t->req.height = a->height;
+	switch (it->action) {
+	case PLAN_RESTORE:
+		submit(s, t, J_RESTORE, NULL);
+		break;
+	case PLAN_UPSCALE:
+		submit(s, t, J_UPSCALE, NULL);
+		break;
+	default:
+		try_candidate(s, t);
+		break;
+	}
+}
+
+static void
+set_candidate_params(struct sched *s, struct task *t)
+{
+	const struct plan_cand *c = &s->pl->items[t->item].cands[t->cand];
+
+	t->req.params = c->params;
+	t->req.nparams = c->nparams;
+}
+
+/* A worker finished a job. */
+static void
+handle(struct sched *s, struct job *j)
+{
+	struct task *t = j->t;
+	struct plan_item *it = &s->pl->items[t->item];
+	const struct model *m = t->upscaling ? it->upscaler :
+		(t->cand < it->ncands ? it->cands[t->cand].model : NULL);
+	struct model_stats *ms = m ? stats_for(s, m, NULL) : NULL;
+	struct provider_reply *r = &j->reply;
+	double lat = (double)(now_ns() - t->attempt_t0) / 1e9;
+	int generating = j->kind == J_RENDER || j->kind == J_REPLY || j->kind == J_UPREPLY;
+
+	switch (j->out) {
+	case R_DONE:
+		if (generating && ms) {
+			ms->ok++;
+			ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
+			ms->latency[ms->nlatency++] = lat;
+			ms->consecutive = 0;
+		}
+		if (t->committed) {
+			s->stats->spent += it->cands[t->cand].model->cost;
+			s->committed -= it->cands[t->cand].model->cost;
+			t->committed = 0;
+		}
+		finish(s, t, s->results[t->item].outcome, NULL);
+		break;
+	case R_GENERATE:
+		t->cand = 0;
+		t->attempt = 0;
+		try_candidate(s, t);
+		break;
+	case R_UPSCALE_HTTP:
+		if (t->committed) {
+			s->stats->spent += it->cands[t->cand].model->cost;
+			s->committed -= it->cands[t->cand].model->cost;
+			t->committed = 0;
+		}
+		t->upscaling = 1;
+		t->attempt = 0;
+		t->step = 0;
+		t->state = T_READY;
+		t->ready_at = 0;
+		break;
+	case R_FOLLOW:
+		for (size_t i = 0; i < r->extra.n; i++)
+			meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
+		http_request_release(&t->next);
+		t->next = r->next;
+		memset(&r->next, 0, sizeof(r->next));
+		t->step++;
+		t->call.step = t->step;
+		t->state = T_READY;
+		t->ready_at = 0;
+		break;
+	case R_FAIL:
+		if (!generating || !m) {
+			/* restore/upscale from the cache failed for good */
+			finish(s, t, OUT_FAILED, r->err ? r->err : s->results[t->item].err ?
+			       xstrdup(s->results[t->item].err) : xstrdup("failed"));
+			r->err = NULL;
+			break;
+		}
+		ms->faults[r->fault]++;
+		ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
+		ms->latency[ms->nlatency++] = lat;
+		{
+			char *e = xasprintf("%s (attempt %d, %s)", r->err ? r->err : "failed", t->attempt,
+					    fault_name(r->fault));
+
+			if (s->status->level >= STATUS_VERBOSE)
+				status_printf(s->status, "attempt failed %s: %s\n", it->asset->name, e);
+			note_error(t, m->name, e);
+			free(e);
+		}
+		t->step = 0;
+		meta_release(&t->extra);
+		if (fault_retryable(r->fault) && !ms->cooled && t->attempt < max_attempts(m)) {
+			t->state = T_READY;
+			t->ready_at = now_ns() + (uint64_t)(backoff(s, t->attempt, r->retry_after) * 1e9);
+			break;
+		}
+		/* this model is done with this asset: a breaker counts such
+		 * assets in a row (a burst of 429s across parallel requests
+		 * does not trip it; a model that keeps failing does) */
+		if (fault_retryable(r->fault) && ++ms->consecutive >= BUILD_BREAKER && !ms->cooled) {
+			ms->cooled = 1;
+			status_printf(s->status, "assetgen: model '%s' cooled down for the rest of this"
+				      " build: %d assets in a row failed every attempt\n", m->name,
+				      BUILD_BREAKER);
+		}
+		if (t->upscaling) {
+			finish(s, t, OUT_FAILED, buf_detach(&t->errors, NULL));
+			break;
+		}
+		uncommit(s, t);
+		t->cand++;
+		t->attempt = 0;
+		try_candidate(s, t);
+		break;
+	}
+	if (t->state == T_READY && !t->upscaling && t->cand < it->ncands)
+		set_candidate_params(s, t);
+	provider_reply_release(r);
+	free(j);
+}
+
+static void
+collect_stats_models(struct sched *s)
+{
+	struct build_stats *st = s->stats;
+	size_t i, j, k;
+
+	for (i = 0; i < s->pl->nitems; i++) {
+		const struct plan_item *it = &s->pl->items[i];
+
+		for (j = 0; j <= it->ncands; j++) {
+			const struct model *m = j < it->ncands ? it->cands[j].model : it->upscaler;
+
+			if (!m)
+				continue;
+			for (k = 0; k < st->nmodels; k++)
+				if (strcmp(st->models[k].name, m->name) == 0)
+					break;
+			if (k < st->nmodels)
+				continue;
+			st->models = xreallocarray(st->models, st->nmodels + 1, sizeof(*st->models));
+			memset(&st->models[st->nmodels], 0, sizeof(*st->models));
+			st->models[st->nmodels++].name = m->name;
+		}
+	}
+	s->inflight = xcalloc(st->nmodels + 1, sizeof(*s->inflight));
 }
 
 static int
@@ -376,21 +975,96 @@ ncpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-static void
-report(struct status *status, const struct plan_item *it, const struct item_result *res)
+static int
+default_jobs(const struct plan *pl)
 {
-	switch (res->outcome) {
-	case OUT_FAILED:
-		status_failed(status, it->asset->name, res->err);
-		break;
-	case OUT_SKIPPED:
-		status->done++;
-		if (status->level >= STATUS_VERBOSE || !str_has_prefix(res->err, "not started: an earlier"))
-			status_printf(status, "skipped %s: %s\n", it->asset->name, res->err);
-		break;
-	default:
-		status_step(status, outcome_name(res->outcome), it->asset->name, res->model,
-			    res->seconds, it->why);
+	size_t i;
+
+	for (i = 0; i < pl->nitems; i++)
+		if (pl->items[i].action == PLAN_GENERATE && pl->items[i].ncands &&
+		    pl->items[i].cands[0].provider && !pl->items[i].cands[0].provider->render)
+			return 8;
+	return ncpus();
+}
+
+static void
+loop(struct sched *s, int jobs)
+{
+	struct http_response resp;
+	struct job *done;
+	struct task *t;
+	void *ud;
+	uint64_t now, wake;
+	size_t i, mi;
+	int timeout, cancelled = 0;
+
+	while (s->nfinished < s->ntasks) {
+		if (build_interrupted)
+			s->stop = 1;
+		if (build_interrupted && !cancelled) {
+			http_loop_cancel_all(s->loop);
+			cancelled = 1;
+			for (i = 0; i < s->ntasks; i++) {
+				t = &s->tasks[i];
+				if (t->state == T_HTTP || t->state == T_READY) {
+					if (t->state == T_HTTP && !t->upscaling && t->cand < s->pl->items[t->item].ncands) {
+						stats_for(s, s->pl->items[t->item].cands[t->cand].model, &mi);
+						s->inflight[mi]--;
+					}
+					finish(s, t, OUT_SKIPPED, xstrdup("interrupted"));
+				}
+			}
+		}
+		/* start new tasks */
+		while (s->next_task < s->ntasks && (s->stop || s->nactive < (size_t)jobs)) {
+			t = &s->tasks[s->next_task++];
+			if (s->stop) {
+				s->nactive++;
+				finish(s, t, OUT_SKIPPED, xstrdup(build_interrupted ? "interrupted" :
+								  "not started: an earlier step failed"));
+				continue;
+			}
+			start(s, t);
+			if (t->state == T_READY && t->cand < s->pl->items[t->item].ncands)
+				set_candidate_params(s, t);
+		}
+		/* dispatch what is ready */
+		now = now_ns();
+		wake = now + 100 * 1000000ull;
+		for (i = 0; i < s->ntasks; i++) {
+			t = &s->tasks[i];
+			if (t->state != T_READY)
+				continue;
+			if (t->ready_at > now) {
+				if (t->ready_at < wake)
+					wake = t->ready_at;
+				continue;
+			}
+			dispatch(s, t);
+		}
+		pthread_mutex_lock(&s->mu);
+		done = s->done_head;
+		s->done_head = s->done_tail = NULL;
+		pthread_mutex_unlock(&s->mu);
+		timeout = done ? 0 : (int)((wake - now) / 1000000ull) + 1;
+		http_loop_poll(s->loop, cancelled ? (done ? 0 : 20) : timeout);
+		while (http_loop_next(s->loop, &ud, &resp)) {
+			t = ud;
+			{
+				const struct plan_item *it = &s->pl->items[t->item];
+				const struct model *m = t->upscaling ? it->upscaler : it->cands[t->cand].model;
+
+				stats_for(s, m, &mi);
+				s->inflight[mi]--;
+			}
+			submit(s, t, t->upscaling ? J_UPREPLY : J_REPLY, &resp);
+		}
+		while (done) {
+			struct job *next = done->next;
+
+			handle(s, done);
+			done = next;
+		}
 	}
 }
 
@@ -398,22 +1072,24 @@ int
 build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	  struct status *status, struct item_result *results, struct build_stats *stats)
 {
-	struct pool p;
+	struct sched s;
 	struct worker *ws;
-	struct timespec ts;
-	size_t i, reported = 0;
-	int nthreads, failed = 0;
+	size_t i;
+	int nworkers, jobs, failed = 0;
 	uint64_t t0 = now_ns();
 
-	memset(&p, 0, sizeof(p));
+	memset(&s, 0, sizeof(s));
 	memset(stats, 0, sizeof(*stats));
-	p.pl = pl;
-	p.st = st;
-	p.o = o;
-	p.results = results;
-	p.outfd = -1;
-	p.work = xcalloc(pl->nitems, sizeof(*p.work));
-	p.done = xcalloc(pl->nitems, sizeof(*p.done));
+	s.pl = pl;
+	s.st = st;
+	s.o = o;
+	s.status = status;
+	s.results = results;
+	s.stats = stats;
+	s.outfd = -1;
+	s.rng = (unsigned)(now_ns() ^ (uint64_t)getpid());
+	collect_stats_models(&s);
+	s.tasks = xcalloc(pl->nitems + 1, sizeof(*s.tasks));
 	for (i = 0; i < pl->nitems; i++) {
 		struct plan_item *it = &pl->items[i];
 
@@ -425,79 +1101,77 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 		} else if (it->action == PLAN_UNROUTABLE) {
 			results[i].outcome = OUT_FAILED;
 			results[i].err = xstrdup(it->why);
-		} else {
-			p.work[p.nwork++] = i;
-		}
-	}
-	for (i = 0; i < pl->nitems; i++)
-		if (results[i].outcome == OUT_FAILED) {
-			status_failed(status, pl->items[i].asset->name, results[i].err);
+			status_failed(status, it->asset->name, it->why);
 			if (!o->keep_going)
-				p.stop = 1;
-		}
-
-	if (p.nwork) {
-		if (os_mkdirs(o->out_dir, 0755) < 0 ||
-		    (p.outfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			warn("cannot create output directory '%s':", o->out_dir);
-			p.stop = 1;
+				s.stop = 1;
 		} else {
-			os_clean_stale_tmp(p.outfd);
+			s.tasks[s.ntasks].item = i;
+			s.tasks[s.ntasks].next.secret = -1;
+			s.ntasks++;
 		}
 	}
-	nthreads = o->jobs > 0 ? o->jobs : ncpus();
-	if ((size_t)nthreads > p.nwork)
-		nthreads = (int)p.nwork;
-	p.rthreads = ncpus() / (nthreads ? nthreads : 1);
-	if (p.rthreads < 1)
-		p.rthreads = 1;
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.cv, NULL);
-	ws = xcalloc((size_t)nthreads + 1, sizeof(*ws));
-	for (i = 0; i < (size_t)nthreads; i++) {
-		ws[i].pool = &p;
+	if (s.ntasks) {
+		if (os_mkdirs(o->out_dir, 0755) < 0 ||
+		    (s.outfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			warn("cannot create output directory '%s':", o->out_dir);
+			s.stop = 1;
+		} else {
+			os_clean_stale_tmp(s.outfd);
+		}
+	}
+	jobs = o->jobs > 0 ? o->jobs : default_jobs(pl);
+	nworkers = ncpus() < jobs ? ncpus() : jobs;
+	if ((size_t)nworkers > s.ntasks)
+		nworkers = (int)s.ntasks;
+	s.rthreads = ncpus() / (nworkers ? nworkers : 1);
+	if (s.rthreads < 1)
+		s.rthreads = 1;
+	s.loop = http_loop_new();
+	pthread_mutex_init(&s.mu, NULL);
+	pthread_cond_init(&s.cv, NULL);
+	ws = xcalloc((size_t)nworkers + 1, sizeof(*ws));
+	for (i = 0; i < (size_t)nworkers; i++) {
+		ws[i].s = &s;
 		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0)
 			fatal("cannot start worker thread:");
 	}
 
-	pthread_mutex_lock(&p.mu);
-	while (reported < p.nwork) {
-		while (reported < p.ndone) {
-			size_t k = p.done[reported++];
+	loop(&s, jobs);
 
-			report(status, &pl->items[k], &results[k]);
-		}
-		if (reported == p.nwork)
-			break;
-		if (build_interrupted)
-			p.stop = 1;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&p.cv, &p.mu, &ts);
-	}
-	pthread_mutex_unlock(&p.mu);
-	for (i = 0; i < (size_t)nthreads; i++)
+	pthread_mutex_lock(&s.mu);
+	s.quit = 1;
+	pthread_cond_broadcast(&s.cv);
+	pthread_mutex_unlock(&s.mu);
+	for (i = 0; i < (size_t)nworkers; i++)
 		pthread_join(ws[i].thread, NULL);
 	free(ws);
-	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.cv);
-	if (p.outfd >= 0)
-		close(p.outfd);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cv);
+	http_loop_free(s.loop);
+	if (s.outfd >= 0)
+		close(s.outfd);
 
 	for (i = 0; i < pl->nitems; i++) {
 		stats->counts[results[i].outcome]++;
-		stats->spent += results[i].cost;
 		stats->saved += results[i].saved;
 		if (results[i].outcome == OUT_FAILED || results[i].outcome == OUT_SKIPPED)
 			failed = 1;
 	}
 	stats->seconds = (double)(now_ns() - t0) / 1e9;
 	stats->interrupted = build_interrupted;
-	free(p.work);
-	free(p.done);
+	free(s.tasks);
+	free(s.inflight);
 	return failed ? -1 : 0;
+}
+
+void
+build_stats_release(struct build_stats *stats)
+{
+	size_t i;
+
+	for (i = 0; i < stats->nmodels; i++)
+		free(stats->models[i].latency);
+	free(stats->models);
+	stats->models = NULL;
+	stats->nmodels = 0;
 }

@@ -1,9 +1,14 @@
-/* build.h - the scheduler: runs a plan with -j workers, -k, budget
+/* build.h - the scheduler: runs a plan with -j, -k, budget, retries and fallbacks
  *
- * CPU work (render, PNG encode/decode, upscale) runs on a pool of worker
- * threads; each records what it stored in the index as soon as it is
- * stored, so a killed build keeps every finished artifact.  Progress goes
- * through status.c; the scheduler never prints.
+ * One event loop on the calling thread drives every HTTP transfer (one
+ * libcurl multi loop) and every decision: which candidate next, when to
+ * retry (exponential backoff with full jitter, honouring Retry-After),
+ * when to fall back, when a model is cooled down.  CPU work - rendering,
+ * reading provider replies, PNG decode and encode, upscaling, storing and
+ * placing - runs on a pool of worker threads, so a slow encode never stalls
+ * transfers.  Workers record each stored blob in the index as soon as it
+ * exists, so a killed build keeps every finished artifact.  Progress goes
+ * through status.c; the scheduler itself never prints.
  */
 #ifndef BUILD_H
 #define BUILD_H
@@ -12,15 +17,20 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "provider.h"
 #include "status.h"
 #include "store.h"
 
+#define BUILD_BREAKER 3           /* assets in a row that spent every attempt on a model cool it down */
+
 struct build_opts {
-	int jobs;                 /* -j; <= 0: number of CPUs */
+	int jobs;                 /* -j; <= 0: a default (CPUs, or 8 with remote models) */
 	int keep_going;           /* -k */
 	double per_build;         /* budget; < 0: no cap */
 	const char *cache_dir;    /* for the workers' index connections */
 	const char *out_dir;      /* absolute */
+	double backoff_base;      /* seconds; first retry waits up to this (0: 0.5) */
+	double backoff_cap;       /* seconds (0: 20) */
 };
 
 enum outcome {
@@ -36,7 +46,7 @@ struct item_result {
 	enum outcome outcome;
 	const char *model;        /* name of the model used, or NULL */
 	int fallback;             /* made by a candidate after the first */
-	int attempts;
+	int attempts;             /* requests or renders, all candidates */
 	double seconds;
 	double cost;              /* spent */
 	double saved;             /* cost of the cached artifact reused */
@@ -44,11 +54,25 @@ struct item_result {
 	struct key digest;        /* the output's blob */
 };
 
+/* Per model: what its requests did. */
+struct model_stats {
+	const char *name;
+	size_t attempts;
+	size_t ok;
+	size_t faults[FAULT_SAFETY + 1];     /* failed attempts by class */
+	double *latency;                     /* seconds of each attempt */
+	size_t nlatency, latcap;
+	int consecutive;                     /* assets in a row that exhausted their attempts */
+	int cooled;                          /* the breaker tripped */
+};
+
 struct build_stats {
 	size_t counts[OUT_SKIPPED + 1];
 	double spent, saved;
 	double seconds;
 	int interrupted;          /* the signal number, or 0 */
+	struct model_stats *models;
+	size_t nmodels;
 };
 
 extern volatile sig_atomic_t build_interrupted;
@@ -56,6 +80,7 @@ extern volatile sig_atomic_t build_interrupted;
 /* Run pl; results[i] for pl->items[i].  0 when every item succeeded. */
 int build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	      struct status *status, struct item_result *results, struct build_stats *stats);
+void build_stats_release(struct build_stats *stats);
 
 const char *outcome_name(enum outcome o);
 

@@ -148,6 +148,8 @@ prepare(struct ctx *c, struct global *g, const struct build_args *a, char **name
 	rc = plan_make(pl, &c->p, sel, c->ix, c->store_open ? &c->st : NULL, &po) < 0 ? EXIT_BUILD : 0;
 	free(rel);
 	free(sel);
+	if (rc == 0)
+		rc = plan_check_models(pl);
 	return rc;
 }
 
@@ -210,6 +212,8 @@ cmd_build(int argc, char **argv, struct global *g)
 		goto out;
 	}
 
+	if ((rc = plan_check_keys(&pl)) != 0)
+		goto out;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -252,6 +256,7 @@ cmd_build(int argc, char **argv, struct global *g)
 	}
 	for (i = 0; i < pl.nitems; i++)
 		free(res[i].err);
+	build_stats_release(&stats);
 out:
 	free(res);
 	free(out_dir);

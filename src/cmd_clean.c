@@ -1,7 +1,6 @@
 /* cmd_clean.c - `assetgen clean [--cache]` */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +15,6 @@ static const char usage[] =
 	"usage: assetgen clean [--cache]\n"
 	"Remove the outputs assetgen made (DIST/NAME.png, DIST/preview/NAME.png).\n"
 	"  --cache   also remove the local cache (blobs and index)\n";
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) < 0 && errno != ENOENT)
-		warn("cannot remove '%s':", path);
-	return 0;
-}
 
 static size_t
 remove_output(const char *dir, const char *name)
@@ -94,7 +82,7 @@ cmd_clean(int argc, char **argv, struct global *g)
 	if (cache) {
 		index_close(c.ix);
 		c.ix = NULL;
-		nftw(c.cache_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		os_rmtree(c.cache_dir);
 	}
 	if (g->level >= 0)
 		printf("assetgen: removed %zu output%s%s\n", n, n == 1 ? "" : "s",

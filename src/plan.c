@@ -155,6 +155,8 @@ plan_cands(struct plan_item *it, const struct project *p)
 		if (upm) {
 			upp = provider_find(upm->provider);
 			model_id_of(upm, upp ? upp->impl : "", &upid);
+			it->upscaler = upm;
+			it->upprovider = upp;
 		}
 		key_upscale(&c->gen_key, &a->upscale, upm ? &upid : NULL, &c->final_key);
 	}

@@ -41,6 +41,8 @@ struct plan_item {
 	struct plan_cand cands[ROUTE_MAX_CANDS];
 	size_t ncands;
 	size_t chosen;                /* candidate used by FRESH/RESTORE/UPSCALE */
+	const struct model *upscaler; /* upscale `with: <model>`, or NULL for the kernels */
+	const struct provider *upprovider;
 	enum plan_action action;
 	struct key digest;            /* RESTORE: the final blob; FRESH: the output's */
 	struct key gen_digest;        /* UPSCALE: the cached generation */

@@ -31,34 +31,32 @@ percentile(const double *v, size_t n, double q)
 }
 
 static json_t *
-model_stats(const struct plan *pl, const struct item_result *res)
+model_stats(const struct build_stats *stats)
 {
-	json_t *models = json_object();
-	double *lat = xcalloc(pl->nitems + 1, sizeof(*lat));
-	size_t i, j, n, fails;
-	const char *name;
+	json_t *models = json_object(), *faults;
+	double *lat;
+	size_t i, f;
 
-	for (i = 0; i < pl->nitems; i++) {
-		name = res[i].model;
-		if (!name || res[i].outcome != OUT_GENERATED || json_object_get(models, name))
+	for (i = 0; i < stats->nmodels; i++) {
+		const struct model_stats *ms = &stats->models[i];
+
+		if (!ms->attempts)
 			continue;
-		n = fails = 0;
-		for (j = i; j < pl->nitems; j++) {
-			if (!res[j].model || strcmp(res[j].model, name) != 0)
-				continue;
-			if (res[j].outcome == OUT_GENERATED)
-				lat[n++] = res[j].seconds;
-		}
-		for (j = 0; j < pl->nitems; j++)
-			if (res[j].outcome == OUT_FAILED && pl->items[j].ncands &&
-			    strcmp(pl->items[j].cands[0].model->name, name) == 0)
-				fails++;
-		qsort(lat, n, sizeof(*lat), cmp_double);
-		json_object_set_new(models, name, json_pack("{s:I, s:I, s:f, s:f}",
-			"generated", (json_int_t)n, "failures", (json_int_t)fails,
-			"p50_seconds", percentile(lat, n, 0.50), "p95_seconds", percentile(lat, n, 0.95)));
+		lat = xcalloc(ms->nlatency + 1, sizeof(*lat));
+		if (ms->nlatency)
+			memcpy(lat, ms->latency, ms->nlatency * sizeof(*lat));
+		qsort(lat, ms->nlatency, sizeof(*lat), cmp_double);
+		faults = json_object();
+		for (f = FAULT_RETRY; f <= FAULT_SAFETY; f++)
+			json_object_set_new(faults, fault_name((enum fault)f), json_integer((json_int_t)ms->faults[f]));
+		json_object_set_new(models, ms->name, json_pack("{s:I, s:I, s:o, s:f, s:f, s:b}",
+			"attempts", (json_int_t)ms->attempts, "succeeded", (json_int_t)ms->ok,
+			"failures", faults,
+			"p50_seconds", percentile(lat, ms->nlatency, 0.50),
+			"p95_seconds", percentile(lat, ms->nlatency, 0.95),
+			"cooled_down", ms->cooled));
+		free(lat);
 	}
-	free(lat);
 	return models;
 }
 
@@ -100,7 +98,7 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 		"version", 1,
 		"tool", "assetgen " ASSETGEN_VERSION,
 		"assets", assets,
-		"models", model_stats(pl, res),
+		"models", model_stats(stats),
 		"cache",
 		"local_hits", (json_int_t)(stats->counts[OUT_RESTORED] + stats->counts[OUT_UPSCALED]),
 		"misses", (json_int_t)stats->counts[OUT_GENERATED],
@@ -129,4 +127,29 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 		warn("cannot write report '%s':", path);
 	free(text);
 	return r;
+}
+
+void
+report_bench_json(FILE *f, const struct plan *pl, const struct item_result *res,
+		  const struct build_stats *stats, const double *lat, size_t nlat)
+{
+	json_t *root;
+	size_t i, ok = 0;
+
+	for (i = 0; i < pl->nitems; i++)
+		ok += res[i].outcome == OUT_GENERATED;
+	root = json_pack("{s:I, s:I, s:f, s:f, s:{s:f, s:f, s:f}, s:f, s:o}",
+		"prompts", (json_int_t)pl->nitems,
+		"succeeded", (json_int_t)ok,
+		"seconds", stats->seconds,
+		"images_per_second", stats->seconds > 0 ? (double)ok / stats->seconds : 0.0,
+		"latency_seconds",
+		"p50", percentile(lat, nlat, 0.50),
+		"p95", percentile(lat, nlat, 0.95),
+		"p99", percentile(lat, nlat, 0.99),
+		"spent", stats->spent,
+		"models", model_stats(stats));
+	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(root);
 }

@@ -75,3 +75,51 @@ tree_state() {
 	(cd "$1" && find . -type f ! -name 'index.sqlite*' | LC_ALL=C sort | while read -r f; do
 		printf '%s ' "$f"; stat -c '%i %y %s' "$f"; done)
 }
+
+# ---- the fake provider server (tests/fake/fake.py) ----
+
+# start_fake: run the fake on an ephemeral loopback port; sets FAKE (base URL)
+start_fake() {
+	python3 "$TEST_TOP/tests/fake/fake.py" --port 0 --port-file "$TRASH/fake.port" \
+		>"$TRASH/fake.log" 2>&1 &
+	FAKE_PID=$!
+	i=0
+	while [ ! -s "$TRASH/fake.port" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "fake server did not start" >&2; cat "$TRASH/fake.log" >&2; return 1; }
+		sleep 0.05
+	done
+	FAKE="http://127.0.0.1:$(cat "$TRASH/fake.port")"
+	trap 'kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; cd /; rm -rf "$TRASH"' EXIT
+}
+
+# fake_ctl METHOD PATH [JSON]: talk to the fake's control API, print the answer
+fake_ctl() {
+	python3 - "$FAKE$2" "$1" "${3:-}" <<'PY'
+import sys, urllib.request
+url, method, body = sys.argv[1], sys.argv[2], sys.argv[3]
+req = urllib.request.Request(url, method=method, data=body.encode() if body else None,
+                             headers={"content-type": "application/json"})
+print(urllib.request.urlopen(req, timeout=10).read().decode())
+PY
+}
+
+# fake_count [PROVIDER]: how many requests the fake has seen
+fake_count() {
+	fake_ctl GET /_control/requests | python3 -c '
+import json, sys
+reqs = json.load(sys.stdin)
+p = sys.argv[1] if len(sys.argv) > 1 else None
+print(sum(1 for r in reqs if p is None or r["provider"] == p))' "$@"
+}
+
+# fake_violations: fail unless every request followed its wire format
+fake_violations() {
+	v=$(fake_ctl GET /_control/violations)
+	[ "$v" = "[]" ] || { echo "wire format violations: $v" >&2; return 1; }
+}
+
+# json_get FILE EXPR: evaluate a python expression on the parsed JSON (as j)
+json_get() {
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}

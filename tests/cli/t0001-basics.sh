@@ -8,11 +8,11 @@ test_expect_success '--version prints the version' '
 
 test_expect_success '--help lists the commands' '
 	assetgen --help >out &&
-	for c in build status routes clean graph upscale cache; do grep -q "^  $c " out; done
+	for c in build status routes clean graph upscale cache bench; do grep -q "^  $c " out; done
 '
 
 test_expect_success 'every command has --help, exit 0' '
-	for c in build status routes clean graph upscale cache; do
+	for c in build status routes clean graph upscale cache bench; do
 		assetgen $c --help >out && grep -q "usage: assetgen $c" out || { echo "$c"; exit 1; }
 	done
 '

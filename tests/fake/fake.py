@@ -1,0 +1,1484 @@
+#!/usr/bin/env python3
+"""fake.py - a loopback fake of the hosted image APIs assetgen talks to.
+
+One server plays every provider, each under its own path prefix:
+
+  /http/generate, /http/generate-json          generic JSON endpoint
+  /openai/images/generations                   OpenAI Images
+  /a1111/sdapi/v1/txt2img, .../extra-single-image   AUTOMATIC1111 / Forge
+  /ideogram/generate, /ideogram/files/<id>.png Ideogram (legacy /generate)
+  /stability/v2beta/stable-image/generate/sd3  Stability v2beta (multipart)
+  /gemini/models/<model>:generateContent       Gemini
+
+Every route checks its wire format strictly; a violation gets the
+provider's error shape and is appended to /_control/violations.  Faults
+(status codes, timeouts, resets, truncated or broken bodies, GPU
+out-of-memory, safety rejections) are injected through /_control/faults.
+See README.md next to this file.  Python 3.11 standard library only.
+
+Usage: python3 fake.py --port 0 --port-file FILE [--latency-ms N]
+"""
+
+import argparse
+import base64
+import binascii
+import hashlib
+import json
+import os
+import random
+import re
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+import zlib
+from collections import OrderedDict
+from datetime import datetime, timezone
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+MAX_SIDE = 2048            # generated images: each side is capped at this
+MAX_UPSCALE_SIDE = 4096    # upscaled images (A1111 extras)
+MAX_BODY = 64 << 20        # request bodies
+BASE = 64                  # short side of images sized by an aspect ratio
+TIMEOUT_SLEEP = 30.0       # the "timeout" fault's delay
+MAX_FILES = 4096           # Ideogram download URLs kept
+OOM_MESSAGE = ("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total "
+               "capacity; 5.12 GiB already allocated; 1.21 GiB free)")
+
+PROVIDERS = ("http", "openai", "a1111", "ideogram", "stability", "gemini")
+STATUS_KINDS = {"429": 429, "429-ms": 429, "500": 500, "502": 502, "503": 503,
+                "408": 408, "400": 400, "401": 401, "403": 403, "404": 404}
+KINDS = tuple(STATUS_KINDS) + ("timeout", "reset", "truncated", "short-body", "badjson",
+                               "oom", "safety", "unsafe-image", "moderation")
+SAFETY_KINDS = ("safety", "unsafe-image", "moderation")
+ROUTE_KINDS = ("api", "download", "*")
+
+REASONS = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+           405: "Method not allowed", 408: "Request timeout", 413: "Payload too large",
+           422: "Unprocessable entity", 429: "Too many requests",
+           500: "Internal server error", 502: "Bad gateway", 503: "Service unavailable"}
+
+
+# --------------------------------------------------------------------------
+# PNG: encoder, deterministic renderer, decoder, nearest-neighbour upscale
+
+PNG_SIG = b"\x89PNG\r\n\x1a\n"
+
+
+def _chunk(tag, data):
+    return (struct.pack(">I", len(data)) + tag + data
+            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+
+def png_encode(width, height, raw, channels=3):
+    """raw: height rows, each a filter byte (0) then width*channels bytes."""
+    ctype = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, ctype, 0, 0, 0)
+    return (PNG_SIG + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(raw, 6))
+            + _chunk(b"IEND", b""))
+
+
+@lru_cache(maxsize=512)
+def render_png(prompt, seed, width, height, variant=""):
+    """A deterministic RGB PNG whose pixels depend on (prompt, seed): two
+    colours from a hash in a checker of stripes.  variant "filtered" is the
+    flat grey a content filter leaves."""
+    h = hashlib.sha256(f"{variant}\0{prompt}\0{seed}".encode("utf-8", "surrogatepass")).digest()
+    if variant == "filtered":
+        c1 = c2 = b"\x80\x80\x80"
+    else:
+        c1, c2 = h[0:3], h[3:6]
+        if c1 == c2:
+            c2 = bytes(255 - b for b in c1)
+    sx, sy = 2 + h[6] % 14, 2 + h[7] % 14
+    reps = width // (2 * sx) + 1
+    row_a = b"\x00" + ((c1 * sx + c2 * sx) * reps)[:width * 3]
+    row_b = b"\x00" + ((c2 * sx + c1 * sx) * reps)[:width * 3]
+    raw = b"".join(row_a if (y // sy) % 2 == 0 else row_b for y in range(height))
+    return png_encode(width, height, raw, 3)
+
+
+def png_decode(data):
+    """Decode an 8-bit, non-interlaced PNG (grey, RGB, palette, grey+alpha,
+    RGBA; filters 0-4).  Returns (width, height, channels 3|4, pixels)."""
+    if data[:8] != PNG_SIG:
+        raise ValueError("not a PNG (bad signature)")
+    pos, ihdr, plte, idat, ended = 8, None, None, [], False
+    while pos < len(data):
+        if pos + 8 > len(data):
+            raise ValueError("truncated chunk header")
+        length, tag = struct.unpack(">I4s", data[pos:pos + 8])
+        end = pos + 12 + length
+        if end > len(data):
+            raise ValueError("truncated %r chunk" % tag)
+        body = data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[end - 4:end])
+        if zlib.crc32(tag + body) & 0xFFFFFFFF != crc:
+            raise ValueError("bad CRC in %r chunk" % tag)
+        if tag == b"IHDR":
+            ihdr = body
+        elif tag == b"PLTE":
+            plte = body
+        elif tag == b"IDAT":
+            idat.append(body)
+        elif tag == b"IEND":
+            ended = True
+            break
+        pos = end
+    if ihdr is None or len(ihdr) != 13:
+        raise ValueError("missing IHDR")
+    if not ended:
+        raise ValueError("missing IEND")
+    w, h, depth, ctype, _comp, _filt, interlace = struct.unpack(">IIBBBBB", ihdr)
+    if depth != 8 or interlace != 0 or ctype not in (0, 2, 3, 4, 6):
+        raise ValueError("unsupported PNG (depth %d, colour type %d, interlace %d)"
+                         % (depth, ctype, interlace))
+    if w == 0 or h == 0 or w > 16384 or h > 16384:
+        raise ValueError("bad PNG size %dx%d" % (w, h))
+    try:
+        raw = zlib.decompress(b"".join(idat))
+    except zlib.error as e:
+        raise ValueError("bad IDAT: %s" % e) from None
+    bpp = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ctype]
+    stride = w * bpp
+    if len(raw) != h * (stride + 1):
+        raise ValueError("IDAT holds %d bytes, expected %d" % (len(raw), h * (stride + 1)))
+    out = bytearray()
+    prev = bytearray(stride)
+    for y in range(h):
+        i = y * (stride + 1)
+        ft = raw[i]
+        line = bytearray(raw[i + 1:i + 1 + stride])
+        if ft == 1:
+            for x in range(bpp, stride):
+                line[x] = (line[x] + line[x - bpp]) & 255
+        elif ft == 2:
+            for x in range(stride):
+                line[x] = (line[x] + prev[x]) & 255
+        elif ft == 3:
+            for x in range(stride):
+                a = line[x - bpp] if x >= bpp else 0
+                line[x] = (line[x] + ((a + prev[x]) >> 1)) & 255
+        elif ft == 4:
+            for x in range(stride):
+                a = line[x - bpp] if x >= bpp else 0
+                b = prev[x]
+                c = prev[x - bpp] if x >= bpp else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[x] = (line[x] + pred) & 255
+        elif ft != 0:
+            raise ValueError("bad filter type %d in row %d" % (ft, y))
+        out += line
+        prev = line
+    if ctype == 2:
+        return w, h, 3, bytes(out)
+    if ctype == 6:
+        return w, h, 4, bytes(out)
+    if ctype == 0:
+        return w, h, 3, bytes(v for g in out for v in (g, g, g))
+    if ctype == 4:
+        return w, h, 4, bytes(v for i in range(0, len(out), 2)
+                              for v in (out[i], out[i], out[i], out[i + 1]))
+    if plte is None or len(plte) % 3:
+        raise ValueError("palette image without a valid PLTE")
+    pal = [plte[i:i + 3] for i in range(0, len(plte), 3)]
+    try:
+        return w, h, 3, b"".join(pal[i] for i in out)
+    except IndexError:
+        raise ValueError("palette index out of range") from None
+
+
+def upscale_nearest(w, h, ch, pixels, nw, nh):
+    xmap = [(x * w) // nw for x in range(nw)]
+    cache, rows = {}, []
+    for y in range(nh):
+        sy = (y * h) // nh
+        row = cache.get(sy)
+        if row is None:
+            src = pixels[sy * w * ch:(sy + 1) * w * ch]
+            px = [src[i * ch:(i + 1) * ch] for i in range(w)]
+            row = cache[sy] = b"\x00" + b"".join(px[sx] for sx in xmap)
+        rows.append(row)
+    return png_encode(nw, nh, b"".join(rows), ch)
+
+
+def aspect_size(a, b):
+    """Pixel size for aspect ratio a:b with the short side BASE pixels."""
+    if a >= b:
+        return int(BASE * a / b + 0.5), BASE
+    return BASE, int(BASE * b / a + 0.5)
+
+
+def cap(n, limit=MAX_SIDE):
+    return max(1, min(int(n), limit))
+
+
+def redact(text):
+    """Keep keys out of stderr (a key sent in a query string)."""
+    return re.sub(r"(?i)(key=)[^&\s'\"]+", r"\1<redacted>", text)
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def half(data):
+    return data[:len(data) // 2]
+
+
+# --------------------------------------------------------------------------
+# Responses and provider-shaped errors
+
+class Response:
+    def __init__(self, status, body, ctype="application/json", headers=None):
+        self.status = status
+        self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.ctype = ctype
+        self.headers = list(headers or [])
+
+
+class Violation(Exception):
+    """A request that breaks the provider's documented wire format."""
+
+    def __init__(self, problem, status=400):
+        super().__init__(problem)
+        self.problem = problem
+        self.status = status
+
+
+OPENAI_TYPES = {400: ("invalid_request_error", None),
+                401: ("invalid_request_error", "invalid_api_key"),
+                403: ("invalid_request_error", None), 404: ("invalid_request_error", None),
+                405: ("invalid_request_error", None),
+                408: ("server_error", None), 429: ("requests", "rate_limit_exceeded")}
+STABILITY_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                   405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large",
+                   422: "invalid_request", 429: "rate_limit_exceeded", 500: "internal_error",
+                   502: "bad_gateway", 503: "service_unavailable"}
+GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+                 404: "NOT_FOUND", 405: "INVALID_ARGUMENT", 408: "DEADLINE_EXCEEDED",
+                 413: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED",
+                 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE"}
+
+
+def error_body(provider, status, message, rule=None, a1111_error=None):
+    """The provider's JSON error body for status."""
+    if provider == "openai":
+        etype, code = OPENAI_TYPES.get(status, ("server_error", None))
+        return {"error": {"message": message, "type": etype, "param": None, "code": code}}
+    if provider == "a1111":
+        if a1111_error:
+            return {"error": a1111_error, "detail": "", "body": "", "errors": message}
+        return {"error": "HTTPException", "detail": message, "body": "",
+                "errors": "%d: %s" % (status, message)}
+    if provider == "stability":
+        if status == 429:
+            return {"id": "rate_limit_exceeded", "name": "rate_limit_exceeded", "errors": [
+                "You have exceeded the rate limit of 150 requests within a 10 second period, "
+                "and have been timed out for 60 seconds."]}
+        return {"id": os.urandom(16).hex(), "name": STABILITY_NAMES.get(status, "error"),
+                "errors": [message]}
+    if provider == "gemini":
+        err = {"code": status, "message": message, "status": GOOGLE_STATUS.get(status, "UNKNOWN")}
+        if status == 429:
+            delay = (rule or {}).get("retry_delay") or "2s"
+            err["details"] = [
+                {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
+                    {"quotaMetric": "generativelanguage.googleapis.com/generate_content_requests",
+                     "quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}]},
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}]
+        return {"error": err}
+    # http (generic), ideogram, unknown
+    return {"error": message}
+
+
+def error_response(provider, status, message, rule=None, a1111_error=None):
+    return Response(status, error_body(provider, status, message, rule, a1111_error))
+
+
+def fault_status_response(provider, kind, rule):
+    status = STATUS_KINDS[kind]
+    msg = "fake fault %s: %s" % (kind, REASONS.get(status, "error"))
+    if provider == "a1111" and status >= 500:
+        resp = error_response(provider, status, msg, rule, a1111_error="RuntimeError")
+    else:
+        resp = error_response(provider, status, msg, rule)
+    if rule.get("retry_after") is not None:
+        resp.headers.append(("Retry-After", rule["retry_after"]))
+    if kind == "429-ms" or rule.get("retry_after_ms") is not None:
+        resp.headers.append(("retry-after-ms", rule.get("retry_after_ms") or "1000"))
+    return resp
+
+
+def oom_response(provider):
+    if provider == "a1111":
+        return error_response(provider, 500, OOM_MESSAGE, a1111_error="OutOfMemoryError")
+    return error_response(provider, 500, OOM_MESSAGE)
+
+
+def safety_response(provider):
+    """Generic safety rejections (routes may answer their own first)."""
+    if provider == "openai":
+        return Response(400, {"error": {
+            "message": "Your request was rejected as a result of our safety system.",
+            "type": "image_generation_user_error", "param": None, "code": "moderation_blocked"}})
+    if provider == "ideogram":
+        return Response(422, {"error": "Prompt provided failed safety check due to the "
+                                       "inclusion of prohibited content."})
+    if provider == "stability":
+        return Response(403, {"id": os.urandom(16).hex(), "name": "content_moderation", "errors": [
+            "Your request was flagged by our content moderation system, as a result your "
+            "request was denied and you were not charged."]})
+    if provider == "a1111":
+        return error_response(provider, 400, "Prompt rejected by the safety filter")
+    if provider == "gemini":
+        return Response(200, {"promptFeedback": {"blockReason": "SAFETY"},
+                              "usageMetadata": {"promptTokenCount": 8, "totalTokenCount": 8}})
+    return Response(400, {"error": "Prompt rejected by the safety filter",
+                          "code": "content_policy_violation"})
+
+
+# --------------------------------------------------------------------------
+# Request parsing helpers
+
+def header_params(value):
+    """'type/sub; a=1; b="x y"' -> ('type/sub', {'a': '1', 'b': 'x y'})"""
+    main, _, rest = value.partition(";")
+    params = {}
+    i, n = 0, len(rest)
+    while i < n:
+        while i < n and rest[i] in " \t;":
+            i += 1
+        j = i
+        while j < n and rest[j] not in "=;":
+            j += 1
+        name = rest[i:j].strip().lower()
+        i = j
+        val = ""
+        if i < n and rest[i] == "=":
+            i += 1
+            if i < n and rest[i] == '"':
+                i += 1
+                buf = []
+                while i < n and rest[i] != '"':
+                    if rest[i] == "\\" and i + 1 < n:
+                        i += 1
+                    buf.append(rest[i])
+                    i += 1
+                i += 1
+                val = "".join(buf)
+            else:
+                j = i
+                while j < n and rest[j] != ";":
+                    j += 1
+                val = rest[i:j].strip()
+                i = j
+        if name:
+            params[name] = val
+    return main.strip().lower(), params
+
+
+def parse_multipart(body, boundary):
+    """-> list of (name, data bytes, filename or None, content type or None)."""
+    if not boundary or len(boundary) > 70:
+        raise Violation("multipart boundary missing or too long")
+    delim = b"--" + boundary.encode("latin-1")
+    chunks = body.split(delim)
+    if len(chunks) < 3:
+        raise Violation("multipart body has no parts or no closing boundary")
+    if chunks[0] not in (b"", b"\r\n"):
+        raise Violation("multipart body does not start with the boundary")
+    if not chunks[-1].startswith(b"--"):
+        raise Violation("multipart body lacks the closing boundary")
+    parts = []
+    for raw in chunks[1:-1]:
+        if not raw.startswith(b"\r\n") or not raw.endswith(b"\r\n"):
+            raise Violation("malformed multipart part (CRLF framing)")
+        raw = raw[2:-2]
+        head, sep, data = raw.partition(b"\r\n\r\n")
+        if not sep:
+            raise Violation("multipart part without a header/body separator")
+        name = filename = ptype = None
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            hname, colon, hval = line.partition(":")
+            if not colon:
+                raise Violation("malformed multipart part header %r" % line)
+            hname = hname.strip().lower()
+            if hname == "content-disposition":
+                disp, params = header_params(hval)
+                if disp != "form-data":
+                    raise Violation("multipart part disposition is %r, not form-data" % disp)
+                name = params.get("name")
+                filename = params.get("filename")
+            elif hname == "content-type":
+                ptype = hval.strip()
+        if not name:
+            raise Violation("multipart part without a name")
+        parts.append((name, data, filename, ptype))
+    return parts
+
+
+def _reject_constant(c):
+    raise ValueError("%s is not JSON" % c)
+
+
+def is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def want(obj, key, check, what, where="", required=False):
+    """Check obj[key] (if present) with check(); returns the value or None."""
+    label = where + key
+    if key not in obj:
+        if required:
+            raise Violation("%s: required field missing" % label)
+        return None
+    v = obj[key]
+    if not check(v):
+        raise Violation("%s: expected %s, got %s" % (label, what, json.dumps(v)[:80]))
+    return v
+
+
+def nonempty_str(v):
+    return isinstance(v, str) and v != ""
+
+
+def enum(*values):
+    return lambda v: isinstance(v, str) and v in values
+
+
+def int_range(lo, hi):
+    return lambda v: is_int(v) and lo <= v <= hi
+
+
+# --------------------------------------------------------------------------
+# Server state
+
+class State:
+    def __init__(self, latency_ms=0):
+        self.lock = threading.Lock()
+        self.default_latency_ms = latency_ms
+        self.files = OrderedDict()         # ideogram file id -> (png bytes, prompt)
+        self.file_seq = 0
+        self.seed_rng = random.Random()    # seeds chosen when the client sends none
+        self._reset()
+
+    def _reset(self):
+        self.rules = []
+        self.random = None
+        self.rng = None
+        self.latency_ms = self.default_latency_ms
+        self.requests = []
+        self.violations = []
+        self.seq = 0
+
+    def reset(self):
+        with self.lock:
+            self._reset()
+
+    def new_record(self, provider, method, path, headers):
+        with self.lock:
+            self.seq += 1
+            rec = {"n": self.seq, "provider": provider, "method": method, "path": path,
+                   "prompt": None, "seed": None, "fault": None, "status": None,
+                   "start": time.monotonic(), "end": None, "headers": headers,
+                   "violation": None}
+            self.requests.append(rec)
+            return rec
+
+    def add_violation(self, rec, provider, path, problem):
+        with self.lock:
+            rec["violation"] = problem
+            self.violations.append({"n": rec["n"], "provider": provider, "path": path,
+                                    "problem": problem})
+
+    def choose_fault(self, provider, route, prompt):
+        with self.lock:
+            for r in self.rules:
+                if r["count"] == 0:
+                    continue
+                if r["provider"] not in ("*", provider) or r["route"] not in ("*", route):
+                    continue
+                if r["match"] is not None and (prompt is None or r["match"] not in prompt):
+                    continue
+                if r["count"] > 0:
+                    r["count"] -= 1
+                r["hits"] += 1
+                return r
+            rnd = self.random
+            if route == "api" and rnd and rnd["provider"] in ("*", provider):
+                if self.rng.random() < rnd["rate"]:
+                    return {"fault": self.rng.choice(rnd["kinds"]), "random": True}
+            return None
+
+    def random_seed(self, lo, hi):
+        with self.lock:
+            return self.seed_rng.randint(lo, hi)
+
+    def put_file(self, png, prompt):
+        with self.lock:
+            self.file_seq += 1
+            fid = "%06d%s" % (self.file_seq, os.urandom(6).hex())
+            self.files[fid] = (png, prompt)
+            while len(self.files) > MAX_FILES:
+                self.files.popitem(last=False)
+            return fid
+
+    def get_file(self, fid):
+        with self.lock:
+            return self.files.get(fid)
+
+
+def parse_rule(r):
+    if not isinstance(r, dict):
+        raise ValueError("a rule must be an object")
+    allowed = {"provider", "fault", "count", "match", "retry_after", "retry_after_ms",
+               "retry_delay", "route", "sleep_s"}
+    extra = set(r) - allowed
+    if extra:
+        raise ValueError("unknown rule field(s): %s" % ", ".join(sorted(extra)))
+    provider = r.get("provider", "*")
+    if provider != "*" and provider not in PROVIDERS:
+        raise ValueError("unknown provider %r" % provider)
+    fault = r.get("fault")
+    if fault not in KINDS:
+        raise ValueError("unknown fault %r (kinds: %s)" % (fault, ", ".join(KINDS)))
+    count = r.get("count", 1)
+    if not is_int(count) or count < -1:
+        raise ValueError("count must be an integer >= -1")
+    match = r.get("match")
+    if match is not None and not isinstance(match, str):
+        raise ValueError("match must be a string")
+    route = r.get("route", "api")
+    if route not in ROUTE_KINDS:
+        raise ValueError("route must be one of %s" % ", ".join(ROUTE_KINDS))
+    out = {"provider": provider, "fault": fault, "count": count, "match": match,
+           "route": route, "hits": 0}
+    for key in ("retry_after", "retry_after_ms", "retry_delay"):
+        v = r.get(key)
+        if v is None:
+            out[key] = None
+        elif isinstance(v, str) or is_num(v):
+            out[key] = v if isinstance(v, str) else ("%g" % v)
+        else:
+            raise ValueError("%s must be a string or a number" % key)
+    sleep_s = r.get("sleep_s", TIMEOUT_SLEEP)
+    if not is_num(sleep_s) or sleep_s < 0:
+        raise ValueError("sleep_s must be a number >= 0")
+    out["sleep_s"] = sleep_s
+    return out
+
+
+# --------------------------------------------------------------------------
+# Routes.  Each takes a Req, validates it (raising Violation), and returns a
+# build(kind) function: kind None is the normal answer, "truncated" the same
+# with a half-length PNG, a safety kind the route's own safety answer (or
+# None to use the provider's generic one).
+
+class Req:
+    def __init__(self, handler, provider, method, path, query, headers, body, groups):
+        self.handler = handler
+        self.state = handler.server.state
+        self.provider = provider
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.groups = groups
+        self.rec = None
+        self.prompt = None
+        self.seed = None
+
+    def set_prompt(self, prompt, seed=None):
+        self.prompt = prompt if isinstance(prompt, str) else None
+        self.seed = seed if is_int(seed) else None
+        self.rec["prompt"] = self.prompt
+        self.rec["seed"] = self.seed
+
+    def json(self):
+        ct = self.headers.get("content-type")
+        if ct is None:
+            raise Violation("missing content-type (expected application/json)")
+        mtype, params = header_params(ct)
+        if mtype != "application/json":
+            raise Violation("content-type is %r, expected application/json" % ct)
+        if params.get("charset", "utf-8").lower() != "utf-8":
+            raise Violation("JSON charset is %r, expected utf-8" % params["charset"])
+        try:
+            obj = json.loads(self.body.decode("utf-8"), parse_constant=_reject_constant)
+        except (UnicodeDecodeError, ValueError) as e:
+            raise Violation("body is not valid JSON: %s" % e) from None
+        if not isinstance(obj, dict):
+            raise Violation("JSON body is not an object")
+        return obj
+
+    def no_query(self):
+        if self.query:
+            # never echoed: a misplaced key must not come back in an error body
+            raise Violation("unexpected query string (%d bytes)" % len(self.query))
+
+    def bearer(self, status=401, optional=False):
+        v = self.headers.get("authorization")
+        if v is None:
+            if optional:
+                return
+            raise Violation("missing Authorization header (expected 'Bearer <key>')", status)
+        if not re.fullmatch(r"Bearer [^\s]+", v):
+            raise Violation("Authorization header is not 'Bearer <key>'", status)
+
+    @property
+    def port(self):
+        return self.handler.server.server_address[1]
+
+
+def mutate(kind):
+    return half if kind == "truncated" else (lambda png: png)
+
+
+def r_http_generate(req, as_json):
+    req.no_query()
+    req.bearer(optional=True)
+    obj = req.json()
+    req.set_prompt(obj.get("prompt"), obj.get("seed"))
+    extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params"}
+    if extra:
+        raise Violation("unknown field(s): %s" % ", ".join(sorted(extra)))
+    prompt = want(obj, "prompt", lambda v: isinstance(v, str), "a string", required=True)
+    want(obj, "negative_prompt", lambda v: isinstance(v, str), "a string")
+    seed = want(obj, "seed", lambda v: is_int(v) and v >= 0, "an integer >= 0", required=True)
+    w = want(obj, "width", lambda v: is_int(v) and v > 0, "an integer > 0", required=True)
+    h = want(obj, "height", lambda v: is_int(v) and v > 0, "an integer > 0", required=True)
+    want(obj, "params", lambda v: isinstance(v, dict), "an object")
+    w, h = cap(w), cap(h)
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        png = mutate(kind)(render_png(prompt, seed, w, h))
+        if not as_json:
+            return Response(200, png, "image/png")
+        return Response(200, {"image": b64(png), "render_meta": {
+            "sampler": "euler", "seed": seed, "model": "fake-sd"}})
+    return build
+
+
+def r_openai(req):
+    req.no_query()
+    req.bearer()
+    obj = req.json()
+    req.set_prompt(obj.get("prompt"))
+    model = want(obj, "model", nonempty_str, "a non-empty string", required=True)
+    prompt = want(obj, "prompt", nonempty_str, "a non-empty string", required=True)
+    want(obj, "n", lambda v: is_int(v) and v == 1, "1 (the client makes one image per request)")
+    size = want(obj, "size", lambda v: isinstance(v, str) and (
+        v == "auto" or re.fullmatch(r"[1-9][0-9]*x[1-9][0-9]*", v)), "'WxH' or 'auto'")
+    if model.startswith("dall-e"):
+        if obj.get("response_format") != "b64_json":
+            raise Violation("response_format must be 'b64_json' for %s (the fake serves no URLs)"
+                            % model)
+    elif "response_format" in obj:
+        raise Violation("response_format is not supported for %s" % model)
+    for key, values in (("quality", ("low", "medium", "high", "auto", "standard", "hd")),
+                        ("background", ("transparent", "opaque", "auto")),
+                        ("output_format", ("png", "jpeg", "webp")),
+                        ("moderation", ("low", "auto")), ("style", ("vivid", "natural"))):
+        want(obj, key, enum(*values), "one of " + "/".join(values))
+    if size is None or size == "auto":
+        w = h = 1024
+    else:
+        w, h = (cap(int(x)) for x in size.split("x"))
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        png = mutate(kind)(render_png(prompt, 0, w, h))
+        return Response(200, {
+            "created": int(time.time()),
+            "data": [{"b64_json": b64(png), "revised_prompt": prompt}],
+            "size": "%dx%d" % (w, h), "output_format": "png",
+            "quality": obj.get("quality", "auto"), "background": obj.get("background", "opaque"),
+            "usage": {"input_tokens": 20, "input_tokens_details": {"text_tokens": 20,
+                                                                   "image_tokens": 0},
+                      "output_tokens": 1056, "total_tokens": 1076}})
+    return build
+
+
+def a1111_auth(req):
+    v = req.headers.get("authorization")
+    if v is None:
+        return
+    m = re.fullmatch(r"Basic ([A-Za-z0-9+/=]+)", v)
+    try:
+        ok = m is not None and b":" in base64.b64decode(m.group(1), validate=True)
+    except (binascii.Error, ValueError):
+        ok = False
+    if not ok:
+        raise Violation("Authorization for A1111 must be HTTP Basic (--api-auth user:pass)", 401)
+
+
+def r_a1111_txt2img(req):
+    req.no_query()
+    a1111_auth(req)
+    obj = req.json()
+    req.set_prompt(obj.get("prompt"), obj.get("seed"))
+    prompt = want(obj, "prompt", lambda v: isinstance(v, str), "a string", required=True)
+    want(obj, "negative_prompt", lambda v: isinstance(v, str), "a string")
+    seed = want(obj, "seed", lambda v: is_int(v) and v >= -1, "an integer >= -1")
+    w = want(obj, "width", lambda v: is_int(v) and v > 0, "an integer > 0")
+    h = want(obj, "height", lambda v: is_int(v) and v > 0, "an integer > 0")
+    steps = want(obj, "steps", lambda v: is_int(v) and v > 0, "an integer > 0")
+    cfg = want(obj, "cfg_scale", is_num, "a number")
+    sampler = want(obj, "sampler_name", nonempty_str, "a non-empty string")
+    want(obj, "batch_size", lambda v: is_int(v) and v == 1, "1")
+    want(obj, "n_iter", lambda v: is_int(v) and v == 1, "1")
+    want(obj, "override_settings", lambda v: isinstance(v, dict), "an object")
+    want(obj, "styles", lambda v: isinstance(v, list), "a list")
+    w, h = cap(w or 512), cap(h or 512)
+    steps = steps or 50
+    cfg = 7.0 if cfg is None else cfg
+    sampler = sampler or "DPM++ 2M"
+    if seed is None or seed == -1:
+        seed = req.state.random_seed(0, 4294967294)
+    model = (obj.get("override_settings") or {}).get("sd_model_checkpoint") or "fake-sd"
+    neg = obj.get("negative_prompt", "")
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        png = mutate(kind)(render_png(prompt, seed, w, h))
+        infotext = "%s\nNegative prompt: %s\nSteps: %d, Sampler: %s, CFG scale: %g, Seed: %d, " \
+                   "Size: %dx%d, Model: %s" % (prompt, neg, steps, sampler, cfg, seed, w, h, model)
+        info = {"prompt": prompt, "all_prompts": [prompt], "negative_prompt": neg,
+                "all_negative_prompts": [neg], "seed": seed, "all_seeds": [seed],
+                "subseed": seed, "all_subseeds": [seed], "subseed_strength": 0,
+                "width": w, "height": h, "sampler_name": sampler, "cfg_scale": cfg,
+                "steps": steps, "batch_size": 1, "restore_faces": False,
+                "sd_model_name": model, "sd_model_hash": "fake0000", "seed_resize_from_w": -1,
+                "seed_resize_from_h": -1, "denoising_strength": None,
+                "extra_generation_params": {}, "index_of_first_image": 0,
+                "infotexts": [infotext], "styles": [], "job_timestamp": "20250101000000",
+                "clip_skip": 1, "is_using_inpainting_conditioning": False, "version": "fake"}
+        return Response(200, {"images": [b64(png)], "parameters": obj, "info": json.dumps(info)})
+    return build
+
+
+def r_a1111_extras(req):
+    req.no_query()
+    a1111_auth(req)
+    obj = req.json()
+    image = want(obj, "image", nonempty_str, "a base64 string", required=True)
+    mode = want(obj, "resize_mode", lambda v: is_int(v) and v in (0, 1), "0 or 1")
+    want(obj, "upscaler_1", lambda v: isinstance(v, str), "a string")
+    want(obj, "upscaler_2", lambda v: isinstance(v, str), "a string")
+    data = image
+    if data.startswith("data:"):
+        m = re.match(r"data:image/[A-Za-z0-9.+-]+;base64,", data)
+        if not m:
+            raise Violation("image: malformed data: URL prefix")
+        data = data[m.end():]
+    try:
+        png = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise Violation("image: not valid base64") from None
+    try:
+        w, h, ch, pixels = png_decode(png)
+    except ValueError as e:
+        raise Violation("image: not a decodable PNG: %s" % e) from None
+    if mode == 1:
+        nw = want(obj, "upscaling_resize_w", lambda v: is_int(v) and v > 0, "an integer > 0",
+                  required=True)
+        nh = want(obj, "upscaling_resize_h", lambda v: is_int(v) and v > 0, "an integer > 0",
+                  required=True)
+    else:
+        f = want(obj, "upscaling_resize", lambda v: is_num(v) and 0 < v <= 16,
+                 "a number in (0, 16]")
+        f = 2 if f is None else f
+        nw, nh = int(w * f + 0.5), int(h * f + 0.5)
+    nw, nh = cap(nw, MAX_UPSCALE_SIDE), cap(nh, MAX_UPSCALE_SIDE)
+    cache = []
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        if not cache:
+            cache.append(upscale_nearest(w, h, ch, pixels, nw, nh))
+        return Response(200, {"html_info": "<p>ok</p>", "image": b64(mutate(kind)(cache[0]))})
+    return build
+
+
+IDEO_MODELS = ("V_1", "V_1_TURBO", "V_2", "V_2_TURBO", "V_2A", "V_2A_TURBO", "V_3", "AUTO")
+IDEO_ASPECTS = ("ASPECT_10_16", "ASPECT_16_10", "ASPECT_9_16", "ASPECT_16_9", "ASPECT_3_2",
+                "ASPECT_2_3", "ASPECT_4_3", "ASPECT_3_4", "ASPECT_1_1", "ASPECT_1_3", "ASPECT_3_1")
+IDEO_STYLES = ("AUTO", "GENERAL", "FICTION", "REALISTIC", "DESIGN", "RENDER_3D", "ANIME",
+               "CUSTOM", "STYLIZED")
+IDEO_PALETTES = ("EMBER", "FRESH", "JUNGLE", "MAGIC", "MELON", "MOSAIC", "PASTEL", "ULTRAMARINE")
+
+
+def r_ideogram(req):
+    req.no_query()
+    if "authorization" in req.headers:
+        raise Violation("Ideogram takes the key in Api-Key, not Authorization", 401)
+    key = req.headers.get("api-key")
+    if key is None or not re.fullmatch(r"[^\s]+", key):
+        raise Violation("missing or empty Api-Key header", 401)
+    obj = req.json()
+    ir = obj.get("image_request")
+    if isinstance(ir, dict):
+        req.set_prompt(ir.get("prompt"), ir.get("seed"))
+    if set(obj) != {"image_request"}:
+        raise Violation("body must be exactly {\"image_request\": {...}}, got keys %s"
+                        % sorted(obj))
+    if not isinstance(ir, dict):
+        raise Violation("image_request: expected an object")
+    p = "image_request."
+    allowed = {"prompt", "model", "aspect_ratio", "resolution", "magic_prompt_option",
+               "magic_prompt_version", "seed", "style_type", "negative_prompt", "num_images",
+               "color_palette"}
+    extra = set(ir) - allowed
+    if extra:
+        raise Violation("%sunknown field(s): %s" % (p, ", ".join(sorted(extra))))
+    prompt = want(ir, "prompt", nonempty_str, "a non-empty string", p, required=True)
+    model = want(ir, "model", enum(*IDEO_MODELS), "one of " + "/".join(IDEO_MODELS), p) or "V_2"
+    seed = want(ir, "seed", int_range(0, 2147483647), "an integer 0..2147483647", p)
+    res = want(ir, "resolution", lambda v: isinstance(v, str) and re.fullmatch(
+        r"RESOLUTION_(\d+)_(\d+)", v) and all(
+            512 <= int(x) <= 1536 and int(x) % 32 == 0 for x in v.split("_")[1:]),
+        "RESOLUTION_<W>_<H>", p)
+    ar = want(ir, "aspect_ratio", enum(*IDEO_ASPECTS), "an ASPECT_* value", p)
+    if res is not None and ar is not None:
+        raise Violation("%sresolution and aspect_ratio cannot be combined" % p)
+    want(ir, "magic_prompt_option", enum("AUTO", "ON", "OFF"), "AUTO/ON/OFF", p)
+    want(ir, "magic_prompt_version", lambda v: isinstance(v, str) and re.fullmatch(
+        r"V_0(_[1-8])?", v), "V_0..V_0_8", p)
+    style = want(ir, "style_type", enum(*IDEO_STYLES), "one of " + "/".join(IDEO_STYLES), p)
+    if style is not None and model in ("V_1", "V_1_TURBO"):
+        raise Violation("%sstyle_type is not applicable to %s" % (p, model))
+    if want(ir, "negative_prompt", lambda v: isinstance(v, str), "a string", p) is not None \
+            and model in ("V_2A", "V_2A_TURBO"):
+        raise Violation("%snegative_prompt is not available for %s" % (p, model))
+    n = want(ir, "num_images", int_range(1, 8), "an integer 1..8", p) or 1
+    if "color_palette" in ir:
+        cp = ir["color_palette"]
+        ok = isinstance(cp, dict) and (
+            (set(cp) == {"name"} and cp["name"] in IDEO_PALETTES) or
+            (set(cp) == {"members"} and isinstance(cp["members"], list)
+             and 1 <= len(cp["members"]) <= 10))
+        if not ok:
+            raise Violation("%scolor_palette: expected {name} or {members: [...]}" % p)
+        if model in ("V_1", "V_1_TURBO", "V_2A", "V_2A_TURBO"):
+            raise Violation("%scolor_palette is not supported by %s" % (p, model))
+    if res is not None:
+        w, h = (int(x) for x in res.split("_")[1:])
+    else:
+        a, b = (int(x) for x in (ar or "ASPECT_1_1").split("_")[1:])
+        w, h = aspect_size(a, b)
+    if seed is None:
+        seed = req.state.random_seed(0, 2147483647)
+
+    def build(kind):
+        if kind == "safety" or kind == "moderation":
+            return None
+        items = []
+        for i in range(n):
+            s = (seed + i) % 2147483648
+            item = {"prompt": prompt, "resolution": "%dx%d" % (w, h), "is_image_safe": True,
+                    "seed": s, "style_type": style or "GENERAL"}
+            if kind == "unsafe-image":
+                item["is_image_safe"] = False
+                item["url"] = None
+            else:
+                fid = req.state.put_file(mutate(kind)(render_png(prompt, s, w, h)), prompt)
+                item["url"] = "http://127.0.0.1:%d/ideogram/files/%s.png" % (req.port, fid)
+            items.append(item)
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return Response(200, {"created": created, "data": items})
+    return build
+
+
+def r_ideogram_file(req):
+    fid = req.groups[0]
+    got = req.state.get_file(fid)
+    if got is None:
+        raise Violation("unknown Ideogram file id %r (never handed out)" % fid, 404)
+    png, prompt = got
+    req.set_prompt(prompt)
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        return Response(200, mutate(kind)(png), "image/png")
+    return build
+
+
+STAB_ASPECTS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
+STAB_MODELS = ("sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash",
+               "sd3-large", "sd3-large-turbo", "sd3-medium")
+STAB_PRESETS = ("enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art",
+                "line-art", "analog-film", "neon-punk", "isometric", "low-poly", "origami",
+                "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture")
+
+
+def r_stability(req):
+    req.no_query()
+    req.bearer()
+    accept = req.headers.get("accept", "image/*")
+    if accept.strip() not in ("image/*", "application/json"):
+        raise Violation("accept is %r, expected image/* or application/json" % accept)
+    want_json = accept.strip() == "application/json"
+    ct = req.headers.get("content-type", "")
+    mtype, params = header_params(ct)
+    if mtype != "multipart/form-data":
+        raise Violation("content-type is %r, expected multipart/form-data" % ct)
+    parts = parse_multipart(req.body, params.get("boundary"))
+    fields, files = {}, {}
+    for name, data, filename, _ptype in parts:
+        if name in fields or name in files:
+            raise Violation("multipart field %r sent twice" % name)
+        if filename is not None:
+            files[name] = data
+        else:
+            try:
+                fields[name] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Violation("multipart field %r is not UTF-8" % name) from None
+    seed_txt = fields.get("seed")
+    req.set_prompt(fields.get("prompt"),
+                   int(seed_txt) if seed_txt and re.fullmatch(r"\d{1,10}", seed_txt) else None)
+    allowed = {"prompt", "mode", "image", "strength", "aspect_ratio", "model", "seed",
+               "output_format", "style_preset", "negative_prompt", "cfg_scale"}
+    extra = (set(fields) | set(files)) - allowed
+    if extra:
+        raise Violation("unknown multipart field(s): %s" % ", ".join(sorted(extra)))
+    if "image" in fields:
+        raise Violation("image must be a file part (with a filename)")
+    if set(files) - {"image"}:
+        raise Violation("only image may be a file part")
+    prompt = fields.get("prompt")
+    if prompt is None:
+        raise Violation("prompt: required field missing")
+    if not 1 <= len(prompt) <= 10000:
+        raise Violation("prompt: must be 1..10000 characters")
+
+    def check(name, ok, what):
+        v = fields.get(name)
+        if v is not None and not ok(v):
+            raise Violation("%s: expected %s, got %r" % (name, what, v[:80]))
+        return v
+
+    def number(lo, hi):
+        def ok(v):
+            try:
+                return re.fullmatch(r"-?\d+(\.\d+)?", v) and lo <= float(v) <= hi
+            except ValueError:
+                return False
+        return ok
+
+    mode = check("mode", lambda v: v in ("text-to-image", "image-to-image"),
+                 "text-to-image or image-to-image") or "text-to-image"
+    ar = check("aspect_ratio", lambda v: v in STAB_ASPECTS, "one of " + ", ".join(STAB_ASPECTS))
+    check("model", lambda v: v in STAB_MODELS, "one of " + ", ".join(STAB_MODELS))
+    seed = check("seed", lambda v: re.fullmatch(r"\d{1,10}", v) and int(v) <= 4294967294,
+                 "an integer 0..4294967294")
+    check("output_format", lambda v: v in ("png", "jpeg", "webp"), "png, jpeg or webp")
+    check("style_preset", lambda v: v in STAB_PRESETS, "a style preset")
+    check("negative_prompt", lambda v: len(v) <= 10000, "at most 10000 characters")
+    check("cfg_scale", number(1, 10), "a number 1..10")
+    check("strength", number(0, 1), "a number 0..1")
+    if mode == "image-to-image":
+        if "image" not in files or "strength" not in fields:
+            raise Violation("image-to-image needs an image file part and strength")
+        if ar is not None:
+            raise Violation("aspect_ratio is for text-to-image only")
+        try:
+            w, h, _ch, _px = png_decode(files["image"])
+        except ValueError as e:
+            raise Violation("image: not a decodable PNG: %s" % e) from None
+        w, h = cap(w), cap(h)
+    else:
+        if "image" in files or "strength" in fields:
+            raise Violation("image and strength are for image-to-image only")
+        a, b = (int(x) for x in (ar or "1:1").split(":"))
+        w, h = aspect_size(a, b)
+    seed = int(seed) if seed is not None else 0
+    if seed == 0:
+        seed = req.state.random_seed(1, 4294967294)
+
+    def build(kind):
+        if kind == "moderation":
+            return None
+        filtered = kind in ("safety", "unsafe-image")
+        png = render_png(prompt, seed, w, h, "filtered" if filtered else "")
+        png = mutate(kind)(png)
+        reason = "CONTENT_FILTERED" if filtered else "SUCCESS"
+        if want_json:
+            return Response(200, {"image": b64(png), "seed": seed, "finish_reason": reason},
+                            "application/json; type=image/png",
+                            [("x-request-id", os.urandom(16).hex())])
+        return Response(200, png, "image/png", [("seed", str(seed)), ("finish-reason", reason),
+                                                ("x-request-id", os.urandom(16).hex())])
+    return build
+
+
+GEMINI_ASPECTS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9",
+                  "1:4", "4:1", "1:8", "8:1")
+GEMINI_GENCONFIG = {"responseModalities", "imageConfig", "temperature", "topP", "topK", "seed",
+                    "maxOutputTokens", "stopSequences", "thinkingConfig", "candidateCount",
+                    "responseMimeType", "presencePenalty", "frequencyPenalty", "mediaResolution",
+                    "responseLogprobs", "logprobs"}
+
+
+def r_gemini(req):
+    model = req.groups[0]
+    if req.query:
+        raise Violation("unexpected query string (the key belongs in x-goog-api-key, "
+                        "never in the URL)")
+    key = req.headers.get("x-goog-api-key")
+    if key is None or not re.fullmatch(r"[^\s]+", key):
+        raise Violation("missing or empty x-goog-api-key header", 403)
+    obj = req.json()
+    contents = obj.get("contents")
+    texts = []
+    if isinstance(contents, list):
+        for c in contents:
+            if isinstance(c, dict) and isinstance(c.get("parts"), list):
+                texts += [p["text"] for p in c["parts"]
+                          if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    gc = obj.get("generationConfig")
+    seed = gc.get("seed") if isinstance(gc, dict) else None
+    req.set_prompt("\n".join(texts) if texts else None, seed)
+    extra = set(obj) - {"contents", "generationConfig", "safetySettings", "systemInstruction",
+                        "tools", "toolConfig", "cachedContent"}
+    if extra:
+        raise Violation("unknown field(s): %s" % ", ".join(sorted(extra)))
+    if not isinstance(contents, list) or not contents:
+        raise Violation("contents: expected a non-empty list")
+    for i, c in enumerate(contents):
+        where = "contents[%d]" % i
+        if not isinstance(c, dict) or set(c) - {"role", "parts"}:
+            raise Violation("%s: expected {role, parts}" % where)
+        want(c, "role", enum("user", "model"), "user or model", where + ".")
+        parts = c.get("parts")
+        if not isinstance(parts, list) or not parts:
+            raise Violation("%s.parts: expected a non-empty list" % where)
+        for j, part in enumerate(parts):
+            pw = "%s.parts[%d]" % (where, j)
+            if not isinstance(part, dict) or len(part) != 1 or \
+                    next(iter(part)) not in ("text", "inlineData", "fileData"):
+                raise Violation("%s: expected exactly one of text/inlineData/fileData" % pw)
+            if "text" in part and not isinstance(part["text"], str):
+                raise Violation("%s.text: expected a string" % pw)
+            if "inlineData" in part:
+                d = part["inlineData"]
+                if not (isinstance(d, dict) and set(d) == {"mimeType", "data"}
+                        and nonempty_str(d["mimeType"]) and isinstance(d["data"], str)):
+                    raise Violation("%s.inlineData: expected {mimeType, data}" % pw)
+    if not texts:
+        raise Violation("contents: no text part (no prompt)")
+    w = h = BASE
+    if gc is not None:
+        if not isinstance(gc, dict):
+            raise Violation("generationConfig: expected an object")
+        extra = set(gc) - GEMINI_GENCONFIG
+        if extra:
+            raise Violation("generationConfig: unknown field(s): %s" % ", ".join(sorted(extra)))
+        g = "generationConfig."
+        mods = want(gc, "responseModalities", lambda v: isinstance(v, list) and v and all(
+            m in ("TEXT", "IMAGE") for m in v), "a list of TEXT/IMAGE", g)
+        if mods is not None and "IMAGE" not in mods:
+            raise Violation("generationConfig.responseModalities lacks IMAGE")
+        want(gc, "seed", is_int, "an integer", g)
+        want(gc, "temperature", is_num, "a number", g)
+        ic = want(gc, "imageConfig", lambda v: isinstance(v, dict) and not (
+            set(v) - {"aspectRatio", "imageSize"}), "{aspectRatio, imageSize}", g)
+        if ic is not None:
+            ar = want(ic, "aspectRatio", enum(*GEMINI_ASPECTS), "a supported aspect ratio",
+                      g + "imageConfig.")
+            want(ic, "imageSize", enum("1K", "2K", "4K", "0.5K", "512"), "1K/2K/4K",
+                 g + "imageConfig.")
+            if ar:
+                w, h = aspect_size(*(int(x) for x in ar.split(":")))
+    prompt = req.prompt
+    seed = seed if is_int(seed) else 0
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        png = mutate(kind)(render_png(prompt, seed, w, h))
+        return Response(200, {
+            "candidates": [{"content": {"parts": [
+                {"text": "Here is your image"},
+                {"inlineData": {"mimeType": "image/png", "data": b64(png)}}], "role": "model"},
+                "finishReason": "STOP", "index": 0}],
+            "usageMetadata": {"promptTokenCount": 11, "candidatesTokenCount": 1290,
+                              "totalTokenCount": 1301},
+            "modelVersion": model, "responseId": os.urandom(8).hex()})
+    return build
+
+
+# (provider, method, path regex after the prefix, handler, route kind)
+ROUTES = [
+    ("http", "POST", r"/generate", lambda r: r_http_generate(r, False), "api"),
+    ("http", "POST", r"/generate-json", lambda r: r_http_generate(r, True), "api"),
+    ("openai", "POST", r"/images/generations", r_openai, "api"),
+    ("a1111", "POST", r"/sdapi/v1/txt2img", r_a1111_txt2img, "api"),
+    ("a1111", "POST", r"/sdapi/v1/extra-single-image", r_a1111_extras, "api"),
+    ("ideogram", "POST", r"/generate", r_ideogram, "api"),
+    ("ideogram", "GET", r"/files/([A-Za-z0-9_-]{1,64})\.png", r_ideogram_file, "download"),
+    ("stability", "POST", r"/v2beta/stable-image/generate/sd3", r_stability, "api"),
+    ("gemini", "POST", r"/models/([A-Za-z0-9._-]+):generateContent", r_gemini, "api"),
+]
+ROUTES = [(p, m, re.compile(rx), fn, kind) for p, m, rx, fn, kind in ROUTES]
+
+
+# --------------------------------------------------------------------------
+# HTTP handler
+
+class BodyError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-image-api/1"
+    timeout = 120              # idle keep-alive connections are dropped after this
+
+    def log_message(self, fmt, *args):    # quiet: the client's tests read stdout
+        pass
+
+    def log_error(self, fmt, *args):
+        msg = fmt % args
+        if msg.startswith("Request timed out"):   # an idle keep-alive connection
+            return
+        sys.stderr.write("fake: %s\n" % redact(msg))
+
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    # -- plumbing
+
+    def read_body(self):
+        te = self.headers.get("Transfer-Encoding")
+        if te is not None:
+            if te.strip().lower() != "chunked":
+                raise BodyError(400, "unsupported Transfer-Encoding %r" % te)
+            out = bytearray()
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    n = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    raise BodyError(400, "bad chunk size line") from None
+                if n == 0:
+                    while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(out)
+                if len(out) + n > MAX_BODY:
+                    raise BodyError(413, "request body too large")
+                out += self.rfile.read(n)
+                self.rfile.readline(8)
+        cl = self.headers.get("Content-Length")
+        if cl is None:
+            return b""
+        if not cl.strip().isdigit():
+            raise BodyError(400, "bad Content-Length %r" % cl)
+        n = int(cl)
+        if n > MAX_BODY:
+            raise BodyError(413, "request body too large")
+        data = self.rfile.read(n)
+        if len(data) != n:
+            raise BodyError(400, "request body shorter than Content-Length")
+        return data
+
+    def send(self, resp, partial=False):
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.ctype)
+        self.send_header("Content-Length", str(len(resp.body)))
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if partial:
+            self.wfile.write(resp.body[:len(resp.body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+        else:
+            self.wfile.write(resp.body)
+
+    def abort(self):
+        """Close the connection with a TCP RST and no response."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        try:
+            os.close(self.connection.detach())
+        except OSError:
+            pass
+
+    def dispatch(self):
+        try:
+            self._dispatch()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True
+        except Exception:
+            sys.stderr.write("fake: internal error on %s %s\n%s"
+                             % (self.command, urlsplit(self.path).path, traceback.format_exc()))
+            self.close_connection = True
+
+    def _dispatch(self):
+        state = self.server.state
+        url = urlsplit(self.path)
+        path, query = url.path, url.query
+        try:
+            body = self.read_body()
+        except BodyError as e:
+            self.close_connection = True
+            self.send(Response(e.status, {"error": str(e)}, headers=[("Connection", "close")]))
+            return
+        if path.startswith("/_control/"):
+            self.control(path[len("/_control/"):], body)
+            return
+
+        headers = {}
+        for name, value in self.headers.items():
+            name = name.lower()
+            headers[name] = headers[name] + ", " + value if name in headers else value
+        seg = path.split("/", 2)
+        provider = seg[1] if len(seg) > 1 and seg[1] in PROVIDERS else None
+        rest = "/" + seg[2] if len(seg) > 2 else ""
+        rec = state.new_record(provider, self.command, path, headers)
+
+        def finish(status):
+            with state.lock:
+                rec["status"] = status
+                rec["end"] = time.monotonic()
+
+        route, allowed = None, []
+        if provider:
+            for p, method, rx, fn, kind in ROUTES:
+                if p == provider:
+                    m = rx.fullmatch(rest)
+                    if m:
+                        allowed.append(method)
+                        if method == self.command:
+                            route = (fn, kind, m.groups())
+        if route is None:
+            if allowed:
+                problem, status = "method %s not allowed (use %s)" % (
+                    self.command, ", ".join(allowed)), 405
+            else:
+                problem, status = "unknown path %s" % path, 404
+            state.add_violation(rec, provider, path, problem)
+            resp = error_response(provider, status, problem)
+            if allowed:
+                resp.headers.append(("Allow", ", ".join(allowed)))
+            self.send(resp)
+            finish(status)
+            return
+
+        fn, kind, groups = route
+        req = Req(self, provider, self.command, path, query, headers, body, groups)
+        req.rec = rec
+        try:
+            build = fn(req)
+        except Violation as v:
+            state.add_violation(rec, provider, path, v.problem)
+            if provider == "gemini" and v.status == 403:
+                resp = error_response(provider, 403, "Method doesn't allow unregistered "
+                                      "callers (callers without established identity). Please "
+                                      "use API Key or other form of API consumer identity to "
+                                      "call this API.")
+            else:
+                resp = error_response(provider, v.status, v.problem)
+            self.send(resp)
+            finish(v.status)
+            return
+
+        rule = state.choose_fault(provider, kind, req.prompt)
+        fault = rule["fault"] if rule else None
+        rec["fault"] = fault
+        if kind == "api":
+            with state.lock:
+                latency = state.latency_ms
+            if latency > 0:
+                time.sleep(latency / 1000.0)
+
+        partial = False
+        if fault == "timeout":
+            self.server.stopping.wait(rule.get("sleep_s", TIMEOUT_SLEEP))
+            resp = build(None)
+        elif fault == "reset":
+            self.abort()
+            finish(None)
+            return
+        elif fault in STATUS_KINDS:
+            resp = fault_status_response(provider, fault, rule)
+        elif fault == "oom":
+            resp = oom_response(provider)
+        elif fault in SAFETY_KINDS:
+            resp = build(fault) or safety_response(provider)
+        elif fault == "truncated":
+            resp = build("truncated")
+        else:
+            resp = build(None)
+            if fault == "badjson":
+                if resp.ctype.startswith("application/json"):
+                    resp = Response(200, b'{"data": [ this is not json', resp.ctype)
+                else:
+                    resp = Response(200, b"not a png", resp.ctype)
+            elif fault == "short-body":
+                partial = True
+        self.send(resp, partial)
+        finish(resp.status)
+
+    # -- control API
+
+    def control(self, what, body):
+        state = self.server.state
+        method = self.command
+
+        def reply(status, obj):
+            self.send(Response(status, obj))
+
+        if what == "health" and method == "GET":
+            return reply(200, {"ok": True})
+        if what == "requests" and method == "GET":
+            with state.lock:
+                data = json.dumps(state.requests).encode()
+            return self.send(Response(200, data))
+        if what == "violations" and method == "GET":
+            with state.lock:
+                data = json.dumps(state.violations).encode()
+            return self.send(Response(200, data))
+        if what == "reset" and method == "POST":
+            state.reset()
+            return reply(200, {"ok": True})
+        if what == "faults" and method == "GET":
+            with state.lock:
+                return reply(200, {"rules": state.rules, "random": state.random,
+                                   "latency_ms": state.latency_ms})
+        if what == "faults" and method == "POST":
+            try:
+                obj = json.loads(body.decode("utf-8") or "{}")
+                if not isinstance(obj, dict):
+                    raise ValueError("body must be a JSON object")
+                extra = set(obj) - {"rules", "random", "latency_ms", "replace"}
+                if extra:
+                    raise ValueError("unknown field(s): %s" % ", ".join(sorted(extra)))
+                rules = obj.get("rules", [])
+                if not isinstance(rules, list):
+                    raise ValueError("rules must be a list")
+                rules = [parse_rule(r) for r in rules]
+                rnd = obj.get("random", False)
+                if rnd not in (False, None):
+                    if not isinstance(rnd, dict) or set(rnd) - {"rate", "seed", "kinds",
+                                                                "provider"}:
+                        raise ValueError("random must be {rate, seed, kinds[, provider]}")
+                    rate = rnd.get("rate")
+                    if not is_num(rate) or not 0 <= rate <= 1:
+                        raise ValueError("random.rate must be a number 0..1")
+                    if not is_int(rnd.get("seed", 0)):
+                        raise ValueError("random.seed must be an integer")
+                    kinds = rnd.get("kinds")
+                    if not isinstance(kinds, list) or not kinds or \
+                            any(k not in KINDS for k in kinds):
+                        raise ValueError("random.kinds must be a non-empty list of kinds")
+                    rp = rnd.get("provider", "*")
+                    if rp != "*" and rp not in PROVIDERS:
+                        raise ValueError("random.provider: unknown provider %r" % rp)
+                    rnd = {"rate": rate, "seed": rnd.get("seed", 0), "kinds": kinds,
+                           "provider": rp}
+                latency = obj.get("latency_ms")
+                if latency is not None and (not is_num(latency) or latency < 0):
+                    raise ValueError("latency_ms must be a number >= 0")
+                replace = obj.get("replace", False)
+                if not isinstance(replace, bool):
+                    raise ValueError("replace must be a boolean")
+            except (UnicodeDecodeError, ValueError) as e:
+                return reply(400, {"error": str(e)})
+            with state.lock:
+                if replace:
+                    state.rules = []
+                state.rules.extend(rules)
+                if rnd is None:
+                    state.random, state.rng = None, None
+                elif rnd is not False:
+                    state.random, state.rng = rnd, random.Random(rnd["seed"])
+                if latency is not None:
+                    state.latency_ms = latency
+                n = len(state.rules)
+            return reply(200, {"ok": True, "rules": n})
+        return reply(404, {"error": "unknown control request %s /_control/%s" % (method, what)})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        sys.stderr.write("fake: error serving %s\n%s" % (client_address, traceback.format_exc()))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Loopback fake of hosted image APIs.")
+    ap.add_argument("--port", type=int, default=0, help="port to bind on 127.0.0.1 (0: any)")
+    ap.add_argument("--port-file", help="write the bound port here once listening")
+    ap.add_argument("--latency-ms", type=float, default=0,
+                    help="sleep before answering every generation request")
+    args = ap.parse_args(argv)
+    try:
+        server = Server(("127.0.0.1", args.port), Handler)
+    except OSError as e:
+        sys.stderr.write("fake: cannot bind 127.0.0.1:%d: %s\n" % (args.port, e))
+        return 1
+    latency = int(args.latency_ms) if float(args.latency_ms).is_integer() else args.latency_ms
+    server.state = State(max(0, latency))
+    server.stopping = threading.Event()
+    stop = threading.Event()
+
+    def on_signal(_signo, _frame):
+        stop.set()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = "%s.tmp.%d" % (args.port_file, os.getpid())
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.replace(tmp, args.port_file)
+    while not stop.wait(0.2):
+        pass
+    server.stopping.set()
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
