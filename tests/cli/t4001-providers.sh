@@ -85,4 +85,43 @@ test_expect_success 'the endpoint is not part of the key: a proxy shares the cac
 	assetgen -C p build >out && grep -q "no work to do" out
 '
 
+test_expect_success 'a1111 requests never overlap (one GPU: concurrency 1 by default)' '
+	fake_ctl POST /_control/reset >/dev/null &&
+	fake_ctl POST /_control/faults "{\"latency_ms\": 100}" >/dev/null &&
+	mkdir -p c/recipes && cp p/assetgen.yaml c/ &&
+	{ echo "assets:"; for i in 1 2 3 4 5 6; do echo "  - {name: s$i, prompt: \"sd $i\", seed: $i, size: 64x64, model: sd}"; done; } >c/recipes/a.yaml &&
+	assetgen -C c build -j 6 >out &&
+	fake_ctl GET /_control/requests >reqs.json &&
+	test "$(json_get reqs.json "len(j)")" = 6 &&
+	json_get reqs.json "all(a[\"end\"] <= b[\"start\"] + 0.001 for a, b in zip(sorted(j, key=lambda r: r[\"start\"]), sorted(j, key=lambda r: r[\"start\"])[1:]))" | grep -qx True
+'
+
+test_expect_success 'hosted models run in parallel up to their concurrency' '
+	fake_ctl POST /_control/reset >/dev/null &&
+	fake_ctl POST /_control/faults "{\"latency_ms\": 300}" >/dev/null &&
+	mkdir -p d/recipes && cp p/assetgen.yaml d/ &&
+	{ echo "assets:"; for i in 1 2 3 4; do echo "  - {name: h$i, prompt: \"par $i\", seed: $i, size: 64x64, model: gen}"; done; } >d/recipes/a.yaml &&
+	start=$(date +%s.%N) && assetgen -C d build -j 8 >out && end=$(date +%s.%N) &&
+	python3 -c "import sys; sys.exit(0 if float(sys.argv[2]) - float(sys.argv[1]) < 1.0 else 1)" $start $end
+'
+
+test_expect_success 'assetgen routes shows candidates and the rule' '
+	assetgen -C p routes via-ideogram >out &&
+	grep -qx "via-ideogram: ideo (0.080)  \[pinned by the recipe\]" out
+'
+
+test_expect_success 'bench measures a model: latency percentiles, failures by class, cost' '
+	fake_ctl POST /_control/reset >/dev/null &&
+	fake_ctl POST /_control/faults "{\"rules\": [{\"provider\": \"http\", \"fault\": \"503\", \"count\": 2}]}" >/dev/null &&
+	assetgen -C p bench --model gen -n 10 -j 4 --size 64x64 --json >b.json &&
+	test "$(json_get b.json "j[\"prompts\"]")" = 10 &&
+	test "$(json_get b.json "j[\"succeeded\"]")" = 10 &&
+	test "$(json_get b.json "j[\"models\"][\"gen\"][\"failures\"][\"retryable\"]")" = 2 &&
+	test "$(json_get b.json "j[\"models\"][\"gen\"][\"attempts\"]")" = 12 &&
+	json_get b.json "j[\"latency_seconds\"][\"p50\"] <= j[\"latency_seconds\"][\"p95\"] <= j[\"latency_seconds\"][\"p99\"]" | grep -qx True &&
+	test "$(json_get b.json "round(j[\"spent\"], 3)")" = 0.1 &&
+	assetgen -C p bench --model gen -n 3 --size 64x64 >b.txt && grep -q "^latency: *p50" b.txt &&
+	test -z "$(ls p/cache/objects | wc -l | grep -v "^[0-9]*$")"
+'
+
 test_done

@@ -139,4 +139,20 @@ test_expect_success '--budget overrides the cap; -n shows the exact estimated co
 	assetgen -C p build --budget 1 >out && test "$(ls p/dist | wc -l)" = 5
 '
 
+test_expect_success 'the API key never reached disk or output through any fault path' '
+	! grep -r -a -q "sk-canary-faults" p out err r.json
+'
+
+test_expect_success '--intent preview routes to preview models, into dist/preview/' '
+	N=2 project && fake_ctl POST /_control/reset >/dev/null &&
+	python3 - p/assetgen.yaml <<-PY &&
+	import sys
+	s = open(sys.argv[1]).read().replace("routes:\n", "routes:\n  - match: {intent: preview}\n    use: [local]\n", 1)
+	open(sys.argv[1], "w").write(s)
+	PY
+	assetgen -C p build --intent preview >out &&
+	test -s p/dist/preview/a1.png && test -s p/dist/preview/a2.png && ! test -e p/dist/a1.png &&
+	test "$(fake_count)" = 0 && grep -q "(local)" out
+'
+
 test_done
