@@ -11,6 +11,8 @@ PKG_CONFIG ?= pkg-config
 PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev
+# what the tests also use: the fake providers (python3)
+TEST_DEB_PKGS = python3
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -90,13 +92,20 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BU
 $(BUILD):
 	mkdir -p $(BUILD)
 
+# Install the Debian packages (as root), or print the line to run.
 deps:
-	@if $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null; then :; \
+	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
+
+test-deps: deps
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && echo yes)"
+
+install-pkgs:
+	@if [ "$(HAVE)" = yes ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(WANT); \
 	else \
-		echo "assetgen: missing build dependencies; run:"; \
-		echo "  sudo apt-get install -y $(DEB_PKGS)"; exit 2; \
+		echo "assetgen: missing packages; run:"; \
+		echo "  sudo apt-get install -y $(WANT)"; exit 2; \
 	fi
 
 run: deps
@@ -105,7 +114,7 @@ run: deps
 
 units: $(UNIT_TESTS)
 
-test: deps
+test: test-deps
 	$(MAKE) all units
 	ASSETGEN_BUILD=$(BUILD) sh tests/run.sh
 
@@ -123,4 +132,4 @@ install: $(BUILD)/assetgen
 clean:
 	rm -rf build build-san assetgen
 
-.PHONY: all deps run units test check lint install clean
+.PHONY: all deps test-deps install-pkgs run units test check lint install clean
