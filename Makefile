@@ -12,7 +12,7 @@ PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev
 # what the tests also use: the fake providers (python3)
-TEST_DEB_PKGS = python3
+TEST_DEB_PKGS = python3 nginx
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -47,6 +47,7 @@ LIBSRCS = \
 	src/image.c \
 	src/index.c \
 	src/key.c \
+	src/lock.c \
 	src/os.c \
 	src/plan.c \
 	src/pngio.c \
@@ -60,10 +61,13 @@ LIBSRCS = \
 	src/provider_stability.c \
 	src/recipe.c \
 	src/render.c \
+	src/remote.c \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
+	src/sign.c \
 	src/status.c \
+	src/sync.c \
 	src/store.c \
 	src/util.c
 
@@ -97,7 +101,7 @@ deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && echo yes)"
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \

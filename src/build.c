@@ -18,6 +18,7 @@
 #include "os.h"
 #include "pngio.h"
 #include "resample.h"
+#include "sign.h"
 #include "util.h"
 
 volatile sig_atomic_t build_interrupted;
@@ -38,6 +39,8 @@ struct task {
 	int step;               /* provider follow-up step */
 	int upscaling;          /* in the HTTP upscale phase */
 	int committed;          /* the current candidate's cost is committed */
+	int leased;             /* holds the lease on the current candidate's key */
+	struct key lease;
 	uint64_t ready_at;      /* not before (backoff), ns */
 	uint64_t attempt_t0;
 	uint64_t t0;
@@ -75,6 +78,7 @@ struct sched {
 	struct item_result *results;
 	struct build_stats *stats;
 	struct http_loop *loop;
+	struct index *ix;       /* the loop's own connection: leases */
 	int outfd;
 	int rthreads;
 	/* worker queue */
@@ -115,8 +119,8 @@ outcome_name(enum outcome o)
 /* ---- worker side ---- */
 
 static void
-record_action(struct worker *w, const struct key *key, const struct key *digest, size_t size,
-	      const char *stage, const char *model, int fallback, double cost)
+record_action(struct worker *w, const struct key *key, const struct key *digest,
+	      const struct buf *blob, const char *stage, const char *model, int fallback, double cost)
 {
 	struct action act;
 
@@ -124,7 +128,8 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 		return;
 	memset(&act, 0, sizeof(act));
 	act.digest = *digest;
-	act.size = size;
+	act.size = blob->len;
+	sha256_hex(blob->data, blob->len, act.sha256);
 	snprintf(act.stage, sizeof(act.stage), "%s", stage);
 	snprintf(act.model, sizeof(act.model), "%s", model);
 	act.fallback = fallback;
@@ -189,7 +194,7 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
 	if (store_put(w->s->st, png->data, png->len, digest) < 0)
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
-	record_action(w, key, digest, png->len, stage, model, fallback, cost);
+	record_action(w, key, digest, png, stage, model, fallback, cost);
 	return 0;
 }
 
@@ -594,6 +599,14 @@ backoff(struct sched *s, int attempt, double retry_after)
 }
 
 static void
+unlease(struct sched *s, struct task *t)
+{
+	if (t->leased && s->ix)
+		index_lease_release(s->ix, &t->lease);
+	t->leased = 0;
+}
+
+static void
 finish(struct sched *s, struct task *t, enum outcome o, char *err)
 {
 	const struct plan_item *it = &s->pl->items[t->item];
@@ -605,6 +618,7 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 		s->committed -= c->model->cost;
 		t->committed = 0;
 	}
+	unlease(s, t);
 	if (o == OUT_FAILED || o == OUT_SKIPPED) {
 		res->outcome = o;
 		free(res->err);
@@ -615,6 +629,7 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 		free(err);
 	}
 	res->seconds = (double)(now_ns() - t->t0) / 1e9;
+	res->cand = t->cand;
 	t->state = T_DONE;
 	s->nactive--;
 	s->nfinished++;
@@ -648,6 +663,7 @@ note_error(struct task *t, const char *model, const char *err)
 
 /* Start (or continue) generating with the current candidate or the next. */
 static void try_candidate(struct sched *s, struct task *t);
+static void uncommit(struct sched *s, struct task *t);
 
 static void
 send_request(struct sched *s, struct task *t, const struct model *m, struct http_request *req)
@@ -670,7 +686,7 @@ static int
 dispatch(struct sched *s, struct task *t)
 {
 	struct plan_item *it = &s->pl->items[t->item];
-	struct plan_cand *c;
+	struct plan_cand *c = NULL;
 	const struct model *m;
 	const struct provider *p;
 	struct http_request req;
@@ -698,6 +714,29 @@ dispatch(struct sched *s, struct task *t)
 		http_request_release(&req);
 		s->inflight[mi]++;
 		return 1;
+	}
+	if (c && t->attempt == 0 && !t->leased && s->ix) {
+		struct action act;
+
+		/* another build on this cache may have made it meanwhile */
+		if (index_action_get(s->ix, &c->final_key, &act) == 1 && store_has(s->st, &act.digest, NULL)) {
+			uncommit(s, t);
+			it->chosen = t->cand;
+			it->digest = act.digest;
+			it->saved = act.cost;
+			submit(s, t, J_RESTORE, NULL);
+			return 1;
+		}
+		/* and no two builds generate one key at once */
+		r = index_lease_acquire(s->ix, &c->gen_key);
+		if (r == 0) {
+			t->ready_at = now_ns() + 100 * 1000000ull;
+			return 1;
+		}
+		if (r == 1) {
+			t->leased = 1;
+			t->lease = c->gen_key;
+		}
 	}
 	t->attempt++;
 	t->attempt_t0 = now_ns();
@@ -791,6 +830,7 @@ try_candidate(struct sched *s, struct task *t)
 static void
 uncommit(struct sched *s, struct task *t)
 {
+	unlease(s, t);
 	if (t->committed) {
 		s->committed -= s->pl->items[t->item].cands[t->cand].model->cost;
 		t->committed = 0;
@@ -812,9 +852,11 @@ start(struct sched *s, struct task *t)
 	t->req.height = a->height;
 	switch (it->action) {
 	case PLAN_RESTORE:
+		t->cand = it->chosen;
 		submit(s, t, J_RESTORE, NULL);
 		break;
 	case PLAN_UPSCALE:
+		t->cand = it->chosen;
 		submit(s, t, J_UPSCALE, NULL);
 		break;
 	default:
@@ -861,6 +903,11 @@ handle(struct sched *s, struct job *j)
 		finish(s, t, s->results[t->item].outcome, NULL);
 		break;
 	case R_GENERATE:
+		if (s->o->locked) {
+			finish(s, t, OUT_FAILED, xstrdup("the pinned artifact is not usable, and --locked"
+							 " never generates"));
+			break;
+		}
 		t->cand = 0;
 		t->attempt = 0;
 		try_candidate(s, t);
@@ -1097,8 +1144,9 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 		if (it->action == PLAN_FRESH) {
 			results[i].outcome = OUT_FRESH;
 			results[i].model = it->cands[it->chosen].model->name;
+			results[i].cand = it->chosen;
 			results[i].digest = it->digest;
-		} else if (it->action == PLAN_UNROUTABLE) {
+		} else if (it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING) {
 			results[i].outcome = OUT_FAILED;
 			results[i].err = xstrdup(it->why);
 			status_failed(status, it->asset->name, it->why);
@@ -1127,6 +1175,11 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	if (s.rthreads < 1)
 		s.rthreads = 1;
 	s.loop = http_loop_new();
+	{
+		int fresh;
+
+		s.ix = index_open(o->cache_dir, &fresh);
+	}
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	ws = xcalloc((size_t)nworkers + 1, sizeof(*ws));
@@ -1148,6 +1201,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	pthread_mutex_destroy(&s.mu);
 	pthread_cond_destroy(&s.cv);
 	http_loop_free(s.loop);
+	index_close(s.ix);
 	if (s.outfd >= 0)
 		close(s.outfd);
 

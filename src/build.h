@@ -31,6 +31,7 @@ struct build_opts {
 	const char *out_dir;      /* absolute */
 	double backoff_base;      /* seconds; first retry waits up to this (0: 0.5) */
 	double backoff_cap;       /* seconds (0: 20) */
+	int locked;               /* --locked: never generate */
 };
 
 enum outcome {
@@ -52,6 +53,7 @@ struct item_result {
 	double saved;             /* cost of the cached artifact reused */
 	char *err;                /* malloc'd, for OUT_FAILED / OUT_SKIPPED */
 	struct key digest;        /* the output's blob */
+	size_t cand;              /* the candidate that made it */
 };
 
 /* Per model: what its requests did. */

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "pngio.h"
+#include "sign.h"
 #include "util.h"
 
 struct blob_list {
@@ -99,6 +100,7 @@ cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check
 		memset(&act, 0, sizeof(act));
 		act.digest = l.keys[i];
 		act.size = data.len;
+		sha256_hex(data.data, data.len, act.sha256);
 		snprintf(act.stage, sizeof(act.stage), "%s",
 			 meta_get(&m, "assetgen:generation-key") ? "upscale" : "gen");
 		model = meta_get(&m, "model");

@@ -203,7 +203,7 @@ plan_check_keys(const struct plan *pl)
 	for (i = 0; i < pl->nitems; i++) {
 		const struct plan_item *it = &pl->items[i];
 
-		if (it->action == PLAN_FRESH || it->action == PLAN_UNROUTABLE)
+		if (it->action == PLAN_FRESH || it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING)
 			continue;
 		for (j = 0; j <= it->ncands; j++) {
 			const struct model *m = j < it->ncands ? it->cands[j].model : it->upscaler;

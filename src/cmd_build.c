@@ -13,10 +13,11 @@
 #include "plan.h"
 #include "report.h"
 #include "status.h"
+#include "sync.h"
 #include "util.h"
 
 struct build_args {
-	int jobs, keep_going, dry_run, explain;
+	int jobs, keep_going, dry_run, explain, locked, upload;
 	int intent;
 	double budget;
 	const char *report;
@@ -25,6 +26,7 @@ struct build_args {
 static const char build_usage[] =
 	"usage: assetgen build [ASSET...] [-j N] [-k] [-n] [--explain] [-q|-v]\n"
 	"                      [--intent preview|final] [--budget AMOUNT] [--report FILE]\n"
+	"                      [--locked] [--upload]\n"
 	"  -j N             run N steps at once (default: number of CPUs)\n"
 	"  -k               keep going after a failure\n"
 	"  -n               dry run: print the plan, models and estimated cost\n"
@@ -32,6 +34,9 @@ static const char build_usage[] =
 	"  --intent preview route every asset to the preview models, into DIST/preview/\n"
 	"  --budget AMOUNT  cap this build's spending (overrides budget.per_build)\n"
 	"  --report FILE    write a JSON build report\n"
+	"  --locked         generate nothing: place exactly the artifacts assetgen.lock pins\n"
+	"                   (from the local or remote cache), or fail naming what is missing\n"
+	"  --upload         upload what this build makes to the remote cache\n"
 	"  -C DIR           run as if started in DIR\n";
 
 static const char status_usage[] =
@@ -55,6 +60,8 @@ parse(int argc, char **argv, struct global *g, struct build_args *a, const char 
 		{"report", required_argument, NULL, 'R'},
 		{"intent", required_argument, NULL, 'I'},
 		{"budget", required_argument, NULL, 'B'},
+		{"locked", no_argument, NULL, 'L'},
+		{"upload", no_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -84,6 +91,8 @@ parse(int argc, char **argv, struct global *g, struct build_args *a, const char 
 			a->explain = 1;
 			break;
 		case 'R': a->report = optarg; break;
+		case 'L': a->locked = 1; break;
+		case 'U': a->upload = 1; break;
 		case 'I':
 			if (strcmp(optarg, "preview") == 0)
 				a->intent = INTENT_PREVIEW;
@@ -115,39 +124,50 @@ parse(int argc, char **argv, struct global *g, struct build_args *a, const char 
 	return 0;
 }
 
-/* Load, select and plan: the part build, status and -n share. */
-static int
-prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
-	int readonly, struct plan *pl, char **out_dir)
-{
+struct prep {
 	struct plan_opts po;
 	unsigned char *sel;
 	char *rel;
+	char *out_dir;
+};
+
+static void
+prep_release(struct prep *pp)
+{
+	free(pp->sel);
+	free(pp->rel);
+	free(pp->out_dir);
+	memset(pp, 0, sizeof(*pp));
+}
+
+/* Load, select and plan: the part build, status and -n share. */
+static int
+prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
+	int readonly, struct plan *pl, struct prep *pp)
+{
 	int rc;
 
+	memset(pp, 0, sizeof(*pp));
 	if ((rc = ctx_load(c, g)) != 0)
 		return rc;
-	if ((rc = select_assets(&c->p, names, nnames, &sel)) != 0)
+	if ((rc = select_assets(&c->p, names, nnames, &pp->sel)) != 0)
 		return rc;
 	/* a dry run or a status query writes nothing, not even a new cache */
-	if ((!readonly || access(c->cache_dir, F_OK) == 0) && (rc = ctx_open_cache(c)) != 0) {
-		free(sel);
+	if ((!readonly || access(c->cache_dir, F_OK) == 0) && (rc = ctx_open_cache(c)) != 0)
 		return rc;
-	}
 	if (a->intent == INTENT_PREVIEW) {
-		*out_dir = path_join(c->out_dir, "preview");
-		rel = xasprintf("%s/preview", c->p.cfg.output_dir);
+		pp->out_dir = path_join(c->out_dir, "preview");
+		pp->rel = xasprintf("%s/preview", c->p.cfg.output_dir);
 	} else {
-		*out_dir = xstrdup(c->out_dir);
-		rel = xstrdup(c->p.cfg.output_dir);
+		pp->out_dir = xstrdup(c->out_dir);
+		pp->rel = xstrdup(c->p.cfg.output_dir);
 	}
-	po.intent = a->intent;
-	po.per_request = c->p.cfg.per_request;
-	po.out_dir = *out_dir;
-	po.out_rel = rel;
-	rc = plan_make(pl, &c->p, sel, c->ix, c->store_open ? &c->st : NULL, &po) < 0 ? EXIT_BUILD : 0;
-	free(rel);
-	free(sel);
+	pp->po.intent = a->intent;
+	pp->po.per_request = c->p.cfg.per_request;
+	pp->po.out_dir = pp->out_dir;
+	pp->po.out_rel = pp->rel;
+	rc = plan_make(pl, &c->p, pp->sel, c->ix, c->store_open ? &c->st : NULL, &pp->po) < 0 ?
+		EXIT_BUILD : 0;
 	if (rc == 0)
 		rc = plan_check_models(pl);
 	return rc;
@@ -194,24 +214,37 @@ cmd_build(int argc, char **argv, struct global *g)
 	struct build_stats stats;
 	struct status status;
 	struct item_result *res = NULL;
-	struct plan pl = {0};
+	struct plan pl = {0}, again;
+	struct prep pp = {0};
+	struct sync sy = {0};
 	struct ctx c;
 	struct sigaction sa;
-	char *out_dir = NULL;
-	size_t i, nwork;
-	int first, rc;
+	size_t i, nwork, missing = 0;
+	int first, rc, sync_open_ok = 0;
 
 	memset(&c, 0, sizeof(c));
 	if ((rc = parse(argc, argv, g, &a, build_usage, &first)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &out_dir)) != 0)
+	if ((rc = prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &pp)) != 0)
 		goto out;
 	if (a.dry_run) {
 		print_plan(&pl, g->level > 0);
 		print_totals(&pl);
 		goto out;
 	}
-
+	if ((rc = sync_open(&sy, &c, a.upload)) != 0)
+		goto out;
+	sync_open_ok = 1;
+	if (a.locked) {
+		/* reproduce the pinned renders: never generate, never pay */
+		missing = sync_pin(&sy, &pl, &c.st);
+	} else if (sync_prefetch(&sy, &pl, &c.st, c.ix)) {
+		if (plan_make(&again, &c.p, pp.sel, c.ix, &c.st, &pp.po) == 0) {
+			sync_count_hits(&sy, &pl, &again);
+			plan_release(&pl);
+			pl = again;
+		}
+	}
 	if ((rc = plan_check_keys(&pl)) != 0)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
@@ -227,10 +260,19 @@ cmd_build(int argc, char **argv, struct global *g)
 	bo.keep_going = a.keep_going;
 	bo.per_build = a.budget >= 0 ? a.budget : c.p.cfg.per_build;
 	bo.cache_dir = c.cache_dir;
-	bo.out_dir = out_dir;
+	bo.out_dir = pp.out_dir;
+	bo.locked = a.locked;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &c.st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
 	status_finish(&status);
+	if (!stats.interrupted)
+		sync_upload(&sy, &pl, res, &c.st, c.ix);
+	/* the lock pins finals: a preview build or a failed one leaves it alone */
+	if (rc == EXIT_OK && !a.locked && a.intent != INTENT_PREVIEW)
+		sync_update_lock(&sy, &c.p, &pl, res, &c.st, c.ix, argc - first == 0);
+	if (missing)
+		warn("--locked: %zu asset%s cannot be reproduced from assetgen.lock", missing,
+		     missing == 1 ? "" : "s");
 
 	if (nwork == 0 && rc == EXIT_OK) {
 		if (g->level >= 0)
@@ -245,10 +287,13 @@ cmd_build(int argc, char **argv, struct global *g)
 			printf(", %zu not built", stats.counts[OUT_SKIPPED]);
 		printf("; spent %.3f, saved %.3f (%.2fs)\n", stats.spent, stats.saved, stats.seconds);
 	}
+	if (g->level >= 0 || sy.remote.stats.errors || sy.remote.stats.rejected)
+		sync_print(&sy);
 	index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
 			   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED]),
 			   stats.spent, stats.saved);
-	if (a.report && report_write(a.report, &pl, res, &stats) < 0 && rc == EXIT_OK)
+	if (a.report && report_write(a.report, &pl, res, &stats, sy.have_remote ? &sy.remote.stats : NULL,
+				     sy.remote_hits) < 0 && rc == EXIT_OK)
 		rc = EXIT_BUILD;
 	if (stats.interrupted) {
 		warn("interrupted by signal %d", stats.interrupted);
@@ -259,7 +304,9 @@ cmd_build(int argc, char **argv, struct global *g)
 	build_stats_release(&stats);
 out:
 	free(res);
-	free(out_dir);
+	if (sync_open_ok)
+		sync_close(&sy);
+	prep_release(&pp);
 	plan_release(&pl);
 	ctx_release(&c);
 	return rc;
@@ -270,26 +317,39 @@ cmd_status(int argc, char **argv, struct global *g)
 {
 	struct build_args a;
 	struct plan pl = {0};
+	struct prep pp = {0};
+	struct sync sy = {0};
 	struct ctx c;
-	char *out_dir = NULL;
-	int first, rc;
+	size_t stale = 0;
+	int first, rc, have_sync = 0;
 
 	memset(&c, 0, sizeof(c));
 	if ((rc = parse(argc, argv, g, &a, status_usage, &first)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = prepare(&c, g, &a, argv + first, argc - first, 1, &pl, &out_dir)) != 0)
+	if ((rc = prepare(&c, g, &a, argv + first, argc - first, 1, &pl, &pp)) != 0)
 		goto out;
-	if (pl.counts[PLAN_FRESH] == pl.nitems) {
+	if ((rc = sync_open(&sy, &c, 0)) != 0)
+		goto out;
+	have_sync = 1;
+	if (a.intent != INTENT_PREVIEW)
+		stale = sync_stale_lock(&sy, &pl, g->level >= 0);
+	if (pl.counts[PLAN_FRESH] == pl.nitems && !stale) {
 		if (g->level >= 0)
 			printf("up to date (%zu assets)\n", pl.nitems);
 	} else {
 		print_plan(&pl, g->level > 0);
-		if (g->level >= 0)
+		if (g->level >= 0) {
 			print_totals(&pl);
+			if (stale)
+				printf("assetgen.lock: %zu asset%s not pinned to the current key\n", stale,
+				       stale == 1 ? "" : "s");
+		}
 		rc = EXIT_BUILD;
 	}
 out:
-	free(out_dir);
+	if (have_sync)
+		sync_close(&sy);
+	prep_release(&pp);
 	plan_release(&pl);
 	ctx_release(&c);
 	return rc;

@@ -1,5 +1,6 @@
 /* index.c - the sqlite index */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,13 @@ static const char schema[] =
 	" model TEXT NOT NULL,"
 	" fallback INTEGER NOT NULL DEFAULT 0,"
 	" cost REAL NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL);"
+	" created INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE IF NOT EXISTS leases ("
+	" key TEXT PRIMARY KEY,"
+	" pid INTEGER NOT NULL,"
+	" host TEXT NOT NULL,"
+	" acquired INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS actions_digest ON actions(digest);"
 	"CREATE TABLE IF NOT EXISTS outputs ("
 	" path TEXT PRIMARY KEY,"
@@ -133,7 +140,7 @@ try_open(struct index *ix, int *fresh)
 		if (exec(ix, "BEGIN IMMEDIATE") < 0)
 			return -1;
 		if (user_version(ix) == 0) {
-			if (exec(ix, schema) < 0 || exec(ix, "PRAGMA user_version=1") < 0) {
+			if (exec(ix, schema) < 0 || exec(ix, "PRAGMA user_version=2") < 0) {
 				exec(ix, "ROLLBACK");
 				return 1;
 			}
@@ -142,11 +149,11 @@ try_open(struct index *ix, int *fresh)
 		if (exec(ix, "COMMIT") < 0)
 			return -1;
 	}
-	if (sqlite3_prepare_v2(ix->db, "SELECT digest, size, stage, model, fallback, cost"
+	if (sqlite3_prepare_v2(ix->db, "SELECT digest, size, stage, model, fallback, cost, sha256"
 			       " FROM actions WHERE key = ?", -1, &ix->get_action, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO actions"
-			       " (key, digest, size, stage, model, fallback, cost, created)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ix->put_action, NULL) != SQLITE_OK ||
+			       " (key, digest, size, stage, model, fallback, cost, created, sha256)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &ix->put_action, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO outputs"
 			       " (path, asset, key, digest, size, mtime_ns, ino, model, prompt,"
 			       " negative_prompt, seed, width, height, params, upscale)"
@@ -269,6 +276,7 @@ index_action_get(struct index *ix, const struct key *key, struct action *out)
 			copy_text(out->model, sizeof(out->model), sqlite3_column_text(st, 3));
 			out->fallback = sqlite3_column_int(st, 4);
 			out->cost = sqlite3_column_double(st, 5);
+			copy_text(out->sha256, sizeof(out->sha256), sqlite3_column_text(st, 6));
 			found = 1;
 		}
 	} else if (rc != SQLITE_DONE) {
@@ -293,6 +301,7 @@ index_action_put(struct index *ix, const struct key *key, const struct action *a
 	sqlite3_bind_int(st, 6, a->fallback);
 	sqlite3_bind_double(st, 7, a->cost);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 9, a->sha256, -1, SQLITE_TRANSIENT);
 	return step_done(ix, st);
 }
 
@@ -361,6 +370,81 @@ index_action_each(struct index *ix, void (*fn)(const struct key *key, const stru
 			fn(&k, &d, arg);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+holder_alive(long long pid, const char *host, long long acquired, const char *myhost)
+{
+	if (strcmp(host, myhost) == 0)
+		return !(kill((pid_t)pid, 0) < 0 && errno == ESRCH);
+	/* another machine sharing the cache directory: trust it for an hour */
+	return time(NULL) - acquired < 3600;
+}
+
+int
+index_lease_acquire(struct index *ix, const struct key *key)
+{
+	sqlite3_stmt *st = NULL;
+	char hex[KEY_HEX_LEN + 1], host[256] = "";
+	int r = -1, rc;
+
+	gethostname(host, sizeof(host) - 1);
+	key_hex(key, hex);
+	if (index_begin(ix) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(ix->db, "SELECT pid, host, acquired FROM leases WHERE key = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		long long pid = sqlite3_column_int64(st, 0);
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+
+		if (pid != (long long)getpid() || strcmp(h ? h : "", host) != 0) {
+			if (holder_alive(pid, h ? h : "", sqlite3_column_int64(st, 2), host)) {
+				r = 0;
+				goto out;
+			}
+		}
+	} else if (rc != SQLITE_DONE) {
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO leases (key, pid, host, acquired)"
+			       " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 3, host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	r = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+out:
+	sqlite3_finalize(st);
+	if (r >= 0)
+		index_commit(ix);
+	else {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+		index_rollback(ix);
+	}
+	return r;
+}
+
+void
+index_lease_release(struct index *ix, const struct key *key)
+{
+	sqlite3_stmt *st;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(key, hex);
+	if (sqlite3_prepare_v2(ix->db, "DELETE FROM leases WHERE key = ? AND pid = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+	sqlite3_step(st);
+	sqlite3_finalize(st);
 }
 
 static char *

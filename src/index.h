@@ -16,7 +16,7 @@
 
 #include "key.h"
 
-#define INDEX_SCHEMA 1
+#define INDEX_SCHEMA 2
 
 struct index;
 
@@ -27,6 +27,7 @@ struct action {
 	char model[128];        /* config name of the model (or upscaler) that made it */
 	int fallback;           /* made by a fallback candidate */
 	double cost;            /* what it cost to make */
+	char sha256[65];        /* of the blob, for lock entries and the remote cache */
 };
 
 /* What an output file should be, and the inputs it was made from (so that
@@ -68,6 +69,12 @@ long long index_action_count(struct index *ix);
 /* Visit every action: fn(key, digest, arg). */
 int index_action_each(struct index *ix, void (*fn)(const struct key *key, const struct key *digest,
 						  void *arg), void *arg);
+
+/* A per-key lease, so that concurrent builds on one cache never generate
+ * the same key at once.  1 acquired (or already ours), 0 held by another
+ * live process, -1 error.  A lease of a process that died is free. */
+int index_lease_acquire(struct index *ix, const struct key *key);
+void index_lease_release(struct index *ix, const struct key *key);
 
 /* All output records, sorted by path. */
 int index_outputs_load(struct index *ix, struct output_rec **out, size_t *n);

@@ -20,7 +20,7 @@ static const struct command {
 	{"clean", cmd_clean, "remove outputs (and with --cache, the cache)"},
 	{"graph", cmd_graph, "print the dependency graph in DOT"},
 	{"upscale", cmd_upscale, "upscale one PNG file with the built-in kernels"},
-	{"cache", cmd_cache, "cache stats | verify [--repair]"},
+	{"cache", cmd_cache, "cache stats | verify [--repair] | gc | push | pull"},
 	{"bench", cmd_bench, "measure a model or route: latency p50/p95/p99, failures, cost"},
 };
 

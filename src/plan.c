@@ -21,6 +21,7 @@ plan_action_name(enum plan_action a)
 	case PLAN_UPSCALE: return "upscale";
 	case PLAN_GENERATE: return "generate";
 	case PLAN_UNROUTABLE: return "unroutable";
+	case PLAN_MISSING: return "missing";
 	}
 	return "?";
 }

@@ -21,6 +21,7 @@ enum plan_action {
 	PLAN_UPSCALE,     /* the generation is cached: run the upscale stage */
 	PLAN_GENERATE,    /* call a model */
 	PLAN_UNROUTABLE,  /* no candidate (no route matched, or all over budget) */
+	PLAN_MISSING,     /* --locked: not pinned, or the pinned artifact cannot be had */
 };
 
 struct plan_cand {
@@ -61,7 +62,7 @@ struct plan_opts {
 struct plan {
 	struct plan_item *items;
 	size_t nitems;
-	size_t counts[PLAN_UNROUTABLE + 1];
+	size_t counts[PLAN_MISSING + 1];
 	double cost;                  /* estimated spend */
 	struct output_rec *recs;      /* the index's output records */
 	size_t nrecs;

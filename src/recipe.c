@@ -976,14 +976,20 @@ want_int(struct loader *l, const struct node *v, const char *key, int lo, int hi
 	return -1;
 }
 
+/* file_ok: a file:///absolute/dir is allowed too (the remote cache on a
+ * shared filesystem) */
 static int
-want_url(struct loader *l, const struct node *v, const char *key)
+want_url(struct loader *l, const struct node *v, const char *key, int file_ok)
 {
 	if (v->type == NODE_SCALAR && (str_has_prefix(v->str, "http://")
-				       || str_has_prefix(v->str, "https://"))
+				       || str_has_prefix(v->str, "https://")
+				       || (file_ok && str_has_prefix(v->str, "file:///")))
 	    && !strpbrk(v->str, " \t\r\n"))
 		return 0;
-	problem(l, v, "'%s' must be an http:// or https:// URL", key);
+	if (file_ok)
+		problem(l, v, "'%s' must be an http://, https:// or file:/// URL", key);
+	else
+		problem(l, v, "'%s' must be an http:// or https:// URL", key);
 	return -1;
 }
 
@@ -1315,7 +1321,7 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 			else
 				m.api_key_env = xstrdup(val->str);
 		} else if (!strcmp(key->str, "endpoint")) {
-			if (want_url(l, val, "endpoint") == 0)
+			if (want_url(l, val, "endpoint", 0) == 0)
 				m.endpoint = xstrdup(val->str);
 		} else if (!strcmp(key->str, "concurrency")) {
 			want_int(l, val, "concurrency", 1, 1024, &m.concurrency);
@@ -1489,7 +1495,7 @@ parse_cache(struct loader *l, const struct node *v)
 				continue;
 			for (j = 0; j < r->nkids; j += 2) {
 				if (!strcmp(r->kids[j]->str, "url")) {
-					if (want_url(l, r->kids[j + 1], "url") == 0) {
+					if (want_url(l, r->kids[j + 1], "url", 1) == 0) {
 						free(cfg->remote_url);
 						cfg->remote_url = xstrdup(r->kids[j + 1]->str);
 					}

@@ -62,7 +62,7 @@ model_stats(const struct build_stats *stats)
 
 int
 report_write(const char *path, const struct plan *pl, const struct item_result *res,
-	     const struct build_stats *stats)
+	     const struct build_stats *stats, const struct remote_stats *remote, size_t remote_hits)
 {
 	json_t *root, *assets, *a;
 	char hex[KEY_HEX_LEN + 1];
@@ -100,7 +100,7 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 		"assets", assets,
 		"models", model_stats(stats),
 		"cache",
-		"local_hits", (json_int_t)(stats->counts[OUT_RESTORED] + stats->counts[OUT_UPSCALED]),
+		"local_hits", (json_int_t)(stats->counts[OUT_RESTORED] + stats->counts[OUT_UPSCALED] - remote_hits),
 		"misses", (json_int_t)stats->counts[OUT_GENERATED],
 		"totals",
 		"assets", (json_int_t)pl->nitems,
@@ -117,6 +117,17 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 	if (!root) {
 		warn("cannot build the report");
 		return -1;
+	}
+	{
+		json_t *cache = json_object_get(root, "cache");
+
+		json_object_set_new(cache, "remote_hits", json_integer((json_int_t)remote_hits));
+		if (remote)
+			json_object_set_new(cache, "remote", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+				"hits", (json_int_t)remote->hits, "misses", (json_int_t)remote->misses,
+				"errors", (json_int_t)remote->errors, "rejected", (json_int_t)remote->rejected,
+				"uploaded", (json_int_t)remote->uploaded,
+				"upload_errors", (json_int_t)remote->upload_errors));
 	}
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

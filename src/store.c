@@ -125,6 +125,8 @@ store_get(struct store *s, const struct key *digest, struct buf *out)
 		buf_reset(out);
 		return STORE_CORRUPT;
 	}
+	/* a use: `cache gc --older-than` removes what has not been used */
+	utimensat(s->objfd, name, NULL, AT_SYMLINK_NOFOLLOW);
 	return STORE_OK;
 }
 
