@@ -90,7 +90,7 @@ start_fake() {
 		sleep 0.05
 	done
 	FAKE="http://127.0.0.1:$(cat "$TRASH/fake.port")"
-	trap 'kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; cd /; rm -rf "$TRASH"' EXIT
+	EXIT_HOOKS="${EXIT_HOOKS:-}kill \$FAKE_PID 2>/dev/null; wait \$FAKE_PID 2>/dev/null; "; trap 'eval "${EXIT_HOOKS:-}"; cd /; rm -rf "$TRASH"' EXIT
 }
 
 # fake_ctl METHOD PATH [JSON]: talk to the fake's control API, print the answer
