@@ -143,7 +143,7 @@ start_nginx() {
 		sleep 0.2
 	done
 	echo "start_nginx: nginx did not start" >&2
-	tail -n 20 "${dir}error.log" "${dir}stderr.log" 2>/dev/null >&2
+	tail -n 20 "${dir}error.log" "${dir}stderr.log" >&2 2>/dev/null
 	return 1
 }
 
