@@ -190,8 +190,11 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 	char *err = NULL;
 
 	buf_reset(png);
-	if (pngio_encode(img, m, PNGIO_LEVEL_DEFAULT, png, &err) < 0)
-		return fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
+	if (pngio_encode(img, m, PNGIO_LEVEL_DEFAULT, png, &err) < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
+		free(err);
+		return -1;
+	}
 	if (store_put(w->s->st, png->data, png->len, digest) < 0)
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
 	record_action(w, key, digest, png, stage, model, fallback, cost);
@@ -280,8 +283,11 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 	struct image raw;
 	char *err = NULL;
 
-	if (pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) < 0)
-		return fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
+	if (pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) < 0) {
+		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
+		free(err);
+		return -1;
+	}
 	if (raw.width == width && raw.height == height) {
 		*img = raw;
 		return 0;
@@ -345,6 +351,7 @@ job_upreply(struct worker *w, struct job *j)
 		return R_FOLLOW;
 	if (pngio_decode(t->gen_png.data, t->gen_png.len, &gen, &gm, &err) < 0) {
 		fail(r, FAULT_PERMANENT, xasprintf("cannot decode the generation: %s", err));
+		free(err);
 		goto out;
 	}
 	upscale_target(&it->asset->upscale, &gen, &width, &height);

@@ -24,7 +24,7 @@ YAML
 	{
 		echo "assets:"
 		for i in $(seq 1 ${N:-6}); do
-			echo "  - {name: a$i, prompt: \"asset $i\", seed: $i, size: 1024x1024, tags: [typography]}"
+			echo "  - {name: a$i, prompt: \"asset $i.\", seed: $i, size: 1024x1024, tags: [typography]}"
 		done
 	} >p/recipes/a.yaml
 }
@@ -36,17 +36,17 @@ start_fake || exit 1
 test_expect_success 'every retryable fault class is retried and every asset is made' '
 	N=10 project &&
 	faults "{\"rules\": [
-		{\"provider\": \"ideogram\", \"fault\": \"429\", \"match\": \"asset 1\"},
-		{\"provider\": \"ideogram\", \"fault\": \"500\", \"match\": \"asset 2\"},
-		{\"provider\": \"ideogram\", \"fault\": \"503\", \"match\": \"asset 3\"},
-		{\"provider\": \"ideogram\", \"fault\": \"reset\", \"match\": \"asset 4\"},
-		{\"provider\": \"ideogram\", \"fault\": \"truncated\", \"match\": \"asset 5\"},
-		{\"provider\": \"ideogram\", \"fault\": \"badjson\", \"match\": \"asset 6\"},
-		{\"provider\": \"ideogram\", \"fault\": \"oom\", \"match\": \"asset 7\"},
-		{\"provider\": \"ideogram\", \"fault\": \"408\", \"match\": \"asset 8\"},
-		{\"provider\": \"ideogram\", \"fault\": \"short-body\", \"match\": \"asset 9\"},
-		{\"provider\": \"ideogram\", \"fault\": \"502\", \"match\": \"asset 10\"}]}" &&
-	assetgen -C p build --report r.json >out 2>err &&
+		{\"provider\": \"ideogram\", \"fault\": \"429\", \"match\": \"asset 1.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"500\", \"match\": \"asset 2.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"503\", \"match\": \"asset 3.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"reset\", \"match\": \"asset 4.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"truncated\", \"match\": \"asset 5.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"badjson\", \"match\": \"asset 6.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"oom\", \"match\": \"asset 7.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"408\", \"match\": \"asset 8.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"short-body\", \"match\": \"asset 9.\"},
+		{\"provider\": \"ideogram\", \"fault\": \"502\", \"match\": \"asset 10.\"}]}" &&
+	{ assetgen -C p build --report r.json >out 2>err || { cat out err; false; }; } &&
 	for i in $(seq 1 10); do test -s p/dist/a$i.png; done &&
 	test "$(json_get r.json "sum(a[\"attempts\"] for a in j[\"assets\"])")" = 20 &&
 	test "$(json_get r.json "sum(1 for a in j[\"assets\"] if a[\"fallback\"])")" = 0 &&
@@ -109,7 +109,7 @@ test_expect_success 'a model that keeps failing is cooled down; the fallback tak
 	for i in $(seq 1 12); do test -s p/dist/a$i.png; done &&
 	test "$(json_get r.json "j[\"models\"][\"gen\"][\"cooled_down\"]")" = True &&
 	fake_ctl GET /_control/requests >reqs.json &&
-	test "$(json_get reqs.json "sum(1 for r in j if r[\"provider\"] == \"http\" and r[\"prompt\"] in (\"asset 11\", \"asset 12\"))")" = 0
+	test "$(json_get reqs.json "sum(1 for r in j if r[\"provider\"] == \"http\" and r[\"prompt\"] in (\"asset 11.\", \"asset 12.\"))")" = 0
 '
 
 test_expect_success 'a timeout is retried' '
