@@ -1756,7 +1756,8 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 				want_string(l, val, "name");
 		} else if (!strcmp(key->str, "prompt")) {
 			s->prompt = val;
-			want_string(l, val, "prompt");
+			if (want_string(l, val, "prompt") == 0 && !*val->str)
+				problem(l, val, "'prompt' is empty: describe the image");
 		} else if (!strcmp(key->str, "negative_prompt")) {
 			s->negative_prompt = val;
 			want_string(l, val, "negative_prompt");
