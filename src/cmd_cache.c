@@ -13,13 +13,15 @@
 static const char usage[] =
 	"usage: assetgen cache stats\n"
 	"       assetgen cache verify [--repair]\n"
-	"       assetgen cache gc [--max-size SIZE] [--older-than DAYS]\n"
+	"       assetgen cache gc [--max-size SIZE] [--older-than DAYS] [--grace SECONDS]\n"
 	"       assetgen cache push | pull\n"
 	"  stats             blobs, bytes, index entries, hits and money saved by past builds\n"
 	"  verify            re-hash every blob and check the index against them\n"
 	"  verify --repair   remove corrupt blobs, drop dangling entries, re-index from the blobs\n"
 	"  gc                remove blobs older than DAYS, then the oldest until the cache fits\n"
-	"                    in SIZE (e.g. 500M, 2G); never what assetgen.lock pins\n"
+	"                    in SIZE (e.g. 500M, 2G); never what assetgen.lock pins, nor\n"
+	"                    blobs younger than --grace (default 300 s: builds running\n"
+	"                    beside gc may be about to use them)\n"
 	"  push              upload what assetgen.lock pins to the remote cache\n"
 	"  pull              download what assetgen.lock pins from the remote cache\n";
 
@@ -92,11 +94,11 @@ parse_size(const char *s, unsigned long long *out)
 }
 
 static int
-gc(struct ctx *c, struct sync *sy, long long max_size, double older_days)
+gc(struct ctx *c, struct sync *sy, long long max_size, double older_days, double grace)
 {
 	struct blob_list l = {0};
 	unsigned long long total = 0, freed = 0;
-	size_t i, removed = 0, kept_pinned = 0;
+	size_t i, removed = 0, kept_pinned = 0, kept_young = 0;
 	time_t now = time(NULL);
 
 	store_each(&c->st, collect_blob, &l);
@@ -115,6 +117,10 @@ gc(struct ctx *c, struct sync *sy, long long max_size, double older_days)
 			kept_pinned++;
 			continue;
 		}
+		if ((double)(now - l.v[i].mtime) < grace) {
+			kept_young++;
+			continue;
+		}
 		if (store_remove(&c->st, &l.v[i].digest) == 0) {
 			index_action_delete_digest(c->ix, &l.v[i].digest);
 			freed += l.v[i].size;
@@ -126,6 +132,8 @@ gc(struct ctx *c, struct sync *sy, long long max_size, double older_days)
 	       (double)freed / 1048576.0, l.n - removed, (double)(total - freed) / 1048576.0);
 	if (kept_pinned)
 		printf("; kept %zu pinned by assetgen.lock", kept_pinned);
+	if (kept_young)
+		printf("; kept %zu younger than %.0f s", kept_young, grace);
 	putchar('\n');
 	free(l.v);
 	return EXIT_OK;
@@ -272,7 +280,7 @@ cmd_cache(int argc, char **argv, struct global *g)
 	static const char *const subs[] = {"stats", "verify", "gc", "push", "pull"};
 	unsigned long long max_size = 0;
 	long long maxs = -1;
-	double older = -1;
+	double older = -1, grace = 300;
 	struct sync sy;
 	struct ctx c;
 	const char *sub;
@@ -308,6 +316,11 @@ cmd_cache(int argc, char **argv, struct global *g)
 				warn("--older-than wants a number of days, not '%s'", argv[i]);
 				return EXIT_INPUT;
 			}
+		} else if (strcmp(sub, "gc") == 0 && strcmp(argv[i], "--grace") == 0 && i + 1 < argc) {
+			if (parse_double(argv[++i], &grace) < 0 || grace < 0) {
+				warn("--grace wants a number of seconds, not '%s'", argv[i]);
+				return EXIT_INPUT;
+			}
 		} else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
 			g->dir = argv[++i];
 		} else {
@@ -335,7 +348,7 @@ cmd_cache(int argc, char **argv, struct global *g)
 	else if (strcmp(sub, "verify") == 0)
 		rc = verify(&c, repair);
 	else if (strcmp(sub, "gc") == 0)
-		rc = gc(&c, &sy, maxs, older);
+		rc = gc(&c, &sy, maxs, older, grace);
 	else if (!sy.have_remote) {
 		warn("cache %s: no remote cache (set cache.remote.url or ASSETGEN_REMOTE_CACHE)", sub);
 		rc = EXIT_INPUT;

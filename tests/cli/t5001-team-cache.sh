@@ -141,12 +141,14 @@ test_expect_success 'a shared directory works as a remote (file://)' '
 	test -z "$(find shared -name ".*tmp*")"
 '
 
-test_expect_success 'four concurrent builds on one cache: all succeed, each key generated once' '
+test_expect_success 'four concurrent builds and a gc on one cache: all succeed, each key generated once' '
 	fake_ctl POST /_control/reset >/dev/null && fake_ctl POST /_control/faults "{\"latency_ms\": 200}" >/dev/null &&
 	mkdir -p con/recipes &&
 	printf "models:\n  gen: {provider: http, endpoint: \"$FAKE/http/generate\", cost: 0.02}\nroutes:\n  - use: [gen]\n" >con/assetgen.yaml &&
 	{ echo "assets:"; for i in $(seq 1 12); do echo "  - {name: c$i, prompt: \"concurrent $i\", seed: $i, size: 32x32}"; done; } >con/recipes/a.yaml &&
+	{ for i in $(seq 1 30); do assetgen -C con cache gc --max-size 0 >>gcout 2>>gcerr; sleep 0.1; done & } &&
 	for k in 1 2 3 4; do assetgen -C con build -j 4 >out$k 2>err$k & done; wait &&
+	! grep -qi "busy\|locked\|error" gcerr && grep -q "younger than" gcout &&
 	for k in 1 2 3 4; do ! grep -q FAILED err$k; done &&
 	test "$(fake_count http)" = 12 && test "$(ls con/dist | wc -l)" = 12 &&
 	assetgen -C con cache verify >v && grep -q " 0 corrupt" v &&
@@ -156,7 +158,7 @@ test_expect_success 'four concurrent builds on one cache: all succeed, each key 
 test_expect_success 'cache gc never removes what the lock pins' '
 	sed -i "s/hero shot/hero shot, gc/" a/recipes/a.yaml && assetgen -C a build >out &&
 	before=$(ls -R a/cache/objects | grep -c "^[0-9a-f]\{30\}$") &&
-	assetgen -C a cache gc --max-size 0 >out && grep -q "kept 4 pinned" out &&
+	assetgen -C a cache gc --max-size 0 --grace 0 >out && grep -q "kept 4 pinned" out &&
 	after=$(ls -R a/cache/objects | grep -c "^[0-9a-f]\{30\}$") && test "$after" = 4 &&
 	test "$before" -gt 4 && rm -rf a/dist &&
 	ASSETGEN_REMOTE_CACHE=http://127.0.0.1:9/nothing assetgen -C a build --locked >out 2>&1 &&
