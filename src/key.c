@@ -6,47 +6,76 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "buf.h"
 #include "key.h"
 #include "util.h"
 
+/* The encoding is hashed as it is produced: no buffer, no allocation (a
+ * no-op build keys every asset, so this is on its hot path). */
+struct enc {
+	XXH3_state_t st;
+};
+
 static void
-put_field(struct buf *b, const char *name, const char *value)
+put_len(struct enc *e, size_t n)
+{
+	char num[24], *p = num + sizeof(num);
+
+	*--p = ':';
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	XXH3_128bits_update(&e->st, p, (size_t)(num + sizeof(num) - p));
+}
+
+static void
+put_field(struct enc *e, const char *name, const char *value)
 {
 	/* "<len>:<name><len>:<value>" - unambiguous for any bytes */
-	buf_printf(b, "%zu:", strlen(name));
-	buf_puts(b, name);
-	buf_printf(b, "%zu:", strlen(value));
-	buf_puts(b, value);
+	size_t n = strlen(name), v = strlen(value);
+
+	put_len(e, n);
+	XXH3_128bits_update(&e->st, name, n);
+	put_len(e, v);
+	XXH3_128bits_update(&e->st, value, v);
 }
 
 static void
-put_u64(struct buf *b, const char *name, uint64_t v)
+put_u64(struct enc *e, const char *name, uint64_t v)
 {
-	char num[24];
+	char num[24], *p = num + sizeof(num) - 1;
 
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-	put_field(b, name, num);
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_field(e, name, p);
 }
 
 static void
-put_model(struct buf *b, const struct model_id *id)
+put_model(struct enc *e, const struct model_id *id)
 {
-	put_field(b, "provider", id->provider ? id->provider : "");
-	put_field(b, "model", id->model ? id->model : "");
-	put_field(b, "version", id->version ? id->version : "");
-	put_field(b, "impl", id->impl ? id->impl : "");
+	put_field(e, "provider", id->provider ? id->provider : "");
+	put_field(e, "model", id->model ? id->model : "");
+	put_field(e, "version", id->version ? id->version : "");
+	put_field(e, "impl", id->impl ? id->impl : "");
 }
 
 static void
-finish(struct buf *b, struct key *out)
+start(struct enc *e, const char *tag)
 {
-	XXH128_hash_t h = XXH3_128bits(b->data, b->len);
+	XXH3_128bits_reset(&e->st);
+	XXH3_128bits_update(&e->st, tag, strlen(tag));
+}
+
+static void
+finish(struct enc *e, struct key *out)
+{
 	XXH128_canonical_t c;
 
-	XXH128_canonicalFromHash(&c, h);
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&e->st));
 	memcpy(out->b, c.digest, sizeof(out->b));
-	buf_release(b);
 }
 
 void
@@ -62,53 +91,51 @@ void
 key_generation(const struct asset *a, const struct model_id *id,
 	       const struct param *ps, size_t nps, struct key *out)
 {
-	static const char type_tag[] = {[VAL_STRING] = 's', [VAL_NUMBER] = 'n', [VAL_BOOL] = 'b'};
-	struct buf b = BUF_INIT;
-	char tag[2] = {0};
+	static const char type_tag[][2] = {[VAL_STRING] = "s", [VAL_NUMBER] = "n", [VAL_BOOL] = "b"};
+	struct enc e;
 	size_t i;
 
-	buf_puts(&b, "assetgen/gen/v1");
-	put_model(&b, id);
-	put_field(&b, "prompt", a->prompt);
-	put_field(&b, "negative_prompt", a->negative_prompt ? a->negative_prompt : "");
-	put_u64(&b, "seed", a->seed);
-	put_u64(&b, "width", a->width);
-	put_u64(&b, "height", a->height);
-	put_u64(&b, "params", nps);
+	start(&e, "assetgen/gen/v1");
+	put_model(&e, id);
+	put_field(&e, "prompt", a->prompt);
+	put_field(&e, "negative_prompt", a->negative_prompt ? a->negative_prompt : "");
+	put_u64(&e, "seed", a->seed);
+	put_u64(&e, "width", a->width);
+	put_u64(&e, "height", a->height);
+	put_u64(&e, "params", nps);
 	for (i = 0; i < nps; i++) {
-		tag[0] = type_tag[ps[i].type];
-		put_field(&b, "name", ps[i].name);
-		put_field(&b, tag, ps[i].value);
+		put_field(&e, "name", ps[i].name);
+		put_field(&e, type_tag[ps[i].type], ps[i].value);
 	}
-	finish(&b, out);
+	finish(&e, out);
 }
 
 void
 key_upscale(const struct key *gen, const struct upscale *up,
 	    const struct model_id *up_model, struct key *out)
 {
-	struct buf b = BUF_INIT;
+	struct enc e;
 	char hex[KEY_HEX_LEN + 1];
 
 	key_hex(gen, hex);
-	buf_puts(&b, "assetgen/upscale/v1");
-	put_field(&b, "generation", hex);
+	start(&e, "assetgen/upscale/v1");
+	put_field(&e, "generation", hex);
 	switch (up->kind) {
 	case UPSCALE_FACTOR:
-		put_u64(&b, "factor", up->factor);
+		put_u64(&e, "factor", up->factor);
 		break;
 	case UPSCALE_SIZE:
-		put_u64(&b, "width", up->width);
-		put_u64(&b, "height", up->height);
+		put_u64(&e, "width", up->width);
+		put_u64(&e, "height", up->height);
 		break;
 	case UPSCALE_NONE:
-		put_field(&b, "none", "");
+		put_field(&e, "none", "");
 		break;
 	}
-	put_field(&b, "with", up->with ? up->with : "");
+	put_field(&e, "with", up->with ? up->with : "");
 	if (up_model)
-		put_model(&b, up_model);
-	finish(&b, out);
+		put_model(&e, up_model);
+	finish(&e, out);
 }
 
 void

@@ -167,10 +167,24 @@ lock_write(const struct lockfile *l, const char *path)
 	for (i = 0; i < l->n; i++) {
 		const struct lock_entry *e = &l->entries[i];
 
+		char seed[24];
+
 		key_hex(&e->key, key);
 		key_hex(&e->digest, dig);
-		buf_printf(&b, "%s %s %s %s %s %llu\n", e->name, key, dig, e->sha256, e->model,
-			   (unsigned long long)e->seed);
+		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)e->seed);
+		/* plain appends: this runs for every asset on every build */
+		buf_puts(&b, e->name);
+		buf_putc(&b, ' ');
+		buf_put(&b, key, KEY_HEX_LEN);
+		buf_putc(&b, ' ');
+		buf_put(&b, dig, KEY_HEX_LEN);
+		buf_putc(&b, ' ');
+		buf_puts(&b, e->sha256);
+		buf_putc(&b, ' ');
+		buf_puts(&b, e->model);
+		buf_putc(&b, ' ');
+		buf_puts(&b, seed);
+		buf_putc(&b, '\n');
 	}
 	/* rewrite only when something changed, so a no-op build touches nothing */
 	if (os_read_file(path, LOCK_MAX_FILE, &old) < 0 || old.len != b.len ||

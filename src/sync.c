@@ -186,6 +186,7 @@ int
 sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 		 const struct item_result *res, struct store *st, struct index *ix, int all)
 {
+	const struct lock_entry *e;
 	struct action act;
 	struct buf blob = BUF_INIT;
 	char sha[SHA256_HEX_LEN + 1];
@@ -199,6 +200,10 @@ sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 		if (res[i].outcome == OUT_FAILED || res[i].outcome == OUT_SKIPPED)
 			continue;
 		c = &it->cands[res[i].cand];
+		e = lock_find(&s->lock, it->asset->name);
+		if (e && key_equal(&e->key, &c->final_key) && key_equal(&e->digest, &res[i].digest) &&
+		    strcmp(e->model, c->model->name) == 0 && e->seed == it->asset->seed)
+			continue;	/* pinned already: no lookup (a no-op build stays cheap) */
 		if (index_action_get(ix, &c->final_key, &act) == 1 && act.sha256[0] &&
 		    key_equal(&act.digest, &res[i].digest)) {
 			memcpy(sha, act.sha256, sizeof(sha));
