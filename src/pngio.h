@@ -31,7 +31,11 @@ void meta_add(struct meta *m, const char *key, const char *value);
 const char *meta_get(const struct meta *m, const char *key);
 void meta_release(struct meta *m);
 
-#define PNGIO_LEVEL_DEFAULT 6
+/* zlib level 3: measured on rendered 1024x1024 images, 3.8x faster than
+ * level 6 for 4% more bytes (1491K in 58 ms vs 1435K in 221 ms; level 9:
+ * 1429K in 306 ms).  Compression was 87% of the built-in model's time and
+ * 73% of an upscale's at level 6.  `assetgen upscale --level` overrides. */
+#define PNGIO_LEVEL_DEFAULT 3
 
 /* Encode img with meta (may be NULL) as text chunks: tEXt when the value is
  * plain ASCII, iTXt (uncompressed, UTF-8) otherwise; the key
