@@ -9,11 +9,13 @@
 
 #include "cmd.h"
 #include "os.h"
+#include "site.h"
 #include "util.h"
 
 static const char usage[] =
 	"usage: assetgen clean [--cache]\n"
-	"Remove the outputs assetgen made (DIST/NAME.png, DIST/preview/NAME.png).\n"
+	"Remove the outputs assetgen made (DIST/NAME.png, DIST/preview/NAME.png) and the\n"
+	"site made from them (DIST/manifest.json, DIST/index.html, DIST/_thumbs/).\n"
 	"  --cache   also remove the local cache (blobs and index)\n";
 
 static size_t
@@ -77,6 +79,7 @@ cmd_clean(int argc, char **argv, struct global *g)
 		index_commit(c.ix);
 		index_outputs_free(recs, nrecs);
 	}
+	site_clean(c.out_dir);
 	rmdir(preview);
 	free(preview);
 	if (cache) {
