@@ -55,5 +55,22 @@ int cmd_routes(int argc, char **argv, struct global *g);
 int cmd_upscale(int argc, char **argv, struct global *g);
 int cmd_cache(int argc, char **argv, struct global *g);
 int cmd_bench(int argc, char **argv, struct global *g);
+int cmd_url(int argc, char **argv, struct global *g);
+int cmd_watch(int argc, char **argv, struct global *g);
+
+/* What one in-process build did (build_once). */
+struct build_summary {
+	size_t assets, generated, upscaled, restored, fresh, failed, skipped;
+	double seconds;
+	int interrupted;          /* the signal number, or 0 */
+};
+/* cmd_build.c: `assetgen build [--intent preview]` of every asset, in
+ * process, as `assetgen watch` runs it on each change.  intent: -1 (as
+ * the recipes say) or an enum intent.  quiet: no step lines nor summary
+ * (input errors and failures still print).  sum may be NULL.  Returns
+ * the exit status a `build` would have. */
+int build_once(struct global *g, int intent, int quiet, struct build_summary *sum);
+int cmd_why(int argc, char **argv, struct global *g);
+int cmd_init(int argc, char **argv, struct global *g);
 
 #endif

@@ -12,6 +12,7 @@
 #include "os.h"
 #include "plan.h"
 #include "report.h"
+#include "site.h"
 #include "status.h"
 #include "sync.h"
 #include "util.h"
@@ -206,10 +207,13 @@ print_totals(const struct plan *pl)
 	printf("; estimated cost %.3f\n", pl->cost);
 }
 
-int
-cmd_build(int argc, char **argv, struct global *g)
+/* The build itself: argv[0..argc) are ASSET names; sum (may be NULL)
+ * gets what it did. */
+static int
+build_with(struct global *g, const struct build_args *args, int argc, char **argv,
+	   struct build_summary *sum)
 {
-	struct build_args a;
+	struct build_args a = *args;
 	struct build_opts bo;
 	struct build_stats stats;
 	struct status status;
@@ -220,11 +224,9 @@ cmd_build(int argc, char **argv, struct global *g)
 	struct ctx c;
 	struct sigaction sa;
 	size_t i, nwork, missing = 0;
-	int first, rc, sync_open_ok = 0;
+	int first = 0, rc, sync_open_ok = 0;
 
 	memset(&c, 0, sizeof(c));
-	if ((rc = parse(argc, argv, g, &a, build_usage, &first)) != 0)
-		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &pp)) != 0)
 		goto out;
 	if (a.dry_run) {
@@ -270,6 +272,9 @@ cmd_build(int argc, char **argv, struct global *g)
 	/* the lock pins finals: a preview build or a failed one leaves it alone */
 	if (rc == EXIT_OK && !a.locked && a.intent != INTENT_PREVIEW)
 		sync_update_lock(&sy, &c.p, &pl, res, &c.st, c.ix, argc - first == 0);
+	/* dist/manifest.json, dist/_thumbs/, dist/index.html: rewritten only when they change */
+	if (rc == EXIT_OK && !stats.interrupted && site_update(&c.p, c.ix, c.out_dir) < 0)
+		rc = EXIT_BUILD;
 	if (missing)
 		warn("--locked: %zu asset%s cannot be reproduced from assetgen.lock", missing,
 		     missing == 1 ? "" : "s");
@@ -298,6 +303,17 @@ cmd_build(int argc, char **argv, struct global *g)
 	if (stats.interrupted) {
 		warn("interrupted by signal %d", stats.interrupted);
 		rc = EXIT_SIGNAL + stats.interrupted;
+	}
+	if (sum) {
+		sum->assets = pl.nitems;
+		sum->generated = stats.counts[OUT_GENERATED];
+		sum->upscaled = stats.counts[OUT_UPSCALED];
+		sum->restored = stats.counts[OUT_RESTORED];
+		sum->fresh = stats.counts[OUT_FRESH];
+		sum->failed = stats.counts[OUT_FAILED];
+		sum->skipped = stats.counts[OUT_SKIPPED];
+		sum->seconds = stats.seconds;
+		sum->interrupted = stats.interrupted;
 	}
 	for (i = 0; i < pl.nitems; i++)
 		free(res[i].err);
@@ -353,4 +369,33 @@ out:
 	plan_release(&pl);
 	ctx_release(&c);
 	return rc;
+}
+
+int
+cmd_build(int argc, char **argv, struct global *g)
+{
+	struct build_args a;
+	int first, rc;
+
+	if ((rc = parse(argc, argv, g, &a, build_usage, &first)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	return build_with(g, &a, argc - first, argv + first, NULL);
+}
+
+/* `assetgen build [--intent preview]` of the whole project, in process:
+ * what `assetgen watch` runs on every change. */
+int
+build_once(struct global *g, int intent, int quiet, struct build_summary *sum)
+{
+	struct build_args a;
+	struct global lg = *g;
+
+	memset(&a, 0, sizeof(a));
+	a.intent = intent;
+	a.budget = -1;
+	if (quiet)
+		lg.level = STATUS_QUIET;
+	if (sum)
+		memset(sum, 0, sizeof(*sum));
+	return build_with(&lg, &a, 0, NULL, sum);
 }

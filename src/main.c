@@ -22,6 +22,10 @@ static const struct command {
 	{"upscale", cmd_upscale, "upscale one PNG file with the built-in kernels"},
 	{"cache", cmd_cache, "cache stats | verify [--repair] | gc | push | pull"},
 	{"bench", cmd_bench, "measure a model or route: latency p50/p95/p99, failures, cost"},
+	{"url", cmd_url, "print a signed, expiring link to a built output (nginx secure_link or S3)"},
+	{"watch", cmd_watch, "rebuild previews when a recipe is saved; --serve PORT for a live gallery"},
+	{"why", cmd_why, "which recipe made this PNG, and is it still current?"},
+	{"init", cmd_init, "scaffold a new project (assetgen.yaml, recipes/, .gitignore)"},
 };
 
 static void
