@@ -11,8 +11,9 @@ PKG_CONFIG ?= pkg-config
 PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev
-# what the tests also use: the fake providers (python3)
-TEST_DEB_PKGS = python3 nginx
+# what the tests also use: the fake providers (python3), a WebDAV nginx, and
+# headless chromium for the gallery (t6002)
+TEST_DEB_PKGS = python3 nginx chromium
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -40,8 +41,12 @@ LIBSRCS = \
 	src/cmd_cache.c \
 	src/cmd_clean.c \
 	src/cmd_graph.c \
+	src/cmd_init.c \
 	src/cmd_routes.c \
 	src/cmd_upscale.c \
+	src/cmd_url.c \
+	src/cmd_watch.c \
+	src/cmd_why.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \
@@ -51,6 +56,7 @@ LIBSRCS = \
 	src/os.c \
 	src/plan.c \
 	src/pngio.c \
+	src/presign.c \
 	src/provider_a1111.c \
 	src/provider_builtin.c \
 	src/provider_common.c \
@@ -65,7 +71,9 @@ LIBSRCS = \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
+	src/serve.c \
 	src/sign.c \
+	src/site.c \
 	src/status.c \
 	src/sync.c \
 	src/store.c \
@@ -101,7 +109,7 @@ deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && echo yes)"
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \
@@ -137,3 +145,66 @@ clean:
 	rm -rf build build-san assetgen
 
 .PHONY: all deps test-deps install-pkgs run units test check lint install clean
+
+# Fuzzing with libFuzzer: `make fuzz` builds tests/fuzz/fuzz_*.c into
+# build-fuzz/ (the library compiled again with clang and the fuzzer's
+# instrumentation, ASan and UBSan) and runs each target for FUZZ_SECONDS
+# over a copy of its seed corpus, then once over its regression inputs.
+# See docs/fuzzing.md.
+FUZZ_DEB_PKGS = clang libclang-rt-14-dev
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_BUILD = build-fuzz
+FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+FUZZ_ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
+	$(WARN) $(FUZZ_CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+
+fuzz-deps: deps
+	@$(MAKE) -s install-pkgs WANT="$(FUZZ_DEB_PKGS)" HAVE="$$(printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
+		| $(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - 2>/dev/null && echo yes)"
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c src/*.h
+	@mkdir -p $(FUZZ_BUILD)/obj
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/libassetgen.a: $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $(FUZZ_OBJS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(FUZZ_BUILD)/libassetgen.a
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_BUILD)/libassetgen.a $(LIBS)
+
+# One target: its seeds added to build-fuzz/corpus/NAME (kept between runs),
+# FUZZ_SECONDS of fuzzing, then every regression input once.  Crashes go to
+# build-fuzz/crashes/NAME/.
+fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
+	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/crashes/$*
+	@cp -f tests/fuzz/corpus/$*/* $(FUZZ_BUILD)/corpus/$*/
+	$(FUZZ_BUILD)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_BUILD)/crashes/$*/ $(FUZZ_BUILD)/corpus/$* \
+		>$(FUZZ_BUILD)/fuzz_$*.log 2>&1 \
+		|| { tail -n 60 $(FUZZ_BUILD)/fuzz_$*.log; echo "fuzz: $* failed"; exit 1; }
+	@grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \
+		$(FUZZ_BUILD)/fuzz_$*.log | sed 's/^/fuzz $*: /'
+	@if [ -d tests/fuzz/regressions/$* ]; then \
+		$(FUZZ_BUILD)/fuzz_$* -runs=0 tests/fuzz/regressions/$* >$(FUZZ_BUILD)/regress_$*.log 2>&1 \
+		|| { tail -n 60 $(FUZZ_BUILD)/regress_$*.log; echo "fuzz: $* regression failed"; exit 1; }; \
+		echo "fuzz $*: regressions passed ($$(ls tests/fuzz/regressions/$* | wc -l) inputs)"; \
+	fi
+
+fuzz: fuzz-deps
+	$(MAKE) fuzz-build
+	$(MAKE) $(FUZZ_TARGETS:%=fuzz-run-%)
+	@echo "fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed"
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+clean: fuzz-clean
+
+.PHONY: fuzz fuzz-deps fuzz-build fuzz-clean

@@ -96,6 +96,8 @@ store_put(struct store *s, const void *data, size_t len, struct key *digest)
 		warn("cannot open '%s/objects/%s':", s->dir, name);
 		return -1;
 	}
+	/* a writer killed here left its hidden temp file: remove it now */
+	os_clean_stale_tmp(dfd);
 	if (os_write_atomic(dfd, name + 3, data, len) < 0) {
 		warn("cannot write blob '%s/objects/%s/%s':", s->dir, name, name + 3);
 		close(dfd);

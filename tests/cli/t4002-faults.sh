@@ -136,7 +136,7 @@ test_expect_success 'budget.per_build stops dispatching and names what was left 
 
 test_expect_success '--budget overrides the cap; -n shows the exact estimated cost' '
 	assetgen -C p build -n >out && grep -q "estimated cost 0.240" out &&
-	assetgen -C p build --budget 1 >out && test "$(ls p/dist | wc -l)" = 5
+	assetgen -C p build --budget 1 >out && test "$(ls p/dist/*.png | wc -l)" = 5
 '
 
 test_expect_success 'the API key never reached disk or output through any fault path' '
