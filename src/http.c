@@ -303,6 +303,9 @@ http_loop_add(struct http_loop *l, const struct http_request *req, long timeout_
 	} else if (strcmp(x->req.method, "POST") == 0) {
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req.body.len);
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->req.body.data ? x->req.body.data : "");
+	} else if (strcmp(x->req.method, "HEAD") == 0) {
+		/* not CUSTOMREQUEST: libcurl would wait for a body that never comes */
+		curl_easy_setopt(x->easy, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(x->req.method, "GET") != 0) {
 		curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, x->req.method);
 		if (x->req.body.len) {

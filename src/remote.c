@@ -184,9 +184,14 @@ op_file(struct remote *r, struct op *op)
 	free(path);
 }
 
+/* Called as each op completes (op->data is released after it returns), so
+ * a blob is verified and stored while the next ones are still downloading,
+ * and at most REMOTE_PARALLEL bodies are in memory at once. */
+typedef void op_done_fn(struct op *op, size_t i, void *arg);
+
 /* Run ops, REMOTE_PARALLEL at a time through one multi loop. */
 static void
-run(struct remote *r, struct op *ops, size_t n)
+run_each(struct remote *r, struct op *ops, size_t n, op_done_fn *done_fn, void *arg)
 {
 	struct http_loop *l;
 	struct http_response resp;
@@ -195,8 +200,13 @@ run(struct remote *r, struct op *ops, size_t n)
 	void *ud;
 
 	if (r->dir) {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			op_file(r, &ops[i]);
+			if (done_fn) {
+				done_fn(&ops[i], i, arg);
+				buf_release(&ops[i].data);
+			}
+		}
 		return;
 	}
 	if (!n)
@@ -225,9 +235,19 @@ run(struct remote *r, struct op *ops, size_t n)
 			memset(&resp.body, 0, sizeof(resp.body));
 			http_response_release(&resp);
 			done++;
+			if (done_fn) {
+				done_fn(op, (size_t)(op - ops), arg);
+				buf_release(&op->data);
+			}
 		}
 	}
 	http_loop_free(l);
+}
+
+static void
+run(struct remote *r, struct op *ops, size_t n)
+{
+	run_each(r, ops, n, NULL, NULL);
 }
 
 static void
@@ -292,6 +312,41 @@ count_status(struct remote *r, long status)
 		r->stats.errors++;
 }
 
+struct fetch_ctx {
+	struct remote *r;
+	struct store *st;
+	struct index *ix;
+	const struct ac_entry *entries;
+	const size_t *which;
+	unsigned char *hit;
+};
+
+static void
+fetched_blob(struct op *op, size_t i, void *arg)
+{
+	struct fetch_ctx *fc = arg;
+	const struct ac_entry *e = &fc->entries[fc->which[i]];
+	struct key got;
+
+	if (op->status != 200) {
+		/* an entry whose blob cannot be had is a miss, not a hit */
+		count_status(fc->r, op->status);
+		return;
+	}
+	if (!blob_ok(&op->data, &e->digest, e->sha256, e->size)) {
+		warn("remote cache: rejected blob %s: its bytes do not match its entry", op->path + 4);
+		fc->r->stats.rejected++;
+		return;
+	}
+	if (store_put(fc->st, op->data.data, op->data.len, &got) < 0) {
+		fc->r->stats.errors++;
+		return;
+	}
+	record(fc->ix, e);
+	fc->hit[fc->which[i]] = 1;
+	fc->r->stats.hits++;
+}
+
 void
 remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct key *keys,
 	     size_t n, unsigned char *hit)
@@ -299,7 +354,6 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 	struct op *ops = xcalloc(n + 1, sizeof(*ops)), *blobs = xcalloc(n + 1, sizeof(*blobs));
 	struct ac_entry *entries = xcalloc(n + 1, sizeof(*entries));
 	size_t *which = xcalloc(n + 1, sizeof(*which));
-	struct key got;
 	const char *why;
 	size_t i, nb = 0;
 
@@ -332,27 +386,10 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 		blobs[nb].path = op_path("cas", &entries[i].digest);
 		which[nb++] = i;
 	}
-	run(r, blobs, nb);
-	for (i = 0; i < nb; i++) {
-		const struct ac_entry *e = &entries[which[i]];
+	{
+		struct fetch_ctx fc = {r, st, ix, entries, which, hit};
 
-		if (blobs[i].status != 200) {
-			/* an entry whose blob cannot be had is a miss, not a hit */
-			count_status(r, blobs[i].status);
-			continue;
-		}
-		if (!blob_ok(&blobs[i].data, &e->digest, e->sha256, e->size)) {
-			warn("remote cache: rejected blob %s: its bytes do not match its entry", blobs[i].path + 4);
-			r->stats.rejected++;
-			continue;
-		}
-		if (store_put(st, blobs[i].data.data, blobs[i].data.len, &got) < 0) {
-			r->stats.errors++;
-			continue;
-		}
-		record(ix, e);
-		hit[which[i]] = 1;
-		r->stats.hits++;
+		run_each(r, blobs, nb, fetched_blob, &fc);
 	}
 	ops_free(ops, n);
 	ops_free(blobs, nb);
@@ -360,12 +397,42 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 	free(which);
 }
 
+struct blobs_ctx {
+	struct remote *r;
+	struct store *st;
+	const struct key *digests;
+	const char (*sha256)[SHA256_HEX_LEN + 1];
+	unsigned char *ok;
+};
+
+static void
+fetched_pinned(struct op *op, size_t i, void *arg)
+{
+	struct blobs_ctx *bc = arg;
+	struct key got;
+
+	if (op->status != 200) {
+		count_status(bc->r, op->status);
+		return;
+	}
+	if (!blob_ok(&op->data, &bc->digests[i], bc->sha256[i], UINT64_MAX)) {
+		warn("remote cache: rejected blob %s: its bytes do not match the lock", op->path + 4);
+		bc->r->stats.rejected++;
+		return;
+	}
+	if (store_put(bc->st, op->data.data, op->data.len, &got) < 0) {
+		bc->r->stats.errors++;
+		return;
+	}
+	bc->ok[i] = 1;
+	bc->r->stats.hits++;
+}
+
 void
 remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests,
 		   const char (*sha256)[SHA256_HEX_LEN + 1], size_t n, unsigned char *ok)
 {
 	struct op *ops = xcalloc(n + 1, sizeof(*ops));
-	struct key got;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -373,23 +440,10 @@ remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests
 		ops[i].method = "GET";
 		ops[i].path = op_path("cas", &digests[i]);
 	}
-	run(r, ops, n);
-	for (i = 0; i < n; i++) {
-		if (ops[i].status != 200) {
-			count_status(r, ops[i].status);
-			continue;
-		}
-		if (!blob_ok(&ops[i].data, &digests[i], sha256[i], UINT64_MAX)) {
-			warn("remote cache: rejected blob %s: its bytes do not match the lock", ops[i].path + 4);
-			r->stats.rejected++;
-			continue;
-		}
-		if (store_put(st, ops[i].data.data, ops[i].data.len, &got) < 0) {
-			r->stats.errors++;
-			continue;
-		}
-		ok[i] = 1;
-		r->stats.hits++;
+	{
+		struct blobs_ctx bc = {r, st, digests, sha256, ok};
+
+		run_each(r, ops, n, fetched_pinned, &bc);
 	}
 	ops_free(ops, n);
 }
