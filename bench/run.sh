@@ -6,7 +6,7 @@
 #
 #   bench/run.sh [providers|builtin|upscale ...]
 cd "$(dirname "$0")" || exit 2
-[ $# -gt 0 ] || set -- providers builtin upscale
+[ $# -gt 0 ] || set -- providers builtin upscale pull
 status=0
 for s in "$@"; do
 	if [ ! -f "./$s.sh" ] || [ "$s" = run ] || [ "$s" = lib ]; then
