@@ -1,6 +1,7 @@
 /* index.c - the sqlite index */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,10 +114,44 @@ remove_files(const char *path)
 	free(p);
 }
 
+/* A damaged page anywhere, not only in the header sqlite reads at open.
+ * Only damage counts: a busy or locked database is not corrupt. */
+static int
+quick_check_ok(struct index *ix)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t;
+	int rc, ok;
+
+	rc = sqlite3_prepare_v2(ix->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ok = (t = sqlite3_column_text(st, 0)) && strcmp((const char *)t, "ok") == 0;
+	else
+		ok = (rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* After a failed query at open: 1 (start over) when the file is damaged;
+ * -1, saying why, when it cannot be used as it is (read-only, no
+ * permission, locked): starting over would not help, or would throw away
+ * a good index. */
+static int
+unusable(struct index *ix)
+{
+	int e = sqlite3_errcode(ix->db) & 0xff;
+
+	if (e == SQLITE_CORRUPT || e == SQLITE_NOTADB)
+		return 1;
+	warn("cannot use cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+	return -1;
+}
+
 /* 0 ok, 1 unreadable: start over, 2 other schema: start over, -1 hard error */
 static int
 try_open(struct index *ix, int *fresh)
 {
+	static atomic_int checked;      /* by the first open of the process */
 	int v;
 
 	if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -128,12 +163,14 @@ try_open(struct index *ix, int *fresh)
 	sqlite3_extended_result_codes(ix->db, 1);
 	v = user_version(ix);
 	if (v < 0)
-		return 1;         /* not a database, or corrupt */
+		return unusable(ix);    /* not a database, corrupt, or read-only */
 	if (v != 0 && v != INDEX_SCHEMA) {
 		warn("cache index '%s' has schema %d, this assetgen uses %d; starting over"
 		     " (no artifact is lost)", ix->path, v, INDEX_SCHEMA);
 		return 2;
 	}
+	if (v == INDEX_SCHEMA && !atomic_exchange(&checked, 1) && !quick_check_ok(ix))
+		return 1;
 	if (exec(ix, "PRAGMA journal_mode=WAL") < 0 || exec(ix, "PRAGMA synchronous=NORMAL") < 0)
 		return 1;
 	if (v == 0) {
