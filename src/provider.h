@@ -93,6 +93,17 @@ char *provider_base64_encode(const void *data, size_t len);
 /* Parse a Retry-After value (delta-seconds or HTTP-date); < 0 if invalid. */
 double provider_parse_retry_after(const char *v);
 
+/* Set out's fault and message (the image is dropped). */
+void provider_fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A param as JSON: numbers and booleans typed, the rest strings. */
+struct json_t;
+struct json_t *provider_param_json(const struct param *p);
+/* Is the Content-Type ct of media type type (parameters ignored)? */
+int provider_media_is(const char *ct, const char *type);
+/* endpoint (trailing slashes dropped) + path; malloc'd. */
+char *provider_url(const char *endpoint, const char *path);
+
 extern const struct provider provider_builtin;
 extern const struct provider provider_http;
 extern const struct provider provider_openai;

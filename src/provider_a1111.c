@@ -35,41 +35,6 @@ static const char *const reserved_extras[] = {
 	"upscaling_crop", "upscaler_1",
 };
 
-static void fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(out->err);
-	va_start(ap, fmt);
-	out->err = xvasprintf(fmt, ap);
-	va_end(ap);
-	out->fault = f;
-	buf_reset(&out->image);
-}
-
-static json_t *
-param_json(const struct param *p)
-{
-	json_t *v;
-	double d;
-
-	if (p->type == VAL_BOOL)
-		return json_boolean(strcmp(p->value, "true") == 0);
-	if (p->type == VAL_NUMBER) {
-		v = json_loads(p->value, JSON_DECODE_ANY, NULL);
-		if (v && json_is_number(v))
-			return v;
-		json_decref(v);
-		if (parse_double(p->value, &d) == 0)
-			return json_real(d);
-	}
-	return json_string(p->value);
-}
-
 static int
 in_list(const char *name, const char *const *list, size_t n)
 {
@@ -111,18 +76,8 @@ add_params(json_t *root, const struct param *ps, size_t n, const char *const *re
 			name = aliases[j][1];
 		}
 		if (!in_list(name, reserved, nreserved))
-			json_object_set_new(root, name, param_json(&ps[i]));
+			json_object_set_new(root, name, provider_param_json(&ps[i]));
 	}
-}
-
-static char *
-endpoint_url(const char *endpoint, const char *path)
-{
-	size_t n = strlen(endpoint);
-
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s%s", (int)n, endpoint, path);
 }
 
 static int
@@ -142,7 +97,7 @@ finish_request(const struct provider_call *c, const char *path, json_t *root,
 		*err = xstrdup(WHO ": cannot encode the request");
 		return -1;
 	}
-	url = endpoint_url(c->endpoint, path);
+	url = provider_url(c->endpoint, path);
 	http_request_init(out, "POST", url);
 	free(url);
 	buf_puts(&out->body, body);
@@ -322,7 +277,7 @@ a1111_reply(const struct provider_call *c, const struct http_response *resp, str
 	}
 	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
 	if (!json_is_object(root)) {
-		fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
 		json_decref(root);
 		return;
 	}
@@ -342,12 +297,12 @@ a1111_reply(const struct provider_call *c, const struct http_response *resp, str
 		img = json_array_get(json_object_get(root, "images"), (size_t)first);
 	}
 	if (!json_is_string(img) || json_string_length(img) == 0) {
-		fail(out, FAULT_RETRY, WHO ": no image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
 	} else if (provider_base64_decode(json_string_value(img), json_string_length(img), &out->image) < 0 ||
 		   out->image.len == 0) {
-		fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
 	} else if ((fmt = not_png(&out->image))) {
-		fail(out, FAULT_PERMANENT, WHO ": the server returned %s, not PNG (set samples_format to png)", fmt);
+		provider_fail(out, FAULT_PERMANENT, WHO ": the server returned %s, not PNG (set samples_format to png)", fmt);
 	} else if (!c->image && json_is_string(info)) {
 		keep_info(json_string_value(info), out);
 	}

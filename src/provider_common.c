@@ -2,11 +2,14 @@
  * HTTP provider shares: status classification, Retry-After, base64 */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "provider.h"
@@ -198,4 +201,55 @@ provider_base64_encode(const void *data, size_t len)
 
 	EVP_EncodeBlock((unsigned char *)s, data, (int)len);
 	return s;
+}
+
+
+void
+provider_fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(out->err);
+	va_start(ap, fmt);
+	out->err = xvasprintf(fmt, ap);
+	va_end(ap);
+	out->fault = f;
+	buf_reset(&out->image);
+}
+
+json_t *
+provider_param_json(const struct param *p)
+{
+	json_t *v;
+	double d;
+
+	if (p->type == VAL_BOOL)
+		return json_boolean(strcmp(p->value, "true") == 0);
+	if (p->type == VAL_NUMBER) {
+		v = json_loads(p->value, JSON_DECODE_ANY, NULL);
+		if (v && json_is_number(v))
+			return v;
+		json_decref(v);
+		if (parse_double(p->value, &d) == 0)
+			return json_real(d);
+	}
+	return json_string(p->value);
+}
+
+int
+provider_media_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+char *
+provider_url(const char *endpoint, const char *path)
+{
+	size_t n = strlen(endpoint);
+
+	while (n > 0 && endpoint[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s%s", (int)n, endpoint, path);
 }

@@ -32,51 +32,6 @@ static const char *const safety_reasons[] = {
 	"BLOCKLIST", "SPII", "RECITATION", "IMAGE_RECITATION",
 };
 
-static void fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(out->err);
-	va_start(ap, fmt);
-	out->err = xvasprintf(fmt, ap);
-	va_end(ap);
-	out->fault = f;
-	buf_reset(&out->image);
-}
-
-static json_t *
-param_json(const struct param *p)
-{
-	json_t *v;
-	double d;
-
-	if (p->type == VAL_BOOL)
-		return json_boolean(strcmp(p->value, "true") == 0);
-	if (p->type == VAL_NUMBER) {
-		v = json_loads(p->value, JSON_DECODE_ANY, NULL);
-		if (v && json_is_number(v))
-			return v;
-		json_decref(v);
-		if (parse_double(p->value, &d) == 0)
-			return json_real(d);
-	}
-	return json_string(p->value);
-}
-
-static char *
-endpoint_url(const char *endpoint, const char *path)
-{
-	size_t n = strlen(endpoint);
-
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s%s", (int)n, endpoint, path);
-}
-
 static size_t
 nearest_ratio(uint32_t w, uint32_t h)
 {
@@ -146,11 +101,11 @@ gemini_request(const struct provider_call *c, struct http_request *out, char **e
 	for (i = 0; i < r->nparams; i++) {
 		name = r->params[i].name;
 		if (strcmp(name, "imageSize") == 0 || strcmp(name, "image_size") == 0)
-			json_object_set_new(ic, "imageSize", param_json(&r->params[i]));
+			json_object_set_new(ic, "imageSize", provider_param_json(&r->params[i]));
 		else if (strcmp(name, "responseModalities") != 0 && strcmp(name, "imageConfig") != 0 &&
 			 strcmp(name, "seed") != 0 && strcmp(name, "aspectRatio") != 0 &&
 			 strcmp(name, "aspect_ratio") != 0)
-			json_object_set_new(gc, name, param_json(&r->params[i]));
+			json_object_set_new(gc, name, provider_param_json(&r->params[i]));
 	}
 	json_object_set_new(gc, "imageConfig", ic);
 	json_object_set_new(root, "generationConfig", gc);
@@ -161,7 +116,7 @@ gemini_request(const struct provider_call *c, struct http_request *out, char **e
 		return -1;
 	}
 	s = xasprintf("/models/%s:generateContent", model);
-	url = endpoint_url(c->endpoint, s);
+	url = provider_url(c->endpoint, s);
 	free(s);
 	http_request_init(out, "POST", url);
 	free(url);
@@ -250,7 +205,7 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 	}
 	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
 	if (!json_is_object(root)) {
-		fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
 		json_decref(root);
 		return;
 	}
@@ -286,19 +241,19 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 	block = json_string_value(json_object_get(json_object_get(root, "promptFeedback"), "blockReason"));
 	if (data) {
 		if (provider_base64_decode(data, datalen, &out->image) < 0 || out->image.len == 0)
-			fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+			provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
 		else if ((v = json_object_get(root, "modelVersion")) && json_is_string(v))
 			meta_add(&out->extra, "provider:model_version", json_string_value(v));
 	} else if (block) {
 		v = json_object_get(json_object_get(root, "promptFeedback"), "blockReasonMessage");
-		fail(out, FAULT_SAFETY, WHO ": prompt blocked (%.40s)%s%.200s", block,
+		provider_fail(out, FAULT_SAFETY, WHO ": prompt blocked (%.40s)%s%.200s", block,
 		     json_is_string(v) ? ": " : "", json_is_string(v) ? json_string_value(v) : "");
 	} else if (is_safety_reason(reason)) {
-		fail(out, FAULT_SAFETY, WHO ": no image: finishReason %.40s", reason);
+		provider_fail(out, FAULT_SAFETY, WHO ": no image: finishReason %.40s", reason);
 	} else if (other) {
-		fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", other);
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", other);
 	} else {
-		fail(out, FAULT_RETRY, WHO ": no image in response (finishReason %.40s)%s%.200s",
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response (finishReason %.40s)%s%.200s",
 		     reason ? reason : "none", text ? ": " : "", text ? text : "");
 	}
 	json_decref(root);

@@ -18,50 +18,9 @@
 
 #define WHO "http"
 
-static void fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(out->err);
-	va_start(ap, fmt);
-	out->err = xvasprintf(fmt, ap);
-	va_end(ap);
-	out->fault = f;
-	buf_reset(&out->image);
-}
-
 /* A param as JSON: numbers as numbers, bools as booleans, else a string. */
-static json_t *
-param_json(const struct param *p)
-{
-	json_t *v;
-	double d;
-
-	if (p->type == VAL_BOOL)
-		return json_boolean(strcmp(p->value, "true") == 0);
-	if (p->type == VAL_NUMBER) {
-		v = json_loads(p->value, JSON_DECODE_ANY, NULL);
-		if (v && json_is_number(v))
-			return v;
-		json_decref(v);
-		if (parse_double(p->value, &d) == 0)
-			return json_real(d);
-	}
-	return json_string(p->value);
-}
 
 /* Is the media type of content-type value ct equal to type? */
-static int
-media_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
 
 static int
 generic_request(const struct provider_call *c, struct http_request *out, char **err)
@@ -84,7 +43,7 @@ generic_request(const struct provider_call *c, struct http_request *out, char **
 	json_object_set_new(root, "height", json_integer(r->height));
 	params = json_object();
 	for (i = 0; i < r->nparams; i++)
-		json_object_set_new(params, r->params[i].name, param_json(&r->params[i]));
+		json_object_set_new(params, r->params[i].name, provider_param_json(&r->params[i]));
 	json_object_set_new(root, "params", params);
 	body = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
@@ -144,16 +103,16 @@ reply_json(const struct http_response *resp, struct provider_reply *out)
 
 	root = json_loadb(resp->body.data, resp->body.len, 0, &jerr);
 	if (!root || !json_is_object(root)) {
-		fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
 		json_decref(root);
 		return;
 	}
 	img = json_object_get(root, "image");
 	if (!json_is_string(img) || json_string_length(img) == 0) {
-		fail(out, FAULT_RETRY, WHO ": no image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
 	} else if (provider_base64_decode(json_string_value(img), json_string_length(img), &out->image) < 0 ||
 		   out->image.len == 0) {
-		fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
 	} else if ((rm = json_object_get(root, "render_meta")) && !json_is_null(rm) &&
 		   (s = json_dumps(rm, JSON_COMPACT | JSON_ENCODE_ANY))) {
 		meta_add(&out->extra, "render_meta", s);
@@ -173,20 +132,20 @@ generic_reply(const struct provider_call *c, const struct http_response *resp, s
 		return;
 	}
 	ct = http_response_header(resp, "content-type");
-	if (media_is(ct, "application/json") ||
+	if (provider_media_is(ct, "application/json") ||
 	    (!ct && resp->body.len && resp->body.data[0] == '{')) {
 		reply_json(resp, out);
-	} else if (!ct || media_is(ct, "image/png") || media_is(ct, "application/octet-stream")) {
+	} else if (!ct || provider_media_is(ct, "image/png") || provider_media_is(ct, "application/octet-stream")) {
 		if (resp->body.len == 0) {
-			fail(out, FAULT_RETRY, WHO ": empty response");
+			provider_fail(out, FAULT_RETRY, WHO ": empty response");
 			return;
 		}
 		buf_reset(&out->image);
 		buf_put(&out->image, resp->body.data, resp->body.len);
 	} else if (strncasecmp(ct, "image/", 6) == 0) {
-		fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
 	} else {
-		fail(out, FAULT_RETRY, WHO ": unexpected content type %.60s", ct);
+		provider_fail(out, FAULT_RETRY, WHO ": unexpected content type %.60s", ct);
 	}
 }
 

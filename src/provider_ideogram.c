@@ -43,41 +43,6 @@ static const char *const reserved[] = {
 	"prompt", "model", "seed", "resolution", "aspect_ratio", "num_images", "negative_prompt",
 };
 
-static void fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(out->err);
-	va_start(ap, fmt);
-	out->err = xvasprintf(fmt, ap);
-	va_end(ap);
-	out->fault = f;
-	buf_reset(&out->image);
-}
-
-static json_t *
-param_json(const struct param *p)
-{
-	json_t *v;
-	double d;
-
-	if (p->type == VAL_BOOL)
-		return json_boolean(strcmp(p->value, "true") == 0);
-	if (p->type == VAL_NUMBER) {
-		v = json_loads(p->value, JSON_DECODE_ANY, NULL);
-		if (v && json_is_number(v))
-			return v;
-		json_decref(v);
-		if (parse_double(p->value, &d) == 0)
-			return json_real(d);
-	}
-	return json_string(p->value);
-}
-
 static int
 is_reserved(const char *name)
 {
@@ -87,24 +52,6 @@ is_reserved(const char *name)
 		if (strcmp(name, reserved[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static int
-media_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static char *
-endpoint_url(const char *endpoint, const char *path)
-{
-	size_t n = strlen(endpoint);
-
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s%s", (int)n, endpoint, path);
 }
 
 static int
@@ -173,7 +120,7 @@ ideogram_request(const struct provider_call *c, struct http_request *out, char *
 		if (strcmp(p->name, "color_palette") == 0 && p->type == VAL_STRING)
 			json_object_set_new(ir, p->name, json_pack("{s:s}", "name", p->value));
 		else
-			json_object_set_new(ir, p->name, param_json(p));
+			json_object_set_new(ir, p->name, provider_param_json(p));
 	}
 	root = json_object();
 	json_object_set_new(root, "image_request", ir);
@@ -183,7 +130,7 @@ ideogram_request(const struct provider_call *c, struct http_request *out, char *
 		*err = xstrdup(WHO ": cannot encode the request");
 		return -1;
 	}
-	url = endpoint_url(c->endpoint, "/generate");
+	url = provider_url(c->endpoint, "/generate");
 	http_request_init(out, "POST", url);
 	free(url);
 	buf_puts(&out->body, body);
@@ -228,7 +175,7 @@ reply_generate(const struct http_response *resp, struct provider_reply *out)
 	}
 	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
 	if (!json_is_object(root)) {
-		fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
 		json_decref(root);
 		return;
 	}
@@ -236,13 +183,13 @@ reply_generate(const struct http_response *resp, struct provider_reply *out)
 	v = json_object_get(d, "is_image_safe");
 	url = json_string_value(json_object_get(d, "url"));
 	if (!json_is_object(d)) {
-		fail(out, FAULT_RETRY, WHO ": no image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
 	} else if (json_is_false(v)) {
-		fail(out, FAULT_SAFETY, WHO ": the image failed the safety check");
+		provider_fail(out, FAULT_SAFETY, WHO ": the image failed the safety check");
 	} else if (!url || !*url) {
-		fail(out, FAULT_RETRY, WHO ": no image url in response");
+		provider_fail(out, FAULT_RETRY, WHO ": no image url in response");
 	} else if (!str_has_prefix(url, "https://") && !str_has_prefix(url, "http://")) {
-		fail(out, FAULT_RETRY, WHO ": unexpected image url in response");
+		provider_fail(out, FAULT_RETRY, WHO ": unexpected image url in response");
 	} else {
 		v = json_object_get(d, "seed");
 		if (json_is_integer(v)) {
@@ -275,12 +222,12 @@ reply_download(const struct http_response *resp, struct provider_reply *out)
 		return;
 	}
 	ct = http_response_header(resp, "content-type");
-	if (ct && strncasecmp(ct, "image/", 6) == 0 && !media_is(ct, "image/png")) {
-		fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
+	if (ct && strncasecmp(ct, "image/", 6) == 0 && !provider_media_is(ct, "image/png")) {
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
 		return;
 	}
 	if (resp->body.len == 0) {
-		fail(out, FAULT_RETRY, WHO ": empty image download");
+		provider_fail(out, FAULT_RETRY, WHO ": empty image download");
 		return;
 	}
 	buf_reset(&out->image);

@@ -25,41 +25,6 @@ static const char *const reserved[] = {
 	"model", "prompt", "n", "size", "response_format", "stream", "partial_images",
 };
 
-static void fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(out->err);
-	va_start(ap, fmt);
-	out->err = xvasprintf(fmt, ap);
-	va_end(ap);
-	out->fault = f;
-	buf_reset(&out->image);
-}
-
-static json_t *
-param_json(const struct param *p)
-{
-	json_t *v;
-	double d;
-
-	if (p->type == VAL_BOOL)
-		return json_boolean(strcmp(p->value, "true") == 0);
-	if (p->type == VAL_NUMBER) {
-		v = json_loads(p->value, JSON_DECODE_ANY, NULL);
-		if (v && json_is_number(v))
-			return v;
-		json_decref(v);
-		if (parse_double(p->value, &d) == 0)
-			return json_real(d);
-	}
-	return json_string(p->value);
-}
-
 static int
 is_reserved(const char *name)
 {
@@ -69,24 +34,6 @@ is_reserved(const char *name)
 		if (strcmp(name, reserved[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static int
-media_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static char *
-endpoint_url(const char *endpoint, const char *path)
-{
-	size_t n = strlen(endpoint);
-
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s%s", (int)n, endpoint, path);
 }
 
 static int
@@ -129,14 +76,14 @@ openai_request(const struct provider_call *c, struct http_request *out, char **e
 		json_object_set_new(root, "response_format", json_string("b64_json"));
 	for (i = 0; i < r->nparams; i++)
 		if (!is_reserved(r->params[i].name))
-			json_object_set_new(root, r->params[i].name, param_json(&r->params[i]));
+			json_object_set_new(root, r->params[i].name, provider_param_json(&r->params[i]));
 	body = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (!body) {
 		*err = xstrdup(WHO ": cannot encode the request");
 		return -1;
 	}
-	url = endpoint_url(c->endpoint, "/images/generations");
+	url = provider_url(c->endpoint, "/images/generations");
 	http_request_init(out, "POST", url);
 	free(url);
 	buf_puts(&out->body, body);
@@ -199,12 +146,12 @@ reply_download(const struct http_response *resp, struct provider_reply *out)
 		return;
 	}
 	ct = http_response_header(resp, "content-type");
-	if (ct && strncasecmp(ct, "image/", 6) == 0 && !media_is(ct, "image/png")) {
-		fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
+	if (ct && strncasecmp(ct, "image/", 6) == 0 && !provider_media_is(ct, "image/png")) {
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
 		return;
 	}
 	if (resp->body.len == 0) {
-		fail(out, FAULT_RETRY, WHO ": empty image download");
+		provider_fail(out, FAULT_RETRY, WHO ": empty image download");
 		return;
 	}
 	buf_reset(&out->image);
@@ -227,7 +174,7 @@ openai_reply(const struct provider_call *c, const struct http_response *resp, st
 	}
 	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
 	if (!json_is_object(root)) {
-		fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
 		json_decref(root);
 		return;
 	}
@@ -236,18 +183,18 @@ openai_reply(const struct provider_call *c, const struct http_response *resp, st
 	url = json_object_get(d, "url");
 	fmt = json_string_value(json_object_get(root, "output_format"));
 	if (fmt && strcmp(fmt, "png") != 0) {
-		fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.20s (assetgen needs png)", fmt);
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.20s (assetgen needs png)", fmt);
 	} else if (json_is_string(b64) && json_string_length(b64) > 0) {
 		if (provider_base64_decode(json_string_value(b64), json_string_length(b64), &out->image) < 0 ||
 		    out->image.len == 0)
-			fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+			provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
 	} else if (json_is_string(url) && (str_has_prefix(json_string_value(url), "https://") ||
 					   str_has_prefix(json_string_value(url), "http://"))) {
 		/* no credential on the download: the URL is signed */
 		http_request_init(&out->next, "GET", json_string_value(url));
 		out->follow = 1;
 	} else {
-		fail(out, FAULT_RETRY, WHO ": no image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
 	}
 	if (out->fault == FAULT_NONE && (v = json_object_get(d, "revised_prompt")) &&
 	    json_is_string(v) && json_string_length(v) > 0)

@@ -34,22 +34,6 @@ static const char *const reserved[] = {
 	"prompt", "negative_prompt", "mode", "model", "seed", "aspect_ratio", "output_format", "image",
 };
 
-static void fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(out->err);
-	va_start(ap, fmt);
-	out->err = xvasprintf(fmt, ap);
-	va_end(ap);
-	out->fault = f;
-	buf_reset(&out->image);
-}
-
 static int
 is_reserved(const char *name)
 {
@@ -59,24 +43,6 @@ is_reserved(const char *name)
 		if (strcmp(name, reserved[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static int
-media_is(const char *ct, const char *type)
-{
-	size_t n = strlen(type);
-
-	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static char *
-endpoint_url(const char *endpoint, const char *path)
-{
-	size_t n = strlen(endpoint);
-
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	return xasprintf("%.*s%s", (int)n, endpoint, path);
 }
 
 static void
@@ -107,7 +73,7 @@ start(const struct provider_call *c, const char *path, struct http_request *out)
 {
 	char *url, *auth;
 
-	url = endpoint_url(c->endpoint, path);
+	url = provider_url(c->endpoint, path);
 	http_request_init(out, "POST", url);
 	free(url);
 	/* content-type multipart/form-data with its boundary comes from libcurl */
@@ -247,19 +213,19 @@ reply_json(const struct http_response *resp, struct provider_reply *out)
 
 	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
 	if (!json_is_object(root)) {
-		fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
 		json_decref(root);
 		return;
 	}
 	fr = json_string_value(json_object_get(root, "finish_reason"));
 	img = json_object_get(root, "image");
 	if (fr && strcmp(fr, "CONTENT_FILTERED") == 0) {
-		fail(out, FAULT_SAFETY, WHO ": the output was blurred by content moderation (CONTENT_FILTERED)");
+		provider_fail(out, FAULT_SAFETY, WHO ": the output was blurred by content moderation (CONTENT_FILTERED)");
 	} else if (!json_is_string(img) || json_string_length(img) == 0) {
-		fail(out, FAULT_RETRY, WHO ": no image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
 	} else if (provider_base64_decode(json_string_value(img), json_string_length(img), &out->image) < 0 ||
 		   out->image.len == 0) {
-		fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+		provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
 	} else if ((v = json_object_get(root, "seed")) && json_is_integer(v)) {
 		s = xasprintf("%lld", (long long)json_integer_value(v));
 		meta_add(&out->extra, "provider:seed", s);
@@ -280,24 +246,24 @@ stability_reply(const struct provider_call *c, const struct http_response *resp,
 		return;
 	}
 	ct = http_response_header(resp, "content-type");
-	if (media_is(ct, "application/json")) {
+	if (provider_media_is(ct, "application/json")) {
 		reply_json(resp, out);
 		return;
 	}
 	fr = http_response_header(resp, "finish-reason");
 	if (fr && strcmp(fr, "CONTENT_FILTERED") == 0) {
-		fail(out, FAULT_SAFETY, WHO ": the output was blurred by content moderation (CONTENT_FILTERED)");
+		provider_fail(out, FAULT_SAFETY, WHO ": the output was blurred by content moderation (CONTENT_FILTERED)");
 		return;
 	}
-	if (ct && !media_is(ct, "image/png")) {
+	if (ct && !provider_media_is(ct, "image/png")) {
 		if (strncasecmp(ct, "image/", 6) == 0)
-			fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
+			provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
 		else
-			fail(out, FAULT_RETRY, WHO ": unexpected content type %.60s", ct);
+			provider_fail(out, FAULT_RETRY, WHO ": unexpected content type %.60s", ct);
 		return;
 	}
 	if (resp->body.len == 0) {
-		fail(out, FAULT_RETRY, WHO ": empty response");
+		provider_fail(out, FAULT_RETRY, WHO ": empty response");
 		return;
 	}
 	buf_reset(&out->image);
