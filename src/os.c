@@ -73,8 +73,22 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+static int write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync);
+
 int
 os_write_atomic(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_atomic(dirfd, name, data, len, 1);
+}
+
+int
+os_write_atomic_nosync(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_atomic(dirfd, name, data, len, 0);
+}
+
+static int
+write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync)
 {
 	static atomic_uint counter;
 	char tmp[512];
@@ -88,7 +102,7 @@ os_write_atomic(int dirfd, const char *name, const void *data, size_t len)
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0))
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -97,7 +111,8 @@ os_write_atomic(int dirfd, const char *name, const void *data, size_t len)
 	fd = -1;
 	if (renameat(dirfd, tmp, dirfd, name) < 0)
 		goto fail;
-	fsync(dirfd);
+	if (sync)
+		fsync(dirfd);
 	return 0;
 fail:
 	err = errno;

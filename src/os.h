@@ -17,6 +17,10 @@ int os_mkdirs(const char *path, mode_t mode);
  * already there), then the directory fsynced.  0 or -1 (errno set; the
  * temp file removed). */
 int os_write_atomic(int dirfd, const char *name, const void *data, size_t len);
+/* The same without the two fsyncs, for a batch the caller makes durable
+ * at once with syncfs() (reads verify, so a crash before that loses only
+ * what was not yet synced, never correctness). */
+int os_write_atomic_nosync(int dirfd, const char *name, const void *data, size_t len);
 
 /* os_write_atomic() to a path (relative to the cwd, or absolute). */
 int os_write_atomic_path(const char *path, const void *data, size_t len);

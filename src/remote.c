@@ -338,7 +338,7 @@ fetched_blob(struct op *op, size_t i, void *arg)
 		fc->r->stats.rejected++;
 		return;
 	}
-	if (store_put(fc->st, op->data.data, op->data.len, &got) < 0) {
+	if (store_put_batch(fc->st, op->data.data, op->data.len, &got) < 0) {
 		fc->r->stats.errors++;
 		return;
 	}
@@ -390,6 +390,8 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 		struct fetch_ctx fc = {r, st, ix, entries, which, hit};
 
 		run_each(r, blobs, nb, fetched_blob, &fc);
+		if (nb)
+			store_sync(st);     /* one sync for the batch, not two per blob */
 	}
 	ops_free(ops, n);
 	ops_free(blobs, nb);
@@ -420,7 +422,7 @@ fetched_pinned(struct op *op, size_t i, void *arg)
 		bc->r->stats.rejected++;
 		return;
 	}
-	if (store_put(bc->st, op->data.data, op->data.len, &got) < 0) {
+	if (store_put_batch(bc->st, op->data.data, op->data.len, &got) < 0) {
 		bc->r->stats.errors++;
 		return;
 	}
@@ -444,6 +446,8 @@ remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests
 		struct blobs_ctx bc = {r, st, digests, sha256, ok};
 
 		run_each(r, ops, n, fetched_pinned, &bc);
+		if (n)
+			store_sync(st);
 	}
 	ops_free(ops, n);
 }

@@ -20,6 +20,7 @@ store_open(struct store *s, const char *dir)
 
 	s->dir = xstrdup(dir);
 	s->objfd = -1;
+	memset(s->swept, 0, sizeof(s->swept));
 	if (os_mkdirs(obj, 0755) < 0) {
 		warn("cannot create cache directory '%s':", obj);
 		goto fail;
@@ -76,8 +77,29 @@ store_has(struct store *s, const struct key *digest, size_t *size)
 	return 1;
 }
 
+static int put(struct store *s, const void *data, size_t len, struct key *digest, int sync);
+
 int
 store_put(struct store *s, const void *data, size_t len, struct key *digest)
+{
+	return put(s, data, len, digest, 1);
+}
+
+int
+store_put_batch(struct store *s, const void *data, size_t len, struct key *digest)
+{
+	return put(s, data, len, digest, 0);
+}
+
+void
+store_sync(struct store *s)
+{
+	if (syncfs(s->objfd) < 0)
+		warn("cannot sync the cache '%s':", s->dir);
+}
+
+static int
+put(struct store *s, const void *data, size_t len, struct key *digest, int sync)
 {
 	char name[KEY_HEX_LEN + 2];
 	int dfd;
@@ -96,9 +118,15 @@ store_put(struct store *s, const void *data, size_t len, struct key *digest)
 		warn("cannot open '%s/objects/%s':", s->dir, name);
 		return -1;
 	}
-	/* a writer killed here left its hidden temp file: remove it now */
-	os_clean_stale_tmp(dfd);
-	if (os_write_atomic(dfd, name + 3, data, len) < 0) {
+	/* a writer killed here left its hidden temp file: remove it, once per
+	 * directory and process (a pull stores hundreds of blobs) */
+	{
+		unsigned i = (unsigned)digest->b[0];
+
+		if (!__atomic_exchange_n(&s->swept[i], 1, __ATOMIC_RELAXED))
+			os_clean_stale_tmp(dfd);
+	}
+	if ((sync ? os_write_atomic : os_write_atomic_nosync)(dfd, name + 3, data, len) < 0) {
 		warn("cannot write blob '%s/objects/%s/%s':", s->dir, name, name + 3);
 		close(dfd);
 		return -1;

@@ -17,6 +17,7 @@
 struct store {
 	char *dir;          /* the cache directory */
 	int objfd;          /* cache/objects */
+	unsigned char swept[256];   /* objects/xx/ already cleared of stale temp files */
 };
 
 enum store_status {
@@ -31,6 +32,10 @@ void store_close(struct store *s);
 
 /* Store data; *digest receives its address.  Idempotent. 0 or -1. */
 int store_put(struct store *s, const void *data, size_t len, struct key *digest);
+/* store_put without fsyncs, for many blobs at once (a remote pull); call
+ * store_sync() after the batch. */
+int store_put_batch(struct store *s, const void *data, size_t len, struct key *digest);
+void store_sync(struct store *s);
 /* Read and verify. */
 enum store_status store_get(struct store *s, const struct key *digest, struct buf *out);
 /* Present (by stat, no reading)?  *size gets its size when non-NULL. */
