@@ -101,6 +101,10 @@ struct json_t;
 struct json_t *provider_param_json(const struct param *p);
 /* Is the Content-Type ct of media type type (parameters ignored)? */
 int provider_media_is(const char *ct, const char *type);
+/* Read the download of an image a provider linked to (Ideogram, OpenAI
+ * URLs): a failed download is retryable, as the link may have expired. */
+void provider_reply_download(const char *who, const struct http_response *resp,
+			     struct provider_reply *out);
 /* endpoint (trailing slashes dropped) + path; malloc'd. */
 char *provider_url(const char *endpoint, const char *path);
 

@@ -253,3 +253,32 @@ provider_url(const char *endpoint, const char *path)
 		n--;
 	return xasprintf("%.*s%s", (int)n, endpoint, path);
 }
+
+void
+provider_reply_download(const char *who, const struct http_response *resp,
+			struct provider_reply *out)
+{
+	const char *ct;
+
+	if (provider_http_failed(who, resp, out)) {
+		if (resp->transport == HTTP_OK) {
+			/* an expired or missing link: generating again is the cure */
+			free(out->err);
+			out->err = xasprintf("%s: image download failed: HTTP %ld", who, resp->status);
+			out->fault = FAULT_RETRY;
+		}
+		return;
+	}
+	ct = http_response_header(resp, "content-type");
+	if (ct && strncasecmp(ct, "image/", 6) == 0 && !provider_media_is(ct, "image/png")) {
+		provider_fail(out, FAULT_PERMANENT, "%s: unsupported image format %.60s (assetgen needs image/png)",
+			      who, ct);
+		return;
+	}
+	if (resp->body.len == 0) {
+		provider_fail(out, FAULT_RETRY, "%s: empty image download", who);
+		return;
+	}
+	buf_reset(&out->image);
+	buf_put(&out->image, resp->body.data, resp->body.len);
+}

@@ -208,39 +208,12 @@ reply_generate(const struct http_response *resp, struct provider_reply *out)
 }
 
 static void
-reply_download(const struct http_response *resp, struct provider_reply *out)
-{
-	const char *ct;
-
-	if (provider_http_failed(WHO, resp, out)) {
-		if (resp->transport == HTTP_OK) {
-			/* an expired or missing link: generating again is the cure */
-			free(out->err);
-			out->err = xasprintf(WHO ": image download failed: HTTP %ld", resp->status);
-			out->fault = FAULT_RETRY;
-		}
-		return;
-	}
-	ct = http_response_header(resp, "content-type");
-	if (ct && strncasecmp(ct, "image/", 6) == 0 && !provider_media_is(ct, "image/png")) {
-		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
-		return;
-	}
-	if (resp->body.len == 0) {
-		provider_fail(out, FAULT_RETRY, WHO ": empty image download");
-		return;
-	}
-	buf_reset(&out->image);
-	buf_put(&out->image, resp->body.data, resp->body.len);
-}
-
-static void
 ideogram_reply(const struct provider_call *c, const struct http_response *resp, struct provider_reply *out)
 {
 	if (c->step == 0)
 		reply_generate(resp, out);
 	else
-		reply_download(resp, out);
+		provider_reply_download(WHO, resp, out);
 }
 
 /* Nearness of two sizes: mostly the shape, then the area. */

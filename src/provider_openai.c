@@ -132,40 +132,13 @@ refine_error(const struct http_response *resp, struct provider_reply *out)
 }
 
 static void
-reply_download(const struct http_response *resp, struct provider_reply *out)
-{
-	const char *ct;
-
-	if (provider_http_failed(WHO, resp, out)) {
-		if (resp->transport == HTTP_OK) {
-			/* an expired or missing link: generating again is the cure */
-			free(out->err);
-			out->err = xasprintf(WHO ": image download failed: HTTP %ld", resp->status);
-			out->fault = FAULT_RETRY;
-		}
-		return;
-	}
-	ct = http_response_header(resp, "content-type");
-	if (ct && strncasecmp(ct, "image/", 6) == 0 && !provider_media_is(ct, "image/png")) {
-		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
-		return;
-	}
-	if (resp->body.len == 0) {
-		provider_fail(out, FAULT_RETRY, WHO ": empty image download");
-		return;
-	}
-	buf_reset(&out->image);
-	buf_put(&out->image, resp->body.data, resp->body.len);
-}
-
-static void
 openai_reply(const struct provider_call *c, const struct http_response *resp, struct provider_reply *out)
 {
 	json_t *root, *d, *b64, *url, *v;
 	const char *fmt;
 
 	if (c->step > 0) {
-		reply_download(resp, out);
+		provider_reply_download(WHO, resp, out);
 		return;
 	}
 	if (provider_http_failed(WHO, resp, out)) {
