@@ -312,6 +312,7 @@ job_reply(struct worker *w, struct job *j)
 	enum job_out out;
 
 	c->provider->reply(&t->call, &j->resp, r);
+	provider_reply_scrub(&t->call, r);
 	if (r->fault != FAULT_NONE) {
 		if (!r->err)
 			r->err = xstrdup("request failed");
@@ -345,6 +346,7 @@ job_upreply(struct worker *w, struct job *j)
 	enum job_out out = R_FAIL;
 
 	it->upprovider->reply(&t->call, &j->resp, r);
+	provider_reply_scrub(&t->call, r);
 	if (r->fault != FAULT_NONE)
 		return R_FAIL;
 	if (r->follow)
@@ -964,7 +966,18 @@ handle(struct sched *s, struct job *j)
 		}
 		t->step = 0;
 		meta_release(&t->extra);
-		if (fault_retryable(r->fault) && !ms->cooled && t->attempt < max_attempts(m)) {
+		/* a server that asks for a longer wait than a build should sit
+		 * through (or for an absurd one) is treated as unavailable for
+		 * this asset: the next candidate gets it now */
+		if (fault_retryable(r->fault) && !(r->retry_after <= BUILD_RETRY_AFTER_MAX)) {
+			char *e = xasprintf("%s asks to retry after %g s, more than the %d s a build"
+					    " waits", m->name, r->retry_after, BUILD_RETRY_AFTER_MAX);
+
+			if (s->status->level >= STATUS_VERBOSE)
+				status_printf(s->status, "attempt failed %s: %s\n", it->asset->name, e);
+			note_error(t, m->name, e);
+			free(e);
+		} else if (fault_retryable(r->fault) && !ms->cooled && t->attempt < max_attempts(m)) {
 			t->state = T_READY;
 			t->ready_at = now_ns() + (uint64_t)(backoff(s, t->attempt, r->retry_after) * 1e9);
 			break;

@@ -22,6 +22,7 @@
 #include "store.h"
 
 #define BUILD_BREAKER 3           /* assets in a row that spent every attempt on a model cool it down */
+#define BUILD_RETRY_AFTER_MAX 300 /* seconds; a longer Retry-After moves on to the next model */
 
 struct build_opts {
 	int jobs;                 /* -j; <= 0: a default (CPUs, or 8 with remote models) */

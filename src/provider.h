@@ -85,6 +85,7 @@ const struct provider *provider_find(const char *name);
  * from retry-after-ms / Retry-After seconds or HTTP date); returns 1 when
  * the response was a failure, 0 for a 2xx. */
 int provider_http_failed(const char *who, const struct http_response *resp, struct provider_reply *out);
+void provider_reply_scrub(const struct provider_call *c, struct provider_reply *r);
 /* Base64 decode (tolerating a data: URL prefix and whitespace) into out.
  * 0 or -1. */
 int provider_base64_decode(const char *s, size_t len, struct buf *out);

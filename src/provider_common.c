@@ -156,6 +156,26 @@ provider_http_failed(const char *who, const struct http_response *resp, struct p
 	return 1;
 }
 
+/* A server may echo the credential back in an error body (some do), which
+ * the message quotes: cut it out, so that a message never holds the key. */
+void
+provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
+{
+	static const char mask[] = "[redacted]";
+	size_t klen = c->api_key ? strlen(c->api_key) : 0;
+	char *hit;
+
+	if (!r->err || klen < 4)
+		return;
+	while ((hit = strstr(r->err, c->api_key))) {
+		size_t before = (size_t)(hit - r->err);
+		char *s = xasprintf("%.*s%s%s", (int)before, r->err, mask, hit + klen);
+
+		free(r->err);
+		r->err = s;
+	}
+}
+
 int
 provider_base64_decode(const char *s, size_t len, struct buf *out)
 {

@@ -100,6 +100,19 @@ test_expect_success 'Gemini RetryInfo is honoured too' '
 	python3 -c "import sys; g = float(sys.argv[1]); sys.exit(0 if 1.99 <= g <= 3.5 else 1)" "$gap"
 '
 
+test_expect_success 'a Retry-After longer than a build waits moves on to the fallback at once' '
+	for ra in 1e300 86400; do
+		N=1 project &&
+		faults "{\"rules\": [{\"provider\": \"ideogram\", \"fault\": \"429\", \"retry_after\": \"$ra\"}]}" &&
+		start=$(date +%s) &&
+		assetgen -C p build -v --report r.json >out 2>err &&
+		test $(($(date +%s) - start)) -lt 10 &&
+		test "$(fake_count ideogram)" = 1 && test "$(fake_count gemini)" = 1 &&
+		test "$(json_get r.json "j[\"assets\"][0][\"model\"]")" = nano &&
+		grep -q "ideo asks to retry after [0-9e+]* s, more than the 300 s a build waits" out || return 1
+	done
+'
+
 test_expect_success 'a model that keeps failing is cooled down; the fallback takes over' '
 	N=12 project &&
 	sed -i "s/tags: \[typography\]/tags: [x]/" p/recipes/a.yaml &&
