@@ -8,9 +8,10 @@ MANDIR = $(PREFIX)/share/man/man1
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib
+PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
-	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev
+	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev \
+	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev
 # what the tests also use: the fake providers (python3), a WebDAV nginx, and
 # headless chromium for the gallery (t6002)
 TEST_DEB_PKGS = python3 nginx chromium
