@@ -60,6 +60,7 @@ cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check
 	const char *hex, *model;
 	char *err = NULL;
 	size_t i;
+	int failed = 0;
 
 	memset(out, 0, sizeof(*out));
 	store_each(st, collect, &l);
@@ -107,16 +108,21 @@ cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check
 		snprintf(act.model, sizeof(act.model), "%s", model ? model : "");
 		if (index_action_put(ix, &k, &act) == 0)
 			out->indexed++;
+		else
+			failed = 1;
 	}
 	dg.st = st;
 	index_action_each(ix, find_dangling, &dg);
 	out->dangling = dg.n;
 	for (i = 0; repair && i < dg.n; i++)
 		index_action_delete(ix, &dg.keys[i]);
-	index_commit(ix);
+	if (failed || index_commit(ix) < 0) {
+		index_rollback(ix);
+		failed = 1;
+	}
 	meta_release(&m);
 	buf_release(&data);
 	free(dg.keys);
 	free(l.keys);
-	return 0;
+	return failed ? -1 : 0;
 }

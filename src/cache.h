@@ -21,7 +21,8 @@ struct cache_check {
 /* Re-hash every blob and record in ix each good blob's key (from the
  * metadata inside it): this is both `cache verify` and the recovery of a
  * lost index.  With repair, corrupt blobs are removed and index entries
- * pointing at missing blobs dropped; without it they are only counted. */
+ * pointing at missing blobs dropped; without it they are only counted.
+ * -1 when the index could not be written (nothing of this run kept). */
 int cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check *out);
 
 #endif

@@ -69,7 +69,8 @@ ctx_open_cache(struct ctx *c)
 	if (fresh) {
 		struct cache_check chk;
 
-		cache_reindex(&c->st, c->ix, 0, &chk);
+		if (cache_reindex(&c->st, c->ix, 0, &chk) == 0)
+			index_recovered(c->ix);
 		if (chk.indexed)
 			warn("rebuilt the cache index from %zu blobs", chk.indexed);
 	}

@@ -159,6 +159,10 @@ prepare(struct ctx *c, struct global *g, const struct build_args *a, char **name
 	if (a->intent == INTENT_PREVIEW) {
 		pp->out_dir = path_join(c->out_dir, "preview");
 		pp->rel = xasprintf("%s/preview", c->p.cfg.output_dir);
+		/* DIST itself may be a link (to a web root, say); preview/
+		 * inside it is assetgen's own */
+		if (!readonly && os_unplant_link(pp->out_dir) < 0)
+			return EXIT_BUILD;
 	} else {
 		pp->out_dir = xstrdup(c->out_dir);
 		pp->rel = xstrdup(c->p.cfg.output_dir);

@@ -63,6 +63,11 @@ cmd_clean(int argc, char **argv, struct global *g)
 	if ((rc = ctx_load(&c, g)) != 0)
 		return rc;
 	preview = path_join(c.out_dir, "preview");
+	if (os_unplant_link(preview) < 0) {
+		free(preview);
+		ctx_release(&c);
+		return EXIT_BUILD;
+	}
 	for (i = 0; i < c.p.nassets; i++) {
 		n += remove_output(c.out_dir, c.p.assets[i].name);
 		n += remove_output(preview, c.p.assets[i].name);

@@ -1,5 +1,6 @@
 /* index.c - the sqlite index */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ struct index {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *get_action, *put_action, *put_output;
+	int marked;             /* index.sqlite.incomplete written */
 };
 
 static const char schema[] =
@@ -161,6 +163,13 @@ try_open(struct index *ix, int *fresh)
 	}
 	sqlite3_busy_timeout(ix->db, 30000);
 	sqlite3_extended_result_codes(ix->db, 1);
+	/* sqlite opens a write-protected file read-only without a word; a
+	 * build on it would record nothing, and pay again for every render */
+	if (sqlite3_db_readonly(ix->db, "main") == 1) {
+		warn("cannot use cache index '%s': it is read-only (check its owner and"
+		     " permissions)", ix->path);
+		return -1;
+	}
 	v = user_version(ix);
 	if (v < 0)
 		return unusable(ix);    /* not a database, corrupt, or read-only */
@@ -230,7 +239,24 @@ index_open(const char *dir, int *fresh)
 		free(ix);
 		return NULL;
 	}
+	{
+		char *p = xasprintf("%s.incomplete", ix->path);
+
+		if (access(p, F_OK) == 0)
+			*fresh = 1;     /* the caller re-reads the store, then index_recovered() */
+		free(p);
+	}
 	return ix;
+}
+
+void
+index_recovered(struct index *ix)
+{
+	char *p = xasprintf("%s.incomplete", ix->path);
+
+	if (unlink(p) < 0 && errno != ENOENT)
+		warn("cannot remove '%s':", p);
+	free(p);
 }
 
 void
@@ -273,6 +299,30 @@ step_done(struct index *ix, sqlite3_stmt *st)
 		return -1;
 	}
 	return 0;
+}
+
+/* A record of a stored blob could not be written (a full disk, say): the
+ * blob holds its key, so the next open re-reads the store to recover the
+ * record rather than pay for the render again.  An empty marker file says
+ * so; creating it needs an inode, not a block. */
+static int
+missed(struct index *ix)
+{
+	char *p;
+	int fd;
+
+	if (ix->marked)
+		return -1;
+	ix->marked = 1;
+	p = xasprintf("%s.incomplete", ix->path);
+	fd = open(p, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		close(fd);
+		warn("cache index '%s' missed a record; the next run recovers it from the blobs",
+		     ix->path);
+	}
+	free(p);
+	return -1;
 }
 
 static void
@@ -339,7 +389,7 @@ index_action_put(struct index *ix, const struct key *key, const struct action *a
 	sqlite3_bind_double(st, 7, a->cost);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 9, a->sha256, -1, SQLITE_TRANSIENT);
-	return step_done(ix, st);
+	return step_done(ix, st) < 0 ? missed(ix) : 0;
 }
 
 static int
@@ -599,7 +649,7 @@ index_output_put(struct index *ix, const struct output_rec *r)
 	sqlite3_bind_int(st, 13, (int)r->height);
 	sqlite3_bind_text(st, 14, r->params, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 15, r->upscale, -1, SQLITE_TRANSIENT);
-	return step_done(ix, st);
+	return step_done(ix, st) < 0 ? missed(ix) : 0;
 }
 
 int

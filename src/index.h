@@ -50,9 +50,12 @@ struct output_rec {
 };
 
 /* Open (creating) dir/index.sqlite.  *fresh is set when the index was
- * created anew (so the caller may rebuild it from the blobs).  NULL on an
+ * created anew, or when an earlier run could not write a record (a full
+ * disk), so the caller may rebuild it from the blobs.  NULL on an
  * error that starting over could not fix (warned). */
 struct index *index_open(const char *dir, int *fresh);
+/* After re-reading the store on *fresh: records missed earlier are back. */
+void index_recovered(struct index *ix);
 void index_close(struct index *ix);
 
 int index_begin(struct index *ix);      /* BEGIN IMMEDIATE */

@@ -192,6 +192,8 @@ lock_write(const struct lockfile *l, const char *path)
 		r = os_write_atomic_path(path, b.data, b.len);
 		if (r < 0)
 			warn("cannot write '%s':", path);
+	} else {
+		os_clean_stale_tmp_path(path);    /* left by a build killed while writing it */
 	}
 	buf_release(&old);
 	buf_release(&b);

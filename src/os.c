@@ -73,6 +73,21 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int
+os_unplant_link(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return 0;
+	if (unlink(path) < 0) {
+		warn("cannot remove the symlink '%s':", path);
+		return -1;
+	}
+	warn("removed the symlink '%s': assetgen does not write through links", path);
+	return 0;
+}
+
 static int write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync);
 
 int
@@ -140,6 +155,8 @@ os_write_atomic_path(const char *path, const void *data, size_t len)
 	free(dir);
 	if (dfd < 0)
 		return -1;
+	/* a process killed while writing this file left its temp file */
+	os_clean_stale_tmp_of(dfd, slash ? slash + 1 : path);
 	r = os_write_atomic(dfd, slash ? slash + 1 : path, data, len);
 	err = errno;
 	close(dfd);
@@ -228,6 +245,13 @@ os_is_stale_tmp(const char *name)
 void
 os_clean_stale_tmp(int dirfd)
 {
+	os_clean_stale_tmp_of(dirfd, NULL);
+}
+
+void
+os_clean_stale_tmp_of(int dirfd, const char *name)
+{
+	size_t nlen = name ? strlen(name) : 0;
 	DIR *d;
 	struct dirent *e;
 	int fd = dup(dirfd);
@@ -241,9 +265,25 @@ os_clean_stale_tmp(int dirfd)
 	}
 	rewinddir(d);     /* the dup shares the offset of dirfd */
 	while ((e = readdir(d)))
-		if (os_is_stale_tmp(e->d_name))
+		if ((!name || (strncmp(e->d_name + 1, name, nlen) == 0 &&
+			       strncmp(e->d_name + 1 + nlen, ".tmp.", 5) == 0)) &&
+		    os_is_stale_tmp(e->d_name))
 			unlinkat(dirfd, e->d_name, 0);
 	closedir(d);
+}
+
+void
+os_clean_stale_tmp_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	free(dir);
+	if (dfd < 0)
+		return;
+	os_clean_stale_tmp_of(dfd, slash ? slash + 1 : path);
+	close(dfd);
 }
 
 static int

@@ -11,6 +11,11 @@
 /* mkdir -p; 0 or -1 (errno set). */
 int os_mkdirs(const char *path, mode_t mode);
 
+/* A directory assetgen owns inside DIST (preview/, _thumbs/) must be a
+ * directory: a symlink planted there is removed (never followed), and a
+ * warning says so.  0, or -1 when it cannot be removed. */
+int os_unplant_link(const char *path);
+
 /* Write data to dirfd/name atomically: a hidden temp file in the same
  * directory (".NAME.tmp.PID.N", created O_EXCL|O_NOFOLLOW), written,
  * fsynced, renamed over name (which replaces, never follows, a symlink
@@ -32,8 +37,12 @@ int os_read_file(const char *path, size_t max, struct buf *out);
 
 /* A temp file (".NAME.tmp.PID.N") left by a process that no longer runs? */
 int os_is_stale_tmp(const char *name);
-/* Remove such temp files from dirfd. */
+/* Remove such temp files from dirfd: all of them (name NULL), or only
+ * those of one file (".NAME.tmp.*"). */
 void os_clean_stale_tmp(int dirfd);
+void os_clean_stale_tmp_of(int dirfd, const char *name);
+/* The same for the file at path. */
+void os_clean_stale_tmp_path(const char *path);
 
 /* rm -rf: remove path and everything below it (not following symlinks). */
 void os_rmtree(const char *path);

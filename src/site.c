@@ -1067,10 +1067,8 @@ static void
 unplant_link(const char *out_dir, const char *rel)
 {
 	char *path = path_join(out_dir, rel);
-	struct stat st;
 
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && unlink(path) < 0)
-		warn("cannot remove '%s':", path);
+	os_unplant_link(path);
 	free(path);
 }
 

@@ -107,7 +107,7 @@ check_complete() {
 		cmp "$1/dist/k$i.png" "ref/dist/k$i.png" || return 1
 	done
 	test "$(ls "$1"/dist/*.png | wc -l)" = $NASSETS || { ls -la "$1/dist" >&2; return 1; }
-	t=$(find "$1/dist" "$1/cache" -name '*tmp*')
+	t=$(find "$1/dist" "$1/cache" -name '*tmp*'; find "$1" -maxdepth 1 -name '.*.tmp.*')
 	test -z "$t" || { echo "temp files left after a completed build: $t" >&2; return 1; }
 	assetgen -C "$1" cache verify >"$1.verify" 2>&1 || { cat "$1.verify" >&2; return 1; }
 	grep -q " 0 corrupt" "$1.verify" || { cat "$1.verify" >&2; return 1; }

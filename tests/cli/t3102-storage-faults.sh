@@ -82,6 +82,19 @@ test_expect_success 'a read-only cache: the index was not thrown away; a writabl
 	assetgen -C ro build >out 2>err && ! grep -q -E "starting over|rebuilt the cache index" err &&
 	test "$(generated out)" = 1 && grep -q "generate new1" out && grep -q "10 fresh" out
 '
+
+test_expect_success 'a read-only index file in a writable cache: a clear error, nothing generated' '
+	project rix && assetgen -C rix build >/dev/null &&
+	echo "  - {name: new1, prompt: \"new one\", seed: 99, size: 32x32}" >>rix/recipes/a.yaml &&
+	if [ "$(id -u)" = 0 ]; then chown -R 65534:65534 rix && chown 0:0 rix/cache/index.sqlite;
+	else chmod a-w rix/cache/index.sqlite; fi &&
+	cksum <rix/cache/index.sqlite >before &&
+	must_fail 1 as_user -C rix build >out 2>err &&
+	grep -q "cache index .* is read-only" err && ! grep -q "generate" out &&
+	! test -e rix/dist/new1.png && cksum <rix/cache/index.sqlite >after && cmp before after &&
+	{ test "$(id -u)" = 0 && chown 0:0 -R rix || chmod u+w rix/cache/index.sqlite; } &&
+	assetgen -C rix build >out && grep -q "generate new1" out
+'
 fi
 
 # ---- a full filesystem ----
@@ -105,19 +118,22 @@ big() {
 }
 
 if [ -n "$MNT" ]; then
-test_expect_success 'a full cache filesystem: a clear error, exit 1, no corrupt blob, no temp file' '
+test_expect_success 'a full cache filesystem: a clear error, exit 1, no temp file' '
 	big bigref && assetgen -C bigref build -j 2 >/dev/null &&
 	big full && mkdir full/cache && mount -t tmpfs -o size=1m tmpfs full/cache &&
 	must_fail 1 assetgen -C full build -j 2 >out 2>err &&
 	grep -q "No space left on device" err && grep -q "FAILED f" err &&
-	verify_clean full &&
+	test -z "$(find full -name "*tmp*")" &&
 	for f in full/dist/*.png; do cmp "$f" "bigref/dist/${f##*/}"; done
 '
 
 test_expect_success 'with space again, the next build succeeds and is correct' '
+	stored=$(find full/cache/objects -type f ! -name ".*" | wc -l) &&
 	mount -o remount,size=64m full/cache &&
 	assetgen -C full build -j 2 >out 2>err &&
 	for i in $(seq 1 20); do cmp full/dist/f$i.png bigref/dist/f$i.png; done &&
+	echo "# $stored renders were stored before the disk filled; $(generated out) made again" &&
+	test "$(generated out)" = $((20 - stored)) &&
 	verify_clean full && umount full/cache
 '
 
@@ -230,6 +246,19 @@ test_expect_success 'a symlink planted at dist/_thumbs: nothing written or remov
 	diff d.before d.after && same_as_ref l
 '
 
+test_expect_success 'a symlink planted at dist/preview: a preview build and clean never go through it' '
+	mkdir -p outside/pv && echo precious >outside/pv/s1.png && touch -d 2001-01-01 outside/pv/s1.png &&
+	ls -la outside/pv >p.before && file_state outside/pv/s1.png >>p.before &&
+	rm -rf l/dist/preview && ln -s ../../outside/pv l/dist/preview &&
+	assetgen -C l build --intent preview >out 2>err &&
+	grep -q "removed the symlink .*preview" err &&
+	! test -L l/dist/preview && test -d l/dist/preview && test -s l/dist/preview/s1.png &&
+	rm -rf l/dist/preview && ln -s ../../outside/pv l/dist/preview &&
+	assetgen -C l clean >out 2>err &&
+	ls -la outside/pv >p.after && file_state outside/pv/s1.png >>p.after &&
+	diff p.before p.after && assetgen -C l build >/dev/null && same_as_ref l
+'
+
 test_expect_success 'a symlink planted in cache/objects/ at a blob name is never followed' '
 	blob=$(blob_of l/dist/s6.png l) && cp "$blob" outside/blob && touch -d 2001-01-01 outside/blob &&
 	file_state outside/blob >b.before &&
@@ -246,6 +275,15 @@ test_expect_success 'a symlink to garbage at a blob name: the build is still cor
 	assetgen -C l build >out 2>err &&
 	file_state outside/garbage >g.after && cmp g.before g.after &&
 	same_as_ref l && verify_clean l
+'
+
+test_expect_success 'a lock temp file left by a killed build is removed by the next build; others are not' '
+	dead=$(sh -c "echo \$\$") &&
+	echo partial >l/.assetgen.lock.tmp.$dead.0 && echo mine >l/.notes.tmp.$dead.0 &&
+	echo live >l/.assetgen.lock.tmp.$$.0 &&
+	assetgen -C l build >out 2>err &&
+	! test -e l/.assetgen.lock.tmp.$dead.0 && test -e l/.notes.tmp.$dead.0 &&
+	test -e l/.assetgen.lock.tmp.$$.0 && rm l/.notes.tmp.$dead.0 l/.assetgen.lock.tmp.$$.0
 '
 
 test_done
