@@ -158,22 +158,34 @@ provider_http_failed(const char *who, const struct http_response *resp, struct p
 
 /* A server may echo the credential back in an error body (some do), which
  * the message quotes: cut it out, so that a message never holds the key. */
+static void
+cut(char **msg, const char *secret)
+{
+	size_t len = strlen(secret);
+	char *hit;
+
+	if (len < 4)
+		return;
+	while ((hit = strstr(*msg, secret))) {
+		char *s = xasprintf("%.*s[redacted]%s", (int)(hit - *msg), *msg, hit + len);
+
+		free(*msg);
+		*msg = s;
+	}
+}
+
 void
 provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
 {
-	static const char mask[] = "[redacted]";
-	size_t klen = c->api_key ? strlen(c->api_key) : 0;
-	char *hit;
+	char *b64;
 
-	if (!r->err || klen < 4)
+	if (!r->err || !c->api_key || !*c->api_key)
 		return;
-	while ((hit = strstr(r->err, c->api_key))) {
-		size_t before = (size_t)(hit - r->err);
-		char *s = xasprintf("%.*s%s%s", (int)before, r->err, mask, hit + klen);
-
-		free(r->err);
-		r->err = s;
-	}
+	cut(&r->err, c->api_key);
+	/* as sent in a Basic Authorization header (A1111's user:pass) */
+	b64 = provider_base64_encode(c->api_key, strlen(c->api_key));
+	cut(&r->err, b64);
+	free(b64);
 }
 
 int

@@ -54,7 +54,7 @@ PROVIDERS = ("http", "openai", "a1111", "ideogram", "stability", "gemini")
 STATUS_KINDS = {"429": 429, "429-ms": 429, "500": 500, "502": 502, "503": 503,
                 "408": 408, "400": 400, "401": 401, "403": 403, "404": 404}
 KINDS = tuple(STATUS_KINDS) + ("timeout", "reset", "truncated", "short-body", "badjson",
-                               "oom", "safety", "unsafe-image", "moderation")
+                               "oom", "safety", "unsafe-image", "moderation", "echo-key")
 SAFETY_KINDS = ("safety", "unsafe-image", "moderation")
 ROUTE_KINDS = ("api", "download", "*")
 
@@ -1335,6 +1335,11 @@ class Handler(BaseHTTPRequestHandler):
             resp = fault_status_response(provider, fault, rule)
         elif fault == "oom":
             resp = oom_response(provider)
+        elif fault == "echo-key":
+            # as some servers do: a 401 quoting the credential it was sent
+            cred = (req.headers.get("authorization") or req.headers.get("api-key") or
+                    req.headers.get("x-goog-api-key") or "")
+            resp = error_response(provider, 401, "Incorrect API key provided: %s" % cred)
         elif fault in SAFETY_KINDS:
             resp = build(fault) or safety_response(provider)
         elif fault == "truncated":
