@@ -133,6 +133,15 @@ test: test-deps
 
 check: test
 
+# Benchmarks (not run by CI; figures in bench/RESULTS.md).  The peers:
+# curl, ninja, libvips, ImageMagick, GNU time.
+BENCH_DEB_PKGS = python3 curl ninja-build libvips-tools imagemagick time
+bench-deps: deps
+	@$(MAKE) -s install-pkgs WANT="$(BENCH_DEB_PKGS)" HAVE="$$(for c in python3 curl ninja vips; do command -v $$c >/dev/null || exit; done; test -x /usr/bin/time && echo yes)"
+
+bench: bench-deps all
+	bash bench/run.sh
+
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' src/*.c tests/unit/*.c \
 		|| { echo "lint: banned function"; exit 1; }
@@ -145,7 +154,7 @@ install: $(BUILD)/assetgen
 clean:
 	rm -rf build build-san assetgen
 
-.PHONY: all deps test-deps install-pkgs run units test check lint install clean
+.PHONY: all deps test-deps bench-deps install-pkgs run units test check bench lint install clean
 
 # Fuzzing with libFuzzer: `make fuzz` builds tests/fuzz/fuzz_*.c into
 # build-fuzz/ (the library compiled again with clang and the fuzzer's

@@ -4,13 +4,13 @@
 # all); ASSETGEN=PATH measures another binary.  Loopback only; each script
 # stops the servers it starts and removes its temporary directories.
 #
-#   bench/run.sh [providers|builtin|upscale ...]
+#   bench/run.sh [providers|builtin|upscale|pull|rss ...]
 cd "$(dirname "$0")" || exit 2
-[ $# -gt 0 ] || set -- providers builtin upscale pull
+[ $# -gt 0 ] || set -- providers builtin upscale pull rss
 status=0
 for s in "$@"; do
 	if [ ! -f "./$s.sh" ] || [ "$s" = run ] || [ "$s" = lib ]; then
-		echo "bench/run.sh: no benchmark '$s' (providers, builtin, upscale)" >&2
+		echo "bench/run.sh: no benchmark '$s' (see bench/*.sh)" >&2
 		exit 2
 	fi
 done
