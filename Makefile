@@ -54,6 +54,7 @@ LIBSRCS = \
 	src/index.c \
 	src/key.c \
 	src/lock.c \
+	src/ocr.c \
 	src/os.c \
 	src/plan.c \
 	src/pngio.c \
