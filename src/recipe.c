@@ -60,7 +60,7 @@ static const char *const intents[] = { "final", "preview" };   /* enum intent */
 static const char *const crits[] = { "low", "normal", "high" }; /* enum criticality */
 
 static const char *const config_keys[] = {
-	"models", "routes", "budget", "cache", "output", "recipes", NULL,
+	"models", "routes", "budget", "cache", "output", "recipes", "typography", NULL,
 };
 static const char *const model_keys[] = {
 	"provider", "model", "version", "cost", "api_key_env", "endpoint",
@@ -68,13 +68,15 @@ static const char *const model_keys[] = {
 };
 static const char *const route_keys[] = { "match", "use", NULL };
 static const char *const match_keys[] = { "intent", "criticality", "tags", NULL };
-static const char *const budget_keys[] = { "per_request", "per_build", NULL };
+static const char *const budget_keys[] = { "per_request", "per_build", "per_asset", NULL };
+static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", NULL };
 static const char *const cache_keys[] = { "dir", "remote", NULL };
 static const char *const remote_keys[] = { "url", "upload", NULL };
 static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
-	"criticality", "tags", "model", "params", "upscale", "matrix", NULL,
+	"criticality", "tags", "model", "params", "upscale", "matrix", "expect_text",
+	"typography", NULL,
 };
 static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 
@@ -1466,6 +1468,8 @@ parse_budget(struct loader *l, const struct node *v)
 			want_number(l, v->kids[i + 1], "per_request", &cfg->per_request);
 		else if (!strcmp(v->kids[i]->str, "per_build"))
 			want_number(l, v->kids[i + 1], "per_build", &cfg->per_build);
+		else if (!strcmp(v->kids[i]->str, "per_asset"))
+			want_number(l, v->kids[i + 1], "per_asset", &cfg->per_asset);
 		else
 			unknown_key(l, v->kids[i], budget_keys);
 	}
@@ -1554,6 +1558,130 @@ parse_subdir(struct loader *l, const struct node *v, const char *key, char **out
 	*out = buf_detach(&b, NULL);
 }
 
+/* Tesseract language codes: "eng", "chi_sim", "eng+deu". */
+static int
+lang_ok(const char *s)
+{
+	const char *p = s;
+
+	for (;;) {
+		const char *w = p;
+
+		while ((*p >= 'a' && *p <= 'z') || *p == '_')
+			p++;
+		if (p == w || p - w > 32)
+			return 0;
+		if (!*p)
+			return p - s <= 100;
+		if (*p++ != '+')
+			return 0;
+	}
+}
+
+/* The typography settings of a recipe's asset (or defaults: t non-NULL),
+ * or of the project (t NULL: into the config).  A recipe may tighten the
+ * project's threshold, never loosen it. */
+struct typo_spec {
+	const char *lang;
+	double threshold;
+	int max_attempts;
+	const struct node *thr_node;
+};
+
+static int
+parse_typography(struct loader *l, const struct node *v, struct typo_spec *t)
+{
+	struct config *cfg = &l->p->cfg;
+	const struct node *key, *val;
+	size_t i, n0 = nproblems(l);
+	double d;
+	int n;
+
+	if (want_map(l, v, "'typography' must be a mapping, like {threshold: 0.2, max_attempts: 3}") < 0
+	    || v->type != NODE_MAP)
+		return -1;
+	for (i = 0; i < v->nkids; i += 2) {
+		key = v->kids[i];
+		val = v->kids[i + 1];
+		if (!strcmp(key->str, "lang")) {
+			if (want_string(l, val, "lang") < 0)
+				continue;
+			if (!lang_ok(val->str)) {
+				problem(l, val, "invalid Tesseract language '%s' (codes like eng, "
+					"chi_sim or eng+deu)", q(l, val->str));
+				continue;
+			}
+			if (t) {
+				t->lang = val->str;
+			} else {
+				free(cfg->typo_lang);
+				cfg->typo_lang = xstrdup(val->str);
+			}
+		} else if (!strcmp(key->str, "threshold")) {
+			if (want_number(l, val, "threshold", &d) < 0)
+				continue;
+			if (d > 1) {
+				problem(l, val, "'threshold' must be from 0 to 1 (the share of the "
+					"expected text's characters that may be wrong)");
+				continue;
+			}
+			if (t && d > cfg->typo_threshold + 1e-12) {
+				problem(l, val, "threshold %g is looser than the project's "
+					"typography.threshold (%g): a recipe may only tighten it", d,
+					cfg->typo_threshold);
+			} else if (t) {
+				t->threshold = d;
+				t->thr_node = val;
+			} else {
+				cfg->typo_threshold = d;
+			}
+		} else if (!strcmp(key->str, "max_attempts")) {
+			if (want_int(l, val, "max_attempts", 1, TYPO_MAX_ATTEMPTS, &n) < 0)
+				continue;
+			if (t)
+				t->max_attempts = n;
+			else
+				cfg->typo_max_attempts = n;
+		} else {
+			unknown_key(l, key, typography_keys);
+		}
+	}
+	return nproblems(l) == n0 ? 0 : -1;
+}
+
+/* expect_text: a string or a list of strings, each with a letter or digit. */
+static int
+check_expect_text(struct loader *l, const struct node *v)
+{
+	const struct node *const *items = &v;
+	size_t n = 1, i;
+	const char *p;
+
+	if (v->type == NODE_SEQ) {
+		if (!v->nkids) {
+			problem(l, v, "'expect_text' must be a string or a non-empty list of strings");
+			return -1;
+		}
+		items = (const struct node *const *)v->kids;
+		n = v->nkids;
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i]->type != NODE_SCALAR || is_null(items[i])) {
+			problem(l, items[i], "'expect_text' must be a string or a list of strings, "
+				"like \"Launch Sale\"");
+			return -1;
+		}
+		for (p = items[i]->str; *p && !isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80); p++)
+			;
+		if (!*p) {
+			problem(l, items[i], "'expect_text' '%s' has no letters or digits to check",
+				q(l, items[i]->str));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 load_config(struct loader *l, const struct node *root)
 {
@@ -1602,6 +1730,8 @@ load_config(struct loader *l, const struct node *root)
 			parse_subdir(l, val, "output", &cfg->output_dir);
 		} else if (!strcmp(key->str, "recipes")) {
 			parse_subdir(l, val, "recipes", &cfg->recipes_dir);
+		} else if (!strcmp(key->str, "typography")) {
+			parse_typography(l, val, NULL);
 		} else {
 			unknown_key(l, key, config_keys);
 		}
@@ -1616,7 +1746,8 @@ load_config(struct loader *l, const struct node *root)
 struct spec {
 	const struct node *map;
 	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
-		*criticality, *tags, *model, *params, *upscale, *matrix;
+		*criticality, *tags, *model, *params, *upscale, *matrix, *expect_text, *typography;
+	struct typo_spec ty;
 	uint64_t seed_v;
 	uint32_t width, height;
 	int intent_v, crit_v;
@@ -1745,6 +1876,7 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 
 	memset(s, 0, sizeof(*s));
 	s->map = map;
+	s->ty.threshold = -1;
 	for (i = 0; i < map->nkids; i += 2) {
 		key = map->kids[i];
 		val = map->kids[i + 1];
@@ -1790,6 +1922,16 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 		} else if (!strcmp(key->str, "upscale")) {
 			s->upscale = val;
 			parse_upscale(l, s, val);
+		} else if (!strcmp(key->str, "expect_text")) {
+			s->expect_text = val;
+			if (is_defaults)
+				problem(l, key, "'expect_text' is not allowed in defaults (copy belongs "
+					"to one asset)");
+			else
+				check_expect_text(l, val);
+		} else if (!strcmp(key->str, "typography")) {
+			s->typography = val;
+			parse_typography(l, val, &s->ty);
 		} else if (!strcmp(key->str, "matrix")) {
 			s->matrix = val;
 			if (is_defaults)
@@ -1835,6 +1977,14 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 		m->tags = def->tags;
 	if (!m->model)
 		m->model = def->model;
+	if (!m->ty.lang)
+		m->ty.lang = def->ty.lang;
+	if (m->ty.threshold < 0) {
+		m->ty.threshold = def->ty.threshold;
+		m->ty.thr_node = def->ty.thr_node;
+	}
+	if (!m->ty.max_attempts)
+		m->ty.max_attempts = def->ty.max_attempts;
 	if (!m->upscale) {
 		m->upscale = def->upscale;
 		m->up_kind = def->up_kind;
@@ -2054,6 +2204,8 @@ asset_free(struct asset *a)
 	free(a->model);
 	params_free(a->params, a->nparams);
 	free(a->upscale.with);
+	strings_free(a->typo.expect, a->typo.nexpect);
+	free(a->typo.lang);
 	strings_free(a->matrix_vars, a->nmatrix_vars);
 	free(a->group);
 }
@@ -2100,6 +2252,22 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 			if (!a->tags[i]) {
 				problem(l, s->tags->kids[i], "string longer than %u bytes once "
 					"placeholders are expanded", MAX_SCALAR);
+				return -1;
+			}
+		}
+	}
+	if (s->expect_text) {
+		const struct node *ev = s->expect_text;
+		size_t ne = ev->type == NODE_SEQ ? ev->nkids : 1;
+
+		a->typo.expect = xcalloc(ne, sizeof(*a->typo.expect));
+		for (i = 0; i < ne; i++) {
+			v = ev->type == NODE_SEQ ? ev->kids[i] : ev;
+			a->typo.nexpect = i + 1;
+			a->typo.expect[i] = tpl_expand(v->str, mx, pick);
+			if (!a->typo.expect[i]) {
+				problem(l, v, "string longer than %u bytes once placeholders "
+					"are expanded", MAX_SCALAR);
 				return -1;
 			}
 		}
@@ -2196,6 +2364,10 @@ expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
 				a.upscale.height = s->up_height;
 			}
 			a.upscale.with = s->up_kind != UPSCALE_NONE ? xstrdup(s->up_with) : NULL;
+			a.typo.lang = xstrdup(s->ty.lang ? s->ty.lang : p->cfg.typo_lang);
+			a.typo.threshold = s->ty.threshold >= 0 ? s->ty.threshold : p->cfg.typo_threshold;
+			a.typo.max_attempts = s->ty.max_attempts ? s->ty.max_attempts :
+				p->cfg.typo_max_attempts;
 			a.loc.file = l->file;
 			a.loc.line = s->map->line;
 			a.loc.col = s->map->col;
@@ -2280,6 +2452,11 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 	for (i = 0; i < nps; i++)
 		if (is_text(ps[i].val))
 			tpl_check(l, ps[i].val, &mx, NULL);
+	if (s.expect_text && s.expect_text->type == NODE_SEQ)
+		for (i = 0; i < s.expect_text->nkids; i++)
+			tpl_check(l, s.expect_text->kids[i], &mx, NULL);
+	else if (s.expect_text)
+		tpl_check(l, s.expect_text, &mx, NULL);
 	if (nproblems(l) == n0) {
 		for (i = 0; i < mx.nvars; i++) {
 			if (!used[i]) {
@@ -2304,6 +2481,7 @@ load_recipe(struct loader *l, const struct node *root)
 	size_t i;
 
 	memset(&def, 0, sizeof(def));
+	def.ty.threshold = -1;
 	if (!root || is_null(root))
 		return;
 	if (root->type != NODE_MAP) {
@@ -2501,6 +2679,10 @@ project_load(struct project *p, const char *root, struct diags *d)
 	l.d0 = d->nmsgs + d->nmore;
 	cfg->per_request = -1;
 	cfg->per_build = -1;
+	cfg->per_asset = -1;
+	cfg->typo_lang = xstrdup("eng");
+	cfg->typo_threshold = 0.2;
+	cfg->typo_max_attempts = 3;
 	cfg->cache_dir = xstrdup("cache");
 	cfg->output_dir = xstrdup("dist");
 	cfg->recipes_dir = xstrdup("recipes");
@@ -2546,6 +2728,7 @@ project_release(struct project *p)
 	free(p->cfg.routes);
 	free(p->cfg.root);
 	free(p->cfg.cache_dir);
+	free(p->cfg.typo_lang);
 	free(p->cfg.remote_url);
 	free(p->cfg.output_dir);
 	free(p->cfg.recipes_dir);

@@ -54,6 +54,18 @@ struct upscale {
 	char *with;                 /* "lanczos3" (default), "bicubic", "nearest", or a model name */
 };
 
+#define TYPO_MAX_ATTEMPTS 10        /* candidates per asset, at most */
+
+/* The typography check of an asset (see ocr.h): with expect_text, every
+ * render is read back and compared with the copy. */
+struct typography {
+	char **expect;              /* expect_text, placeholders expanded; nexpect 0: no check */
+	size_t nexpect;
+	char *lang;                 /* Tesseract language(s): "eng", "eng+deu" */
+	double threshold;           /* largest normalised edit distance that passes, 0..1 */
+	int max_attempts;           /* candidates (seed, seed+1, ...) before the asset fails */
+};
+
 struct asset {
 	char *name;                 /* [a-z0-9][a-z0-9._-]*, unique in the project */
 	char *prompt;
@@ -72,6 +84,7 @@ struct asset {
 	char **matrix_vars;         /* for matrix assets: "style=neon-punk", sorted; else NULL */
 	size_t nmatrix_vars;
 	char *group;                /* the unexpanded name ("portrait-{style}") of a matrix asset, else NULL */
+	struct typography typo;
 };
 
 struct model {
@@ -108,6 +121,10 @@ struct config {
 	size_t nroutes;
 	double per_request;         /* < 0: no cap */
 	double per_build;           /* < 0: no cap */
+	double per_asset;           /* < 0: no cap (an asset's candidates together) */
+	char *typo_lang;            /* typography.lang: "eng" */
+	double typo_threshold;      /* typography.threshold: 0.2 */
+	int typo_max_attempts;      /* typography.max_attempts: 3 */
 	char *cache_dir;            /* "cache" */
 	char *remote_url;           /* cache.remote.url or NULL */
 	int upload;                 /* cache.remote.upload */
