@@ -79,6 +79,7 @@ LIBSRCS = \
 	src/status.c \
 	src/sync.c \
 	src/store.c \
+	src/typo.c \
 	src/util.c
 
 SRCS = src/main.c $(LIBSRCS)

@@ -15,10 +15,12 @@
 #include "build.h"
 #include "http.h"
 #include "index.h"
+#include "ocr.h"
 #include "os.h"
 #include "pngio.h"
 #include "resample.h"
 #include "sign.h"
+#include "typo.h"
 #include "util.h"
 
 volatile sig_atomic_t build_interrupted;
@@ -50,15 +52,21 @@ struct task {
 	struct buf gen_png;         /* HTTP upscale: the generation, as stored */
 	struct meta extra;          /* metadata from earlier steps (Ideogram's seed) */
 	struct buf errors;          /* what each candidate said, for the final message */
+	struct plan_check verdict;  /* the current candidate's typography verdict */
+	int has_verdict;            /* verdict holds it */
+	int verdict_noted;          /* and it is in the item's checks already */
+	int ocr_error;              /* the check itself could not run: the asset fails */
 };
 
-enum job_kind { J_RESTORE, J_UPSCALE, J_RENDER, J_REPLY, J_UPREPLY };
+enum job_kind { J_RESTORE, J_UPSCALE, J_RENDER, J_REPLY, J_UPREPLY, J_CHECK };
 enum job_out {
 	R_DONE,                 /* the output is placed */
 	R_GENERATE,             /* cached data unusable: generate */
 	R_FOLLOW,               /* send reply.next */
 	R_FAIL,                 /* reply.fault, reply.err, reply.retry_after */
 	R_UPSCALE_HTTP,         /* generation stored; upscale with a model next */
+	R_REJECT,               /* the candidate failed the typography check (t->verdict) */
+	R_MISS,                 /* the candidate is not cached: generate it */
 };
 
 struct job {
@@ -222,6 +230,8 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 	if (resample(gen, width, height, f, w->s->rthreads, &img) < 0)
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot upscale to %ux%u", width, height));
 	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->final_key);
+	if (it->checked)
+		typo_meta_add(&m, &it->asset->typo, &t->verdict);
 	rc = store_image(w, &img, &m, &c->final_key, "upscale", up->with, t->cand > 0, 0, &png,
 			 &digest, r);
 	image_release(&img);
@@ -230,6 +240,97 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 		w->s->results[t->item].digest = digest;
 	buf_release(&png);
 	return rc;
+}
+
+/* The typography check of candidate c's generation (digest gen): the
+ * cached verdict, else Tesseract's, cached.  1 passed, 0 failed, -1 the
+ * check could not run (r set). */
+static int
+judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *img,
+      const struct key *gen, struct provider_reply *r)
+{
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct typography *ty = &it->asset->typo;
+	struct ocr_verdict v;
+	struct action act;
+	struct key ok;
+	char *err = NULL;
+
+	memset(&t->verdict, 0, sizeof(t->verdict));
+	t->verdict.cand = t->cand;
+	t->verdict.image = *gen;
+	key_ocr(gen, ty, ocr_engine(), &ok);
+	if (w->ix && index_action_get(w->ix, &ok, &act) == 1 && strcmp(act.stage, "ocr") == 0) {
+		t->verdict.pass = act.fallback;
+		t->verdict.distance = act.cost;
+		t->verdict.cached = 1;
+		snprintf(t->verdict.text, sizeof(t->verdict.text), "%s", act.model);
+	} else {
+		if (ocr_check(img, ty->expect, ty->nexpect, ty->lang, ty->threshold, &v, &err) < 0) {
+			t->ocr_error = 1;
+			fail(r, FAULT_PERMANENT, xasprintf("typography check: %s", err));
+			free(err);
+			return -1;
+		}
+		t->verdict.pass = v.pass;
+		t->verdict.distance = v.distance;
+		memcpy(t->verdict.text, v.text, sizeof(t->verdict.text));
+		/* the verdict is an action on the image it judged: no blob of its own */
+		if (w->ix) {
+			memset(&act, 0, sizeof(act));
+			act.digest = *gen;
+			snprintf(act.stage, sizeof(act.stage), "ocr");
+			snprintf(act.model, sizeof(act.model), "%s", v.text);
+			act.fallback = v.pass;
+			act.cost = v.distance;
+			index_action_put(w->ix, &ok, &act);
+		}
+	}
+	(void)c;
+	t->has_verdict = 1;
+	t->verdict_noted = 0;
+	return t->verdict.pass || (it->picked && t->cand == it->chosen);
+}
+
+/* From a generation (stored, and judged when checked) to the placed
+ * output: place it as it is, stamp the verdict in, or upscale (here, or
+ * over HTTP). */
+static enum job_out
+make_final(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *img,
+	   const struct meta *gen_meta, const struct buf *gen_png, const struct key *gen_digest,
+	   struct provider_reply *r)
+{
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	struct item_result *res = &w->s->results[t->item];
+	struct meta m = {0};
+	struct buf png = BUF_INIT;
+	struct key digest;
+	enum job_out out = R_FAIL;
+
+	if (it->asset->upscale.kind == UPSCALE_NONE && !it->checked) {
+		if (place(w, it, c, gen_png, gen_digest, r) == 0) {
+			res->digest = *gen_digest;
+			out = R_DONE;
+		}
+	} else if (it->asset->upscale.kind == UPSCALE_NONE) {
+		/* the same pixels, with the verdict in the metadata */
+		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->final_key);
+		typo_meta_add(&m, &it->asset->typo, &t->verdict);
+		if (store_image(w, img, &m, &c->final_key, "check", "ocr", t->cand > 0, 0, &png,
+				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0) {
+			res->digest = digest;
+			out = R_DONE;
+		}
+	} else if (it->upscaler) {
+		buf_reset(&t->gen_png);
+		buf_put(&t->gen_png, gen_png->data, gen_png->len);
+		out = R_UPSCALE_HTTP;
+	} else if (kernel_upscale(w, t, c, img, gen_meta, r) == 0) {
+		out = R_DONE;
+	}
+	meta_release(&m);
+	buf_release(&png);
+	return out;
 }
 
 /* A freshly generated image: store it, then upscale (here, or over HTTP)
@@ -247,27 +348,27 @@ finish_generation(struct worker *w, struct task *t, const struct image *img,
 	struct key digest;
 	enum job_out out = R_FAIL;
 
+	struct asset ra = *it->asset;
+
+	ra.seed = c->seed;      /* a re-roll's own seed */
 	model_id_of(c->model, c->provider->impl, &id);
-	artifact_meta_generation(&m, it->asset, &id, c->params, c->nparams, &c->gen_key, extra);
+	artifact_meta_generation(&m, &ra, &id, c->params, c->nparams, &c->gen_key, extra);
 	if (store_image(w, img, &m, &c->gen_key, "gen", c->model->name, t->cand > 0, c->model->cost,
 			&png, &digest, r) < 0)
 		goto out;
 	res->outcome = OUT_GENERATED;
 	res->model = c->model->name;
-	res->fallback = t->cand > 0;
-	res->cost = c->model->cost;
-	if (it->asset->upscale.kind == UPSCALE_NONE) {
-		if (place(w, it, c, &png, &digest, r) == 0) {
-			res->digest = digest;
-			out = R_DONE;
+	res->fallback = c->model != it->cands[0].model;
+	res->cost += c->model->cost;
+	if (it->checked) {
+		int v = judge(w, t, c, img, &digest, r);
+
+		if (v <= 0) {
+			out = v == 0 ? R_REJECT : R_FAIL;
+			goto out;
 		}
-	} else if (it->upscaler) {
-		buf_reset(&t->gen_png);
-		buf_put(&t->gen_png, png.data, png.len);
-		out = R_UPSCALE_HTTP;
-	} else if (kernel_upscale(w, t, c, img, &m, r) == 0) {
-		out = R_DONE;
 	}
+	out = make_final(w, t, c, img, &m, &png, &digest, r);
 out:
 	meta_release(&m);
 	buf_release(&png);
@@ -360,6 +461,8 @@ job_upreply(struct worker *w, struct job *j)
 	if (decode_reply(r, width, height, &img, r) < 0)
 		goto out;
 	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->final_key);
+	if (it->checked)
+		typo_meta_add(&m, &it->asset->typo, &t->verdict);
 	if (store_image(w, &img, &m, &c->final_key, "upscale", it->upscaler->name, t->cand > 0,
 			it->upscaler->cost, &png, &digest, r) == 0 &&
 	    place(w, it, c, &png, &digest, r) == 0) {
@@ -404,7 +507,19 @@ job_upscale(struct worker *w, struct task *t, const struct key *gen_digest)
 	t->cand = it->chosen;
 	res->model = c->model->name;
 	res->saved = it->saved;
-	if (it->upscaler) {
+	if (it->checked) {
+		int v = t->has_verdict ? 1 : judge(w, t, c, &img, gen_digest, &r);
+
+		res->outcome = OUT_UPSCALED;
+		if (v > 0)
+			out = make_final(w, t, c, &img, &m, &png, gen_digest, &r);
+		else
+			out = v == 0 ? R_REJECT : R_FAIL;
+		if (out == R_FAIL) {
+			res->err = r.err;
+			r.err = NULL;
+		}
+	} else if (it->upscaler) {
 		buf_reset(&t->gen_png);
 		buf_put(&t->gen_png, png.data, png.len);
 		res->outcome = OUT_UPSCALED;
@@ -465,6 +580,46 @@ job_restore(struct worker *w, struct task *t)
 	return R_GENERATE;
 }
 
+/* A checked asset's current candidate: judge it if it is cached, and
+ * make the output if it passes; R_MISS when it has to be generated. */
+static enum job_out
+job_check(struct worker *w, struct task *t, struct provider_reply *r)
+{
+	const struct plan_item *it = &w->s->pl->items[t->item];
+	const struct plan_cand *c = &it->cands[t->cand];
+	struct item_result *res = &w->s->results[t->item];
+	struct image img = {0};
+	struct meta m = {0};
+	struct buf png = BUF_INIT;
+	struct action act;
+	char *err = NULL;
+	enum job_out out = R_MISS;
+	int v;
+
+	if (!w->ix || index_action_get(w->ix, &c->gen_key, &act) != 1 ||
+	    store_get(w->s->st, &act.digest, &png) != STORE_OK)
+		goto out;
+	if (pngio_decode(png.data, png.len, &img, &m, &err) < 0) {
+		free(err);
+		index_action_delete(w->ix, &c->gen_key);
+		goto out;
+	}
+	v = judge(w, t, c, &img, &act.digest, r);
+	if (v <= 0) {
+		out = v == 0 ? R_REJECT : R_FAIL;
+		goto out;
+	}
+	res->outcome = OUT_UPSCALED;
+	res->model = c->model->name;
+	res->saved += act.cost;
+	out = make_final(w, t, c, &img, &m, &png, &act.digest, r);
+out:
+	image_release(&img);
+	meta_release(&m);
+	buf_release(&png);
+	return out;
+}
+
 static enum job_out
 job_render(struct worker *w, struct task *t, struct provider_reply *r)
 {
@@ -511,6 +666,7 @@ worker_main(void *arg)
 		case J_RENDER: j->out = job_render(w, j->t, &j->reply); break;
 		case J_REPLY: j->out = job_reply(w, j); break;
 		case J_UPREPLY: j->out = job_upreply(w, j); break;
+		case J_CHECK: j->out = job_check(w, j->t, &j->reply); break;
 		}
 		http_response_release(&j->resp);
 
@@ -779,7 +935,7 @@ dispatch(struct sched *s, struct task *t)
 		if (t->upscaling) {
 			finish(s, t, OUT_FAILED, buf_detach(&t->errors, NULL));
 		} else {
-			t->cand++;
+			t->cand = plan_next_model(it, t->cand);
 			t->attempt = 0;
 			try_candidate(s, t);
 		}
@@ -798,7 +954,7 @@ try_candidate(struct sched *s, struct task *t)
 	const struct plan_cand *c;
 	struct model_stats *ms;
 
-	for (; t->cand < it->ncands; t->cand++, t->attempt = 0) {
+	for (; t->cand < it->ncands; t->cand = plan_next_model(it, t->cand), t->attempt = 0) {
 		c = &it->cands[t->cand];
 		ms = stats_for(s, c->model, NULL);
 		if (!c->provider || (!c->provider->render && !c->provider->request)) {
@@ -819,6 +975,16 @@ try_candidate(struct sched *s, struct task *t)
 					    " %.3f in flight, %s costs %.3f, cap %.3f)",
 					    it->asset->name, s->stats->spent, s->committed, c->model->name,
 					    c->model->cost, s->o->per_build);
+
+			finish(s, t, OUT_SKIPPED, e);
+			return;
+		}
+		if (!t->committed && s->o->per_asset >= 0 &&
+		    s->results[t->item].cost + c->model->cost > s->o->per_asset + 1e-9) {
+			char *e = xasprintf("not started: %s would exceed budget.per_asset (%.3f spent on it,"
+					    " %s costs %.3f, cap %.3f)", it->asset->name,
+					    s->results[t->item].cost, c->model->name, c->model->cost,
+					    s->o->per_asset);
 
 			finish(s, t, OUT_SKIPPED, e);
 			return;
@@ -866,9 +1032,20 @@ start(struct sched *s, struct task *t)
 		break;
 	case PLAN_UPSCALE:
 		t->cand = it->chosen;
+		if (it->checked && plan_check_find(it, it->chosen)) {
+			t->verdict = *plan_check_find(it, it->chosen);
+			t->has_verdict = 1;
+			t->verdict_noted = 1;
+		}
 		submit(s, t, J_UPSCALE, NULL);
 		break;
 	default:
+		if (it->checked) {
+			/* the candidate may be made already, and only need judging */
+			t->cand = it->chosen;
+			submit(s, t, J_CHECK, NULL);
+			break;
+		}
 		try_candidate(s, t);
 		break;
 	}
@@ -881,6 +1058,45 @@ set_candidate_params(struct sched *s, struct task *t)
 
 	t->req.params = c->params;
 	t->req.nparams = c->nparams;
+	t->req.seed = c->seed;
+}
+
+/* The current candidate failed the typography check: the next roll of
+ * the same model (judged first if it is cached), or the asset fails with
+ * every candidate listed. */
+static void
+reject(struct sched *s, struct task *t, int generating, struct model_stats *ms, double lat)
+{
+	struct plan_item *it = &s->pl->items[t->item];
+	size_t next = t->cand + 1;
+
+	if (generating && ms) {
+		ms->ok++;
+		ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
+		ms->latency[ms->nlatency++] = lat;
+		ms->consecutive = 0;
+	}
+	if (t->committed) {
+		s->stats->spent += it->cands[t->cand].model->cost;
+		s->committed -= it->cands[t->cand].model->cost;
+		t->committed = 0;
+	}
+	unlease(s, t);
+	meta_release(&t->extra);
+	if (s->stop) {
+		finish(s, t, OUT_SKIPPED, xstrdup(build_interrupted ? "interrupted" :
+						  "not started: an earlier step failed"));
+		return;
+	}
+	if (next >= plan_next_model(it, t->cand)) {
+		finish(s, t, OUT_FAILED, typo_failure(it));
+		return;
+	}
+	t->cand = next;
+	t->attempt = 0;
+	t->step = 0;
+	t->has_verdict = 0;
+	submit(s, t, J_CHECK, NULL);
 }
 
 /* A worker finished a job. */
@@ -896,6 +1112,30 @@ handle(struct sched *s, struct job *j)
 	double lat = (double)(now_ns() - t->attempt_t0) / 1e9;
 	int generating = j->kind == J_RENDER || j->kind == J_REPLY || j->kind == J_UPREPLY;
 
+	if (t->has_verdict && !t->verdict_noted && (j->out == R_DONE || j->out == R_UPSCALE_HTTP ||
+						     j->out == R_REJECT)) {
+		*plan_check_add(it, t->cand) = t->verdict;
+		t->verdict_noted = 1;
+		if (s->status->level >= STATUS_VERBOSE || (!t->verdict.pass && s->status->level >= 0)) {
+			char *line = typo_verdict_line(it, &t->verdict);
+
+			status_printf(s->status, "%s\n", line);
+			free(line);
+		}
+	}
+	if (j->out == R_FAIL && t->ocr_error) {
+		/* the check could not run: another candidate would not help */
+		if (t->committed) {
+			s->stats->spent += it->cands[t->cand].model->cost;
+			s->committed -= it->cands[t->cand].model->cost;
+			t->committed = 0;
+		}
+		finish(s, t, OUT_FAILED, r->err ? r->err : xstrdup("typography check failed to run"));
+		r->err = NULL;
+		provider_reply_release(r);
+		free(j);
+		return;
+	}
 	switch (j->out) {
 	case R_DONE:
 		if (generating && ms) {
@@ -917,8 +1157,14 @@ handle(struct sched *s, struct job *j)
 							 " never generates"));
 			break;
 		}
-		t->cand = 0;
 		t->attempt = 0;
+		if (it->checked) {
+			t->cand = it->chosen;
+			t->has_verdict = 0;
+			submit(s, t, J_CHECK, NULL);
+			break;
+		}
+		t->cand = 0;
 		try_candidate(s, t);
 		break;
 	case R_UPSCALE_HTTP:
@@ -996,9 +1242,16 @@ handle(struct sched *s, struct job *j)
 			break;
 		}
 		uncommit(s, t);
-		t->cand++;
+		t->cand = plan_next_model(it, t->cand);
 		t->attempt = 0;
 		try_candidate(s, t);
+		break;
+	case R_MISS:
+		t->attempt = 0;
+		try_candidate(s, t);
+		break;
+	case R_REJECT:
+		reject(s, t, generating, ms, lat);
 		break;
 	}
 	if (t->state == T_READY && !t->upscaling && t->cand < it->ncands)
@@ -1166,7 +1419,8 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 			results[i].model = it->cands[it->chosen].model->name;
 			results[i].cand = it->chosen;
 			results[i].digest = it->digest;
-		} else if (it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING) {
+		} else if (it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING ||
+			   it->action == PLAN_REJECTED) {
 			results[i].outcome = OUT_FAILED;
 			results[i].err = xstrdup(it->why);
 			status_failed(status, it->asset->name, it->why);

@@ -28,6 +28,7 @@ struct build_opts {
 	int jobs;                 /* -j; <= 0: a default (CPUs, or 8 with remote models) */
 	int keep_going;           /* -k */
 	double per_build;         /* budget; < 0: no cap */
+	double per_asset;         /* budget.per_asset: an asset's candidates together; < 0: no cap */
 	const char *cache_dir;    /* for the workers' index connections */
 	const char *out_dir;      /* absolute */
 	double backoff_base;      /* seconds; first retry waits up to this (0: 0.5) */

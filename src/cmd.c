@@ -172,7 +172,7 @@ plan_check_models(const struct plan *pl)
 			const struct plan_cand *c = &it->cands[j];
 
 			err = NULL;
-			if (!c->provider || !c->provider->check ||
+			if (c->roll || !c->provider || !c->provider->check ||
 			    c->provider->check(c->model, a->width, a->height, &err) == 0)
 				continue;
 			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot make %ux%u: %s\n",
@@ -204,7 +204,8 @@ plan_check_keys(const struct plan *pl)
 	for (i = 0; i < pl->nitems; i++) {
 		const struct plan_item *it = &pl->items[i];
 
-		if (it->action == PLAN_FRESH || it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING)
+		if (it->action == PLAN_FRESH || it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING ||
+		    it->action == PLAN_REJECTED)
 			continue;
 		for (j = 0; j <= it->ncands; j++) {
 			const struct model *m = j < it->ncands ? it->cands[j].model : it->upscaler;

@@ -48,6 +48,7 @@ int opt_count(const char *opt, const char *s, int *out);
 int opt_amount(const char *opt, const char *s, double *out);
 
 int cmd_build(int argc, char **argv, struct global *g);
+int cmd_pick(int argc, char **argv, struct global *g);
 int cmd_status(int argc, char **argv, struct global *g);
 int cmd_clean(int argc, char **argv, struct global *g);
 int cmd_graph(int argc, char **argv, struct global *g);

@@ -19,6 +19,8 @@
 
 struct build_args {
 	int jobs, keep_going, dry_run, explain, locked, upload;
+	int pick;                 /* `assetgen pick`: choose pick_seed's candidate */
+	uint64_t pick_seed;
 	int intent;
 	double budget;
 	const char *report;
@@ -211,6 +213,45 @@ print_totals(const struct plan *pl)
 	printf("; estimated cost %.3f\n", pl->cost);
 }
 
+/* `assetgen pick NAME SEED`: the plan holds NAME alone; choose its
+ * candidate of that seed that was made (in route order). */
+static int
+force_pick(struct plan *pl, uint64_t seed, struct index *ix, struct store *st)
+{
+	struct plan_item *it = &pl->items[0];
+	struct action act;
+	size_t j, first = SIZE_MAX;
+
+	if (pl->nitems != 1 || !it->checked) {
+		warn("pick: '%s' has no expect_text: there are no candidates to pick from",
+		     pl->nitems ? it->asset->name : "?");
+		return EXIT_INPUT;
+	}
+	for (j = 0; j < it->ncands; j++) {
+		if (it->cands[j].seed != seed)
+			continue;
+		if (first == SIZE_MAX)
+			first = j;
+		if (ix && index_action_get(ix, &it->cands[j].gen_key, &act) == 1 &&
+		    store_has(st, &act.digest, NULL))
+			break;
+	}
+	if (first == SIZE_MAX) {
+		warn("pick: seed %llu is not a candidate of '%s' (seeds %llu to %llu)",
+		     (unsigned long long)seed, it->asset->name,
+		     (unsigned long long)it->cands[0].seed,
+		     (unsigned long long)it->cands[plan_next_model(it, 0) - 1].seed);
+		return EXIT_INPUT;
+	}
+	if (j == it->ncands) {
+		warn("pick: candidate seed %llu of '%s' was never made: build it first",
+		     (unsigned long long)seed, it->asset->name);
+		return EXIT_BUILD;
+	}
+	plan_pick(pl, it, j, ix, st);
+	return 0;
+}
+
 /* The build itself: argv[0..argc) are ASSET names; sum (may be NULL)
  * gets what it did. */
 static int
@@ -251,6 +292,10 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 			pl = again;
 		}
 	}
+	if (!a.locked)
+		sync_apply_picks(&sy, &pl, c.ix, &c.st);
+	if (a.pick && (rc = force_pick(&pl, a.pick_seed, c.ix, &c.st)) != 0)
+		goto out;
 	if ((rc = plan_check_keys(&pl)) != 0)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
@@ -265,6 +310,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	bo.jobs = a.jobs;
 	bo.keep_going = a.keep_going;
 	bo.per_build = a.budget >= 0 ? a.budget : c.p.cfg.per_build;
+	bo.per_asset = c.p.cfg.per_asset;
 	bo.cache_dir = c.cache_dir;
 	bo.out_dir = pp.out_dir;
 	bo.locked = a.locked;
@@ -373,6 +419,32 @@ out:
 	plan_release(&pl);
 	ctx_release(&c);
 	return rc;
+}
+
+static const char pick_usage[] =
+	"usage: assetgen pick NAME SEED\n"
+	"Choose the candidate of NAME rendered with SEED (one the typography check\n"
+	"listed), whatever its verdict: it is placed and pinned in assetgen.lock\n"
+	"as picked, and later builds keep it while the recipe still makes it.\n";
+
+int
+cmd_pick(int argc, char **argv, struct global *g)
+{
+	struct build_args a;
+	int first, rc;
+
+	if ((rc = parse(argc, argv, g, &a, pick_usage, &first)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (argc - first != 2 || parse_u64(argv[first + 1], &a.pick_seed) < 0) {
+		fputs(pick_usage, stderr);
+		return EXIT_INPUT;
+	}
+	if (a.locked || a.dry_run || a.intent == INTENT_PREVIEW) {
+		warn("pick: --locked, -n and --intent preview do not apply");
+		return EXIT_INPUT;
+	}
+	a.pick = 1;
+	return build_with(g, &a, 1, argv + first, NULL);
 }
 
 int

@@ -246,6 +246,13 @@ cmd_why(int argc, char **argv, struct global *g)
 	}
 	if ((v = meta_get(&m, "upscale")))
 		field("upscale", v);
+	if ((v = meta_get(&m, "assetgen:ocr"))) {
+		const char *e = meta_get(&m, "assetgen:expect_text"), *r = meta_get(&m, "assetgen:ocr_text");
+
+		s = xasprintf("%s\nexpected \"%s\", read \"%s\"", v, e ? e : "", r ? r : "");
+		field("ocr", s);
+		free(s);
+	}
 
 	/* the project, if there is one here */
 	if (g->dir) {
@@ -311,9 +318,15 @@ cmd_why(int argc, char **argv, struct global *g)
 	free(s);
 	print_lock(&lk, it->asset->name, &k, &digest);
 	if (pc) {
-		s = xasprintf("current: %s:%d still makes this key%s (model %s)",
-			      it->asset->loc.file, it->asset->loc.line,
-			      which ? " as a preview (--intent preview)" : "", pc->model->name);
+		if (pc->roll)
+			s = xasprintf("current: %s:%d still makes this key%s (model %s, re-roll %d: "
+				      "seed %llu)", it->asset->loc.file, it->asset->loc.line,
+				      which ? " as a preview (--intent preview)" : "", pc->model->name,
+				      pc->roll, (unsigned long long)pc->seed);
+		else
+			s = xasprintf("current: %s:%d still makes this key%s (model %s)",
+				      it->asset->loc.file, it->asset->loc.line,
+				      which ? " as a preview (--intent preview)" : "", pc->model->name);
 		field("status", s);
 		free(s);
 		rc = EXIT_OK;

@@ -138,6 +138,48 @@ key_upscale(const struct key *gen, const struct upscale *up,
 	finish(&e, out);
 }
 
+static void
+put_typography(struct enc *e, const struct typography *t, const char *engine)
+{
+	char num[32];
+	size_t i;
+
+	put_u64(e, "expect", t->nexpect);
+	for (i = 0; i < t->nexpect; i++)
+		put_field(e, "text", t->expect[i]);
+	put_field(e, "lang", t->lang ? t->lang : "");
+	snprintf(num, sizeof(num), "%.6f", t->threshold);
+	put_field(e, "threshold", num);
+	put_field(e, "engine", engine ? engine : "");
+}
+
+void
+key_ocr(const struct key *image, const struct typography *t, const char *engine, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(image, hex);
+	start(&e, "assetgen/ocr/v1");
+	put_field(&e, "image", hex);
+	put_typography(&e, t, engine);
+	finish(&e, out);
+}
+
+void
+key_checked(const struct key *prev, const struct typography *t, const char *engine,
+	    struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(prev, hex);
+	start(&e, "assetgen/checked/v1");
+	put_field(&e, "artifact", hex);
+	put_typography(&e, t, engine);
+	finish(&e, out);
+}
+
 void
 key_digest(const void *data, size_t len, struct key *out)
 {

@@ -43,6 +43,15 @@ void key_generation(const struct asset *a, const struct model_id *id,
 void key_upscale(const struct key *gen, const struct upscale *up,
 		 const struct model_id *up_model, struct key *out);
 
+/* The typography check (ocr.h).  key_ocr keys a verdict: the digest of
+ * the image read, the expected copy, language, threshold and the OCR
+ * engine's version.  key_checked keys the artifact that carries the
+ * verdict: prev (the generation or upscale key) and the same settings. */
+void key_ocr(const struct key *image, const struct typography *t, const char *engine,
+	     struct key *out);
+void key_checked(const struct key *prev, const struct typography *t, const char *engine,
+		 struct key *out);
+
 /* A blob's address: XXH3-128 of its bytes. */
 void key_digest(const void *data, size_t len, struct key *out);
 

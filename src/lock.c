@@ -14,7 +14,7 @@
 static const char header[] =
 	"# assetgen.lock - pins each asset's key to the artifact made for it; commit it.\n"
 	"# `assetgen build --locked` reproduces exactly these renders without calling a model.\n"
-	"# name key digest sha256 model seed\n";
+	"# name key digest sha256 model seed [picked]\n";
 
 static int
 entry_cmp(const void *a, const void *b)
@@ -57,8 +57,8 @@ lock_load(struct lockfile *l, const char *path, const char *display)
 {
 	struct buf b = BUF_INIT;
 	struct lock_entry e;
-	char *line, *next, *f[7];
-	size_t lineno = 0;
+	char *line, *next, *f[8];
+	size_t lineno = 0, nf;
 	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -76,8 +76,10 @@ lock_load(struct lockfile *l, const char *path, const char *display)
 		if (*line == '#' || *line == '\0')
 			continue;
 		memset(&e, 0, sizeof(e));
-		if (split(line, f, 6) != 6) {
-			fprintf(stderr, "%s:%zu: expected 'name key digest sha256 model seed'\n", display, lineno);
+		nf = split(line, f, 7);
+		if ((nf != 6 && nf != 7) || (nf == 7 && strcmp(f[6], "picked") != 0)) {
+			fprintf(stderr, "%s:%zu: expected 'name key digest sha256 model seed [picked]'\n",
+				display, lineno);
 			rc = -1;
 			continue;
 		}
@@ -94,6 +96,8 @@ lock_load(struct lockfile *l, const char *path, const char *display)
 			continue;
 		}
 		lock_set(l, f[0], &e.key, &e.digest, f[3], f[4], e.seed);
+		if (nf == 7)
+			lock_mark_picked(l, f[0]);
 	}
 	buf_release(&b);
 	if (rc < 0) {
@@ -121,6 +125,7 @@ lock_set(struct lockfile *l, const char *name, const struct key *key, const stru
 	size_t i;
 
 	if (e) {
+		e->picked = 0;
 		if (key_equal(&e->key, key) && key_equal(&e->digest, digest) &&
 		    strcmp(e->sha256, sha256) == 0 && strcmp(e->model, model) == 0 && e->seed == seed)
 			return;	/* unchanged */
@@ -131,6 +136,7 @@ lock_set(struct lockfile *l, const char *name, const struct key *key, const stru
 			l->entries[i] = l->entries[i - 1];
 		e = &l->entries[i];
 		l->n++;
+		memset(e, 0, sizeof(*e));
 		e->name = xstrdup(name);
 	}
 	e->key = *key;
@@ -138,6 +144,15 @@ lock_set(struct lockfile *l, const char *name, const struct key *key, const stru
 	snprintf(e->sha256, sizeof(e->sha256), "%s", sha256);
 	e->model = xstrdup(model);
 	e->seed = seed;
+}
+
+void
+lock_mark_picked(struct lockfile *l, const char *name)
+{
+	struct lock_entry *e = (struct lock_entry *)lock_find(l, name);
+
+	if (e)
+		e->picked = 1;
 }
 
 void
@@ -184,6 +199,8 @@ lock_write(const struct lockfile *l, const char *path)
 		buf_puts(&b, e->model);
 		buf_putc(&b, ' ');
 		buf_puts(&b, seed);
+		if (e->picked)
+			buf_puts(&b, " picked");
 		buf_putc(&b, '\n');
 	}
 	/* rewrite only when something changed, so a no-op build touches nothing */

@@ -24,6 +24,7 @@ static const struct command {
 	{"bench", cmd_bench, "measure a model or route: latency p50/p95/p99, failures, cost"},
 	{"url", cmd_url, "print a signed, expiring link to a built output (nginx secure_link or S3)"},
 	{"watch", cmd_watch, "rebuild previews when a recipe is saved; --serve PORT for a live gallery"},
+	{"pick", cmd_pick, "choose one of an asset's typography candidates by its seed"},
 	{"why", cmd_why, "which recipe made this PNG, and is it still current?"},
 	{"init", cmd_init, "scaffold a new project (assetgen.yaml, recipes/, .gitignore)"},
 };

@@ -10,6 +10,7 @@
 #include "os.h"
 #include "plan.h"
 #include "provider.h"
+#include "typo.h"
 #include "util.h"
 
 const char *
@@ -22,6 +23,7 @@ plan_action_name(enum plan_action a)
 	case PLAN_GENERATE: return "generate";
 	case PLAN_UNROUTABLE: return "unroutable";
 	case PLAN_MISSING: return "missing";
+	case PLAN_REJECTED: return "rejected";
 	}
 	return "?";
 }
@@ -131,37 +133,188 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 	return buf_detach(&why, NULL);
 }
 
+/* One candidate per model in route order; an asset with a typography
+ * check has max_attempts of them per model, the seed going up by one. */
 static void
 plan_cands(struct plan_item *it, const struct project *p)
 {
 	const struct asset *a = it->asset;
+	struct asset ra = *a;
 	struct model_id id, upid;
 	const struct model *upm;
 	const struct provider *upp;
+	size_t i, n = 0, rolls = 1;
+	int k;
+
+	it->checked = a->typo.nexpect > 0;
+	if (it->checked)
+		rolls = (size_t)a->typo.max_attempts;
+	it->cands = xcalloc(it->route.ncands * rolls + 1, sizeof(*it->cands));
+	for (i = 0; i < it->route.ncands; i++) {
+		for (k = 0; k < (int)rolls; k++) {
+			struct plan_cand *c = &it->cands[n++];
+
+			c->model = it->route.cands[i];
+			c->provider = provider_find(c->model->provider);
+			c->roll = k;
+			c->seed = a->seed + (uint64_t)k;
+			ra.seed = c->seed;
+			params_merge(c->model, a, &c->params, &c->nparams);
+			model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
+			key_generation(&ra, &id, c->params, c->nparams, &c->gen_key);
+			c->base_key = c->gen_key;
+			if (a->upscale.kind != UPSCALE_NONE) {
+				upm = project_model(p, a->upscale.with);
+				if (upm) {
+					upp = provider_find(upm->provider);
+					model_id_of(upm, upp ? upp->impl : "", &upid);
+					it->upscaler = upm;
+					it->upprovider = upp;
+				}
+				key_upscale(&c->gen_key, &a->upscale, upm ? &upid : NULL, &c->base_key);
+			}
+			c->final_key = c->base_key;
+			if (it->checked)
+				key_checked(&c->base_key, &a->typo, ocr_engine(), &c->final_key);
+		}
+	}
+	it->ncands = n;
+}
+
+size_t
+plan_next_model(const struct plan_item *it, size_t j)
+{
+	const struct model *m = j < it->ncands ? it->cands[j].model : NULL;
+
+	while (j < it->ncands && it->cands[j].model == m)
+		j++;
+	return j;
+}
+
+struct plan_check *
+plan_check_add(struct plan_item *it, size_t j)
+{
+	struct plan_check *c;
+
+	it->checks = xgrow(it->checks, &it->capchecks, it->nchecks + 1, sizeof(*it->checks));
+	c = &it->checks[it->nchecks++];
+	memset(c, 0, sizeof(*c));
+	c->cand = j;
+	return c;
+}
+
+const struct plan_check *
+plan_check_find(const struct plan_item *it, size_t j)
+{
 	size_t i;
 
-	for (i = 0; i < it->route.ncands; i++) {
-		struct plan_cand *c = &it->cands[i];
+	for (i = it->nchecks; i > 0; i--)
+		if (it->checks[i - 1].cand == j)
+			return &it->checks[i - 1];
+	return NULL;
+}
 
-		c->model = it->route.cands[i];
-		c->provider = provider_find(c->model->provider);
-		params_merge(c->model, a, &c->params, &c->nparams);
-		model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
-		key_generation(a, &id, c->params, c->nparams, &c->gen_key);
-		if (a->upscale.kind == UPSCALE_NONE) {
-			c->final_key = c->gen_key;
-			continue;
-		}
-		upm = project_model(p, a->upscale.with);
-		if (upm) {
-			upp = provider_find(upm->provider);
-			model_id_of(upm, upp ? upp->impl : "", &upid);
-			it->upscaler = upm;
-			it->upprovider = upp;
-		}
-		key_upscale(&c->gen_key, &a->upscale, upm ? &upid : NULL, &c->final_key);
+/* A cached verdict for candidate j's generation (recorded in it), or 0
+ * when the generation or its verdict is not in the cache. */
+static int
+cached_verdict(struct plan_item *it, size_t j, struct index *ix, struct store *st)
+{
+	const struct plan_cand *c = &it->cands[j];
+	struct plan_check *pc;
+	struct action act;
+	struct key ok;
+
+	if (!ix || !st || index_action_get(ix, &c->gen_key, &act) != 1 ||
+	    !store_has(st, &act.digest, NULL))
+		return 0;
+	key_ocr(&act.digest, &it->asset->typo, ocr_engine(), &ok);
+	pc = plan_check_add(it, j);
+	pc->image = act.digest;
+	if (index_action_get(ix, &ok, &act) != 1 || strcmp(act.stage, "ocr") != 0) {
+		it->nchecks--;
+		return -1;      /* generated, never judged */
 	}
-	it->ncands = it->route.ncands;
+	pc->cached = 1;
+	pc->pass = act.fallback;
+	pc->distance = act.cost;
+	snprintf(pc->text, sizeof(pc->text), "%s", act.model);
+	return 1;
+}
+
+/* A checked asset: the first candidate whose rolls before it all failed
+ * and which passed; else the first model's next roll to make or judge;
+ * else rejected. */
+static void
+plan_checked(struct plan_item *it, const struct output_rec *r, int fresh_ok, struct index *ix,
+	     struct store *st)
+{
+	size_t g, j, work = it->ncands;
+	int v, exhausted = 0;
+
+	for (g = 0; g < it->ncands; g = plan_next_model(it, g)) {
+		for (j = g; j < plan_next_model(it, g); j++) {
+			v = cached_verdict(it, j, ix, st);
+			if (v == 1 && it->checks[it->nchecks - 1].pass) {
+				plan_choose(it, j, r, fresh_ok, ix, st);
+				return;
+			}
+			if (v != 1) {
+				if (work == it->ncands)
+					work = j;
+				break;
+			}
+		}
+		if (g == 0 && j == plan_next_model(it, g))
+			exhausted = 1;
+	}
+	/* the verdicts of models not tried are not the story */
+	for (j = 0; j < it->nchecks; j++)
+		if (it->cands[it->checks[j].cand].model != it->cands[0].model)
+			break;
+	it->nchecks = j;
+	if (exhausted) {
+		it->action = PLAN_REJECTED;
+		free(it->why);
+		it->why = typo_failure(it);
+		return;
+	}
+	it->action = PLAN_GENERATE;
+	it->chosen = work;
+	/* a roll already made is only judged: nothing to pay */
+	it->cost = ix && st && index_action_get(ix, &it->cands[work].gen_key, &(struct action){0}) == 1 ?
+		0 : it->cands[work].model->cost;
+}
+
+void
+plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fresh_ok,
+	    struct index *ix, struct store *st)
+{
+	const struct plan_cand *c = &it->cands[j];
+	struct action act;
+
+	it->chosen = j;
+	it->cost = 0;
+	if (fresh_ok && key_equal(&r->key, &c->final_key)) {
+		it->action = PLAN_FRESH;
+		it->digest = r->digest;
+		return;
+	}
+	if (ix && st && index_action_get(ix, &c->final_key, &act) == 1 &&
+	    store_has(st, &act.digest, NULL)) {
+		it->action = PLAN_RESTORE;
+		it->digest = act.digest;
+		it->saved = act.cost;
+		return;
+	}
+	if ((it->checked || it->asset->upscale.kind != UPSCALE_NONE) && ix && st &&
+	    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
+		it->action = PLAN_UPSCALE;
+		it->gen_digest = act.digest;
+		it->saved = act.cost;
+		return;
+	}
+	it->action = PLAN_GENERATE;
+	it->cost = c->model->cost;
 }
 
 static void
@@ -173,7 +326,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	struct action act;
 	struct stat sb;
 	size_t i;
-	int have;
+	int have, fresh_ok;
 
 	it->out_name = xasprintf("%s.png", a->name);
 	it->out_path = path_join(o->out_dir, it->out_name);
@@ -191,8 +344,9 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 
 	r = index_outputs_find(pl->recs, pl->nrecs, it->out_path);
 	have = lstat(it->out_path, &sb) == 0 && S_ISREG(sb.st_mode);
-	if (r && have && r->size == (int64_t)sb.st_size && r->mtime_ns == os_mtime_ns(&sb) &&
-	    r->ino == (int64_t)sb.st_ino) {
+	fresh_ok = r && have && r->size == (int64_t)sb.st_size && r->mtime_ns == os_mtime_ns(&sb) &&
+		r->ino == (int64_t)sb.st_ino;
+	if (fresh_ok && !it->checked) {
 		for (i = 0; i < it->ncands; i++) {
 			if (key_equal(&r->key, &it->cands[i].final_key)) {
 				it->action = PLAN_FRESH;
@@ -212,6 +366,10 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			it->why = xstrdup(have ? "output modified" : "output missing");
 		else
 			it->why = explain(r, it, &it->cands[0]);
+	}
+	if (it->checked) {
+		plan_checked(it, r, fresh_ok, ix, st);
+		return;
 	}
 
 	for (i = 0; ix && st && i < it->ncands; i++) {
@@ -236,6 +394,31 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->action = PLAN_GENERATE;
 	it->chosen = 0;
 	it->cost = it->cands[0].model->cost;
+}
+
+void
+plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, struct store *st)
+{
+	const struct output_rec *r = index_outputs_find(pl->recs, pl->nrecs, it->out_path);
+	struct stat sb;
+	size_t i;
+	int fresh_ok;
+
+	fresh_ok = r && lstat(it->out_path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		r->size == (int64_t)sb.st_size && r->mtime_ns == os_mtime_ns(&sb) &&
+		r->ino == (int64_t)sb.st_ino;
+	it->picked = 1;
+	plan_choose(it, j, r, fresh_ok, ix, st);
+	if (!plan_check_find(it, j))
+		cached_verdict(it, j, ix, st);
+	if (it->action != PLAN_FRESH && !it->why)
+		it->why = xasprintf("picked: seed %llu", (unsigned long long)it->cands[j].seed);
+	memset(pl->counts, 0, sizeof(pl->counts));
+	pl->cost = 0;
+	for (i = 0; i < pl->nitems; i++) {
+		pl->counts[pl->items[i].action]++;
+		pl->cost += pl->items[i].action == PLAN_GENERATE ? pl->items[i].cost : 0;
+	}
 }
 
 int
@@ -273,6 +456,8 @@ plan_release(struct plan *pl)
 
 		for (j = 0; j < it->ncands; j++)
 			free(it->cands[j].params);
+		free(it->cands);
+		free(it->checks);
 		free(it->out_name);
 		free(it->out_path);
 		free(it->out_rel);
@@ -297,7 +482,7 @@ plan_output_rec(const struct plan_item *it, const struct plan_cand *c,
 	r->model = xstrdup(c->model->name);
 	r->prompt = xstrdup(a->prompt);
 	r->negative_prompt = xstrdup(a->negative_prompt);
-	r->seed = a->seed;
+	r->seed = a->seed;    /* the recipe's: what --explain compares */
 	r->width = a->width;
 	r->height = a->height;
 	r->params = artifact_params_text(c->params, c->nparams);

@@ -11,6 +11,7 @@
 
 #include "index.h"
 #include "key.h"
+#include "ocr.h"
 #include "recipe.h"
 #include "route.h"
 #include "store.h"
@@ -22,15 +23,32 @@ enum plan_action {
 	PLAN_GENERATE,    /* call a model */
 	PLAN_UNROUTABLE,  /* no candidate (no route matched, or all over budget) */
 	PLAN_MISSING,     /* --locked: not pinned, or the pinned artifact cannot be had */
+	PLAN_REJECTED,    /* every candidate allowed failed the typography check */
 };
 
+/* A candidate: a model, and for an asset with a typography check one of
+ * its re-rolls (seed + roll); candidates are grouped by model, rolls in
+ * order. */
 struct plan_cand {
 	const struct model *model;
 	const struct provider *provider;
 	struct param *params;         /* merged; shallow (free the array only) */
 	size_t nparams;
 	struct key gen_key;
-	struct key final_key;         /* == gen_key without upscale */
+	struct key final_key;         /* == gen_key without upscale or check */
+	struct key base_key;          /* checked assets: the upscale (or generation) key under final_key */
+	uint64_t seed;                /* the seed sent: the asset's + roll */
+	int roll;                     /* 0, 1, ... < typography.max_attempts */
+};
+
+/* A candidate's typography verdict, as the cache or the build knows it. */
+struct plan_check {
+	size_t cand;
+	struct key image;             /* the generation's digest */
+	int pass;
+	int cached;                   /* the verdict came from the cache */
+	double distance;
+	char text[OCR_TEXT_MAX + 1];
 };
 
 struct plan_item {
@@ -39,8 +57,12 @@ struct plan_item {
 	char *out_path;               /* absolute */
 	char *out_rel;                /* "dist/name.png", for messages */
 	struct route_result route;
-	struct plan_cand cands[ROUTE_MAX_CANDS];
+	struct plan_cand *cands;      /* models in route order (each with its rolls) */
 	size_t ncands;
+	int checked;                  /* the asset has expect_text */
+	int picked;                   /* the chosen candidate is pinned by `assetgen pick` */
+	struct plan_check *checks;    /* verdicts known, in the order candidates were judged */
+	size_t nchecks, capchecks;
 	size_t chosen;                /* candidate used by FRESH/RESTORE/UPSCALE */
 	const struct model *upscaler; /* upscale `with: <model>`, or NULL for the kernels */
 	const struct provider *upprovider;
@@ -62,7 +84,7 @@ struct plan_opts {
 struct plan {
 	struct plan_item *items;
 	size_t nitems;
-	size_t counts[PLAN_MISSING + 1];
+	size_t counts[PLAN_REJECTED + 1];
 	double cost;                  /* estimated spend */
 	struct output_rec *recs;      /* the index's output records */
 	size_t nrecs;
@@ -75,6 +97,20 @@ int plan_make(struct plan *pl, const struct project *p, const unsigned char *sel
 void plan_release(struct plan *pl);
 
 const char *plan_action_name(enum plan_action a);
+
+/* Set item's action for candidate j (FRESH, RESTORE, UPSCALE or GENERATE)
+ * from the output record r (may be NULL) and the cache. */
+void plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fresh_ok,
+		 struct index *ix, struct store *st);
+/* Make candidate j the item's choice, whatever its verdict (a person
+ * picked it); the plan's counts and cost follow. */
+void plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, struct store *st);
+/* Record a verdict for candidate j. */
+struct plan_check *plan_check_add(struct plan_item *it, size_t j);
+/* The verdict known for candidate j, or NULL. */
+const struct plan_check *plan_check_find(const struct plan_item *it, size_t j);
+/* The first candidate of the model after candidate j's (ncands if none). */
+size_t plan_next_model(const struct plan_item *it, size_t j);
 
 /* The record for an output as it should be after building item with
  * candidate c and final digest d (strings owned by the caller after). */

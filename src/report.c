@@ -60,6 +60,75 @@ model_stats(const struct build_stats *stats)
 	return models;
 }
 
+/* An asset's typography check: the verdict of the output, and every
+ * candidate judged, in order. */
+static json_t *
+typo_json(const struct plan_item *it, const struct item_result *res)
+{
+	const struct typography *t = &it->asset->typo;
+	const struct plan_check *chosen = NULL;
+	json_t *o, *expect = json_array(), *cands = json_array();
+	char hex[KEY_HEX_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < t->nexpect; i++)
+		json_array_append_new(expect, json_string(t->expect[i]));
+	for (i = 0; i < it->nchecks; i++) {
+		const struct plan_check *v = &it->checks[i];
+		const struct plan_cand *c = &it->cands[v->cand];
+
+		key_hex(&v->image, hex);
+		json_array_append_new(cands, json_pack("{s:I, s:s, s:s, s:f, s:s, s:s, s:b}",
+			"seed", (json_int_t)c->seed, "model", c->model->name,
+			"verdict", v->pass ? "pass" : "fail", "distance", v->distance, "text", v->text,
+			"image", hex, "cached", v->cached));
+	}
+	if (res->outcome != OUT_FAILED && res->outcome != OUT_SKIPPED)
+		chosen = plan_check_find(it, res->cand);
+	o = json_pack("{s:o, s:s, s:f, s:i, s:s}", "expect", expect, "lang", t->lang,
+		      "threshold", t->threshold, "max_attempts", t->max_attempts, "verdict",
+		      chosen ? (chosen->pass ? "pass" : it->picked ? "picked" : "fail") :
+		      res->outcome == OUT_FAILED && it->nchecks ? "fail" : "unknown");
+	if (chosen) {
+		json_object_set_new(o, "seed", json_integer((json_int_t)it->cands[res->cand].seed));
+		json_object_set_new(o, "distance", json_real(chosen->distance));
+		json_object_set_new(o, "text", json_string(chosen->text));
+	}
+	json_object_set_new(o, "candidates", cands);
+	return o;
+}
+
+/* Per model: candidates judged and how many failed, over every checked
+ * asset of the build (verdicts from the cache included). */
+static json_t *
+typo_stats(const struct plan *pl)
+{
+	json_t *models = json_object(), *m;
+	size_t i, j;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+
+		for (j = 0; j < it->nchecks; j++) {
+			const char *name = it->cands[it->checks[j].cand].model->name;
+			json_int_t n, f;
+
+			m = json_object_get(models, name);
+			if (!m) {
+				m = json_pack("{s:I, s:I, s:f}", "checked", (json_int_t)0, "failed",
+					      (json_int_t)0, "failure_rate", 0.0);
+				json_object_set_new(models, name, m);
+			}
+			n = json_integer_value(json_object_get(m, "checked")) + 1;
+			f = json_integer_value(json_object_get(m, "failed")) + !it->checks[j].pass;
+			json_object_set_new(m, "checked", json_integer(n));
+			json_object_set_new(m, "failed", json_integer(f));
+			json_object_set_new(m, "failure_rate", json_real((double)f / (double)n));
+		}
+	}
+	return models;
+}
+
 int
 report_write(const char *path, const struct plan *pl, const struct item_result *res,
 	     const struct build_stats *stats, const struct remote_stats *remote, size_t remote_hits)
@@ -92,6 +161,8 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 			json_object_set_new(a, "why", json_string(it->why));
 		if (res[i].err)
 			json_object_set_new(a, "error", json_string(res[i].err));
+		if (it->checked)
+			json_object_set_new(a, "typography", typo_json(it, &res[i]));
 		json_array_append_new(assets, a);
 	}
 	root = json_pack("{s:i, s:s, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}}",
@@ -121,6 +192,7 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 	{
 		json_t *cache = json_object_get(root, "cache");
 
+		json_object_set_new(root, "typography", typo_stats(pl));
 		json_object_set_new(cache, "remote_hits", json_integer((json_int_t)remote_hits));
 		if (remote)
 			json_object_set_new(cache, "remote", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -160,6 +232,7 @@ report_bench_json(FILE *f, const struct plan *pl, const struct item_result *res,
 		"p99", percentile(lat, nlat, 0.99),
 		"spent", stats->spent,
 		"models", model_stats(stats));
+	json_object_set_new(root, "typography", typo_stats(pl));
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
 	json_decref(root);

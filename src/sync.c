@@ -151,6 +151,27 @@ sync_pin(struct sync *s, struct plan *pl, struct store *st)
 }
 
 void
+sync_apply_picks(struct sync *s, struct plan *pl, struct index *ix, struct store *st)
+{
+	size_t i, j;
+
+	for (i = 0; i < pl->nitems; i++) {
+		struct plan_item *it = &pl->items[i];
+		const struct lock_entry *e = lock_find(&s->lock, it->asset->name);
+
+		if (!it->checked || !e || !e->picked || it->action == PLAN_UNROUTABLE)
+			continue;
+		for (j = 0; j < it->ncands; j++)
+			if (key_equal(&it->cands[j].final_key, &e->key))
+				break;
+		if (j < it->ncands && !(it->chosen == j && it->action == PLAN_FRESH))
+			plan_pick(pl, it, j, ix, st);
+		else if (j < it->ncands)
+			it->picked = 1;
+	}
+}
+
+void
 sync_upload(struct sync *s, const struct plan *pl, const struct item_result *res,
 	    struct store *st, struct index *ix)
 {
@@ -202,7 +223,7 @@ sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 		c = &it->cands[res[i].cand];
 		e = lock_find(&s->lock, it->asset->name);
 		if (e && key_equal(&e->key, &c->final_key) && key_equal(&e->digest, &res[i].digest) &&
-		    strcmp(e->model, c->model->name) == 0 && e->seed == it->asset->seed)
+		    strcmp(e->model, c->model->name) == 0 && e->seed == c->seed && e->picked == it->picked)
 			continue;	/* pinned already: no lookup (a no-op build stays cheap) */
 		if (index_action_get(ix, &c->final_key, &act) == 1 && act.sha256[0] &&
 		    key_equal(&act.digest, &res[i].digest)) {
@@ -213,7 +234,9 @@ sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 			continue;
 		}
 		lock_set(&s->lock, it->asset->name, &c->final_key, &res[i].digest, sha, c->model->name,
-			 it->asset->seed);
+			 c->seed);
+		if (it->picked)
+			lock_mark_picked(&s->lock, it->asset->name);
 	}
 	buf_release(&blob);
 	if (all)

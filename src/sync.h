@@ -40,6 +40,10 @@ void sync_count_hits(struct sync *s, const struct plan *before, const struct pla
  * PLAN_MISSING with why.  Returns how many. */
 size_t sync_pin(struct sync *s, struct plan *pl, struct store *st);
 
+/* Candidates a person picked (`assetgen pick`, "picked" in the lock) stay
+ * chosen while the recipe still makes them, whatever their verdict. */
+void sync_apply_picks(struct sync *s, struct plan *pl, struct index *ix, struct store *st);
+
 /* Upload what this build made (when uploads are on). */
 void sync_upload(struct sync *s, const struct plan *pl, const struct item_result *res,
 		 struct store *st, struct index *ix);
