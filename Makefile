@@ -76,6 +76,7 @@ LIBSRCS = \
 	src/serve.c \
 	src/sign.c \
 	src/site.c \
+	src/site_typo.c \
 	src/status.c \
 	src/sync.c \
 	src/store.c \

@@ -213,6 +213,18 @@ print_totals(const struct plan *pl)
 	printf("; estimated cost %.3f\n", pl->cost);
 }
 
+/* Did an asset fail its typography check (its candidates go on the site)? */
+static int
+typo_failed(const struct plan *pl, const struct item_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nitems; i++)
+		if (pl->items[i].checked && pl->items[i].nchecks && res[i].outcome == OUT_FAILED)
+			return 1;
+	return 0;
+}
+
 /* `assetgen pick NAME SEED`: the plan holds NAME alone; choose its
  * candidate of that seed that was made (in route order). */
 static int
@@ -322,8 +334,10 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	/* the lock pins finals: a preview build or a failed one leaves it alone */
 	if (rc == EXIT_OK && !a.locked && a.intent != INTENT_PREVIEW)
 		sync_update_lock(&sy, &c.p, &pl, res, &c.st, c.ix, argc - first == 0);
-	/* dist/manifest.json, dist/_thumbs/, dist/index.html: rewritten only when they change */
-	if (rc == EXIT_OK && !stats.interrupted && site_update(&c.p, c.ix, c.out_dir) < 0)
+	/* dist/manifest.json, dist/_thumbs/, dist/index.html: rewritten only when they change;
+	 * after a failed build too when candidates wait for a person to pick one */
+	if ((rc == EXIT_OK || typo_failed(&pl, res)) && !stats.interrupted &&
+	    site_update(&c.p, c.ix, c.out_dir) < 0)
 		rc = EXIT_BUILD;
 	if (missing)
 		warn("--locked: %zu asset%s cannot be reproduced from assetgen.lock", missing,

@@ -20,6 +20,7 @@
 #include "resample.h"
 #include "sign.h"
 #include "site.h"
+#include "site_typo.h"
 #include "util.h"
 
 #define SITE_MAX_FILE ((size_t)64 << 20)     /* manifest, gallery, thumbnail */
@@ -43,6 +44,9 @@ struct entry {
 	uint32_t tw, th;             /* of the thumbnail */
 	double cost;
 	int have_thumb;              /* the thumbnail is there and current */
+	uint64_t seed;               /* of the candidate placed (the recipe's + re-roll) */
+	int checked;                 /* the typography verdict v is known */
+	struct plan_check v;
 	char *err;                   /* thumbnail failure, warned after the pool */
 };
 
@@ -54,6 +58,7 @@ struct site {
 	size_t nrecs;
 	struct entry *es;
 	size_t n, cap;
+	struct buf picks;            /* the gallery's "needs a choice" section */
 };
 
 void
@@ -224,6 +229,9 @@ add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r
 	e->thumb_file = xasprintf("%s/%s", dist, e->thumb);
 	e->thumb_path = path_join(s->out_dir, e->thumb);
 	e->cost = output_cost(s, it, r);
+	e->seed = r->seed;
+	if (it->checked && (e->checked = site_typo_verdict(it, &r->key, s->ix, &e->v)))
+		e->seed = it->cands[e->v.cand].seed;
 }
 
 /* Collect the finals and previews that exist as recorded, in project order
@@ -234,6 +242,7 @@ collect(struct site *s)
 	struct plan pl[2];
 	struct plan_opts po;
 	char *pdir;
+	unsigned char *placed;
 	size_t i;
 	int k, rc = 0;
 
@@ -249,15 +258,22 @@ collect(struct site *s)
 		if (plan_make(&pl[k], s->p, NULL, NULL, NULL, &po) < 0)
 			rc = -1;
 	}
+	placed = xcalloc(pl[0].nitems + 1, 1);
 	for (i = 0; rc == 0 && i < pl[0].nitems; i++) {
 		for (k = 0; k < 2; k++) {
 			const struct plan_item *it = &pl[k].items[i];
 			const struct output_rec *r = index_outputs_find(s->recs, s->nrecs, it->out_path);
 
-			if (r && strcmp(r->asset, it->asset->name) == 0 && output_current(r, it->out_path))
+			if (r && strcmp(r->asset, it->asset->name) == 0 && output_current(r, it->out_path)) {
 				add_entry(s, it, r, k);
+				placed[i] |= !k;
+			}
 		}
 	}
+	if (rc == 0 && site_typo_candidates(s->p, pl[0].items, pl[0].nitems, placed, s->ix,
+					    s->out_dir, &s->picks) < 0)
+		rc = -1;
+	free(placed);
 	plan_release(&pl[0]);
 	plan_release(&pl[1]);
 	free(pdir);
@@ -507,11 +523,11 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "width", json_integer(e->width));
 	json_object_set_new(o, "height", json_integer(e->height));
 	json_object_set_new(o, "model", json_string(r->model));
-	if (r->seed <= (uint64_t)INT64_MAX) {
-		json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+	if (e->seed <= (uint64_t)INT64_MAX) {
+		json_object_set_new(o, "seed", json_integer((json_int_t)e->seed));
 	} else {
 		/* past a JSON integer's range: the digits, as a string */
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)r->seed);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)e->seed);
 		json_object_set_new(o, "seed", json_string(num));
 	}
 	json_object_set_new(o, "prompt", json_string(r->prompt));
@@ -526,6 +542,15 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "matrix", matrix);
 	json_object_set_new(o, "cost", json_real(e->cost));
 	json_object_set_new(o, "key", json_string(key));
+	if (e->checked) {
+		json_t *ex = json_array();
+
+		for (i = 0; i < a->typo.nexpect; i++)
+			json_array_append_new(ex, json_string(a->typo.expect[i]));
+		json_object_set_new(o, "typography", json_pack("{s:o, s:s, s:f, s:s, s:f, s:s}",
+			"expect", ex, "verdict", e->v.pass ? "pass" : "picked", "distance", e->v.distance,
+			"text", e->v.text, "threshold", a->typo.threshold, "lang", a->typo.lang));
+	}
 	return o;
 }
 
@@ -778,10 +803,17 @@ meta_rows(struct buf *b, const struct entry *e, const char *label, int last)
 		buf_printf(b, "<p class=\"part\"><span class=\"badge%s\">%s</span></p>\n",
 			   e->preview ? " pre" : "", label);
 	buf_printf(b, "<dl><dt>seed</dt><dd class=\"mono\">%llu</dd><dt>model</dt><dd>",
-		   (unsigned long long)e->r->seed);
+		   (unsigned long long)e->seed);
 	html(b, e->r->model);
 	buf_printf(b, "</dd><dt>size</dt><dd>%u\u00d7%u</dd><dt>cost</dt><dd>%.3f</dd>",
 		   e->width, e->height, e->cost);
+	if (e->checked) {
+		buf_printf(b, "<dt>text</dt><dd class=\"wide\" title=\"OCR distance %.2f, threshold "
+			   "%.2f\">%s \u201c", e->v.distance, e->a->typo.threshold,
+			   e->v.pass ? "\u2713" : "\u2717 picked:");
+		html(b, e->v.text);
+		buf_puts(b, "\u201d</dd>");
+	}
 	if (strcmp(e->r->upscale, "none") != 0) {
 		buf_puts(b, "<dt>upscale</dt><dd class=\"wide\">");
 		upscale_html(b, e->r);
@@ -971,6 +1003,8 @@ gallery(const struct site *s, struct buf *b)
 	filter_html(b, "tag", "Tag", "All tags", &tags);
 	filter_html(b, "model", "Model", "All models", &models);
 	buf_puts(b, "<span id=\"count\"></span>\n</div>\n</header>\n<main>\n");
+	if (s->picks.len)
+		buf_put(b, s->picks.data, s->picks.len);
 	if (!nc)
 		buf_puts(b, "<p class=\"empty\">Nothing built yet: run <code>assetgen build</code>.</p>\n");
 
@@ -1059,6 +1093,9 @@ site_clean(const char *out_dir)
 	path = path_join(out_dir, "_thumbs");
 	os_rmtree(path);
 	free(path);
+	path = path_join(out_dir, "_candidates");
+	os_rmtree(path);
+	free(path);
 }
 
 /* A symlink planted at DIST/REL is removed: thumbnails are never written,
@@ -1117,6 +1154,7 @@ site_update(const struct project *p, struct index *ix, const char *out_dir)
 		free(s.es[i].err);
 	}
 	free(s.es);
+	buf_release(&s.picks);
 	index_outputs_free(s.recs, s.nrecs);
 	return rc;
 }
