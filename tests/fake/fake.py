@@ -83,11 +83,82 @@ def png_encode(width, height, raw, channels=3):
             + _chunk(b"IEND", b""))
 
 
+# A 5x7 bitmap font for the quoted text of a prompt: each glyph is seven
+# rows of five bits, most significant bit leftmost.
+FONT = {
+    "A": (14, 17, 17, 31, 17, 17, 17), "B": (30, 17, 17, 30, 17, 17, 30),
+    "C": (14, 17, 16, 16, 16, 17, 14), "D": (30, 17, 17, 17, 17, 17, 30),
+    "E": (31, 16, 16, 30, 16, 16, 31), "F": (31, 16, 16, 30, 16, 16, 16),
+    "G": (14, 17, 16, 23, 17, 17, 15), "H": (17, 17, 17, 31, 17, 17, 17),
+    "I": (14, 4, 4, 4, 4, 4, 14), "J": (7, 2, 2, 2, 2, 18, 12),
+    "K": (17, 18, 20, 24, 20, 18, 17), "L": (16, 16, 16, 16, 16, 16, 31),
+    "M": (17, 27, 21, 21, 17, 17, 17), "N": (17, 17, 25, 21, 19, 17, 17),
+    "O": (14, 17, 17, 17, 17, 17, 14), "P": (30, 17, 17, 30, 16, 16, 16),
+    "Q": (14, 17, 17, 17, 21, 18, 13), "R": (30, 17, 17, 30, 20, 18, 17),
+    "S": (15, 16, 16, 14, 1, 1, 30), "T": (31, 4, 4, 4, 4, 4, 4),
+    "U": (17, 17, 17, 17, 17, 17, 14), "V": (17, 17, 17, 17, 17, 10, 4),
+    "W": (17, 17, 17, 21, 21, 21, 10), "X": (17, 17, 10, 4, 10, 17, 17),
+    "Y": (17, 17, 10, 4, 4, 4, 4), "Z": (31, 1, 2, 4, 8, 16, 31),
+    "0": (14, 17, 19, 21, 25, 17, 14), "1": (4, 12, 4, 4, 4, 4, 14),
+    "2": (14, 17, 1, 2, 4, 8, 31), "3": (31, 2, 4, 2, 1, 17, 14),
+    "4": (2, 6, 10, 18, 31, 2, 2), "5": (31, 16, 30, 1, 1, 17, 14),
+    "6": (6, 8, 16, 30, 17, 17, 14), "7": (31, 1, 2, 4, 8, 8, 8),
+    "8": (14, 17, 17, 14, 17, 17, 14), "9": (14, 17, 17, 15, 1, 2, 12),
+    "!": (4, 4, 4, 4, 4, 0, 4), ".": (0, 0, 0, 0, 0, 12, 12),
+    "-": (0, 0, 0, 31, 0, 0, 0), "%": (24, 25, 2, 4, 8, 19, 3),
+    " ": (0, 0, 0, 0, 0, 0, 0),
+}
+QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
+
+
+def quoted_text(prompt):
+    m = QUOTED.search(prompt or "")
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def garble(text):
+    """The same shape of copy, every letter and digit wrong: what a model
+    that cannot spell draws."""
+    out = []
+    for ch in text.upper():
+        if "A" <= ch <= "Z":
+            out.append(chr((ord(ch) - 65 + 13) % 26 + 65))
+        elif "0" <= ch <= "9":
+            out.append(chr((ord(ch) - 48 + 5) % 10 + 48))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def draw_text(raw_rows, width, height, text):
+    """Draw text (upper case, 5x7 glyphs scaled up) black on a white band
+    across the middle of raw_rows (lists of RGB bytearrays)."""
+    text = "".join(ch if ch in FONT else " " for ch in text.upper())
+    cols = len(text) * 6 - 1
+    scale = max(1, min((width * 9 // 10) // max(cols, 1), (height // 2) // 9))
+    tw, th = cols * scale, 7 * scale
+    x0, y0 = (width - tw) // 2, (height - th) // 2
+    for y in range(max(0, y0 - 2 * scale), min(height, y0 + th + 2 * scale)):
+        raw_rows[y][:] = b"\xff" * (width * 3)
+    for i, ch in enumerate(text):
+        rows = FONT[ch]
+        for gy in range(7):
+            bits = rows[gy]
+            for gx in range(5):
+                if not bits & (16 >> gx):
+                    continue
+                px = x0 + (i * 6 + gx) * scale
+                for yy in range(y0 + gy * scale, y0 + (gy + 1) * scale):
+                    if 0 <= yy < height and px >= 0:
+                        raw_rows[yy][px * 3:(px + scale) * 3] = b"\x00" * (3 * scale)
+
+
 @lru_cache(maxsize=512)
-def render_png(prompt, seed, width, height, variant=""):
+def render_png(prompt, seed, width, height, variant="", text=None):
     """A deterministic RGB PNG whose pixels depend on (prompt, seed): two
     colours from a hash in a checker of stripes.  variant "filtered" is the
-    flat grey a content filter leaves."""
+    flat grey a content filter leaves.  text "ok" draws the prompt's quoted
+    text legibly over it, "garbled" draws it with every letter wrong."""
     h = hashlib.sha256(f"{variant}\0{prompt}\0{seed}".encode("utf-8", "surrogatepass")).digest()
     if variant == "filtered":
         c1 = c2 = b"\x80\x80\x80"
@@ -99,6 +170,12 @@ def render_png(prompt, seed, width, height, variant=""):
     reps = width // (2 * sx) + 1
     row_a = b"\x00" + ((c1 * sx + c2 * sx) * reps)[:width * 3]
     row_b = b"\x00" + ((c2 * sx + c1 * sx) * reps)[:width * 3]
+    copy = text in ("ok", "garbled") and quoted_text(prompt)
+    if copy:
+        rows = [bytearray(row_a[1:] if (y // sy) % 2 == 0 else row_b[1:]) for y in range(height)]
+        draw_text(rows, width, height, copy if text == "ok" else garble(copy))
+        raw = b"".join(b"\x00" + bytes(r) for r in rows)
+        return png_encode(width, height, raw, 3)
     raw = b"".join(row_a if (y // sy) % 2 == 0 else row_b for y in range(height))
     return png_encode(width, height, raw, 3)
 
@@ -475,6 +552,7 @@ class State:
         self._reset()
 
     def _reset(self):
+        self.text = None                   # {"garble": set of seeds, "garble_rate": r}
         self.rules = []
         self.random = None
         self.rng = None
@@ -521,6 +599,20 @@ class State:
                 if self.rng.random() < rnd["rate"]:
                     return {"fault": self.rng.choice(rnd["kinds"]), "random": True}
             return None
+
+    def text_mode(self, prompt, seed):
+        """None (no text drawn), "ok" or "garbled": deterministic in
+        (prompt, seed) for a given /_control/text setting."""
+        with self.lock:
+            t = self.text
+        if not t or not quoted_text(prompt):
+            return None
+        if seed in t["garble"]:
+            return "garbled"
+        h = hashlib.sha256(f"text\0{prompt}\0{seed}".encode("utf-8", "surrogatepass")).digest()
+        if int.from_bytes(h[:4], "big") / 2**32 < t["garble_rate"]:
+            return "garbled"
+        return "ok"
 
     def random_seed(self, lo, hi):
         with self.lock:
@@ -666,7 +758,7 @@ def r_http_generate(req, as_json):
     def build(kind):
         if kind in SAFETY_KINDS:
             return None
-        png = mutate(kind)(render_png(prompt, seed, w, h))
+        png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
         if not as_json:
             return Response(200, png, "image/png")
         return Response(200, {"image": b64(png), "render_meta": {
@@ -703,7 +795,7 @@ def r_openai(req):
     def build(kind):
         if kind in SAFETY_KINDS:
             return None
-        png = mutate(kind)(render_png(prompt, 0, w, h))
+        png = mutate(kind)(render_png(prompt, 0, w, h, text=req.state.text_mode(prompt, 0)))
         return Response(200, {
             "created": int(time.time()),
             "data": [{"b64_json": b64(png), "revised_prompt": prompt}],
@@ -757,7 +849,7 @@ def r_a1111_txt2img(req):
     def build(kind):
         if kind in SAFETY_KINDS:
             return None
-        png = mutate(kind)(render_png(prompt, seed, w, h))
+        png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
         infotext = "%s\nNegative prompt: %s\nSteps: %d, Sampler: %s, CFG scale: %g, Seed: %d, " \
                    "Size: %dx%d, Model: %s" % (prompt, neg, steps, sampler, cfg, seed, w, h, model)
         info = {"prompt": prompt, "all_prompts": [prompt], "negative_prompt": neg,
@@ -899,7 +991,8 @@ def r_ideogram(req):
                 item["is_image_safe"] = False
                 item["url"] = None
             else:
-                fid = req.state.put_file(mutate(kind)(render_png(prompt, s, w, h)), prompt)
+                fid = req.state.put_file(mutate(kind)(render_png(
+                    prompt, s, w, h, text=req.state.text_mode(prompt, s))), prompt)
                 item["url"] = "http://127.0.0.1:%d/ideogram/files/%s.png" % (req.port, fid)
             items.append(item)
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -1019,7 +1112,8 @@ def r_stability(req):
         if kind == "moderation":
             return None
         filtered = kind in ("safety", "unsafe-image")
-        png = render_png(prompt, seed, w, h, "filtered" if filtered else "")
+        png = render_png(prompt, seed, w, h, "filtered" if filtered else "",
+                         text=None if filtered else req.state.text_mode(prompt, seed))
         png = mutate(kind)(png)
         reason = "CONTENT_FILTERED" if filtered else "SUCCESS"
         if want_json:
@@ -1115,7 +1209,7 @@ def r_gemini(req):
     def build(kind):
         if kind in SAFETY_KINDS:
             return None
-        png = mutate(kind)(render_png(prompt, seed, w, h))
+        png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
         return Response(200, {
             "candidates": [{"content": {"parts": [
                 {"text": "Here is your image"},
@@ -1377,6 +1471,24 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(Response(200, data))
         if what == "reset" and method == "POST":
             state.reset()
+            return reply(200, {"ok": True})
+        if what == "text" and method == "POST":
+            try:
+                obj = json.loads(body.decode("utf-8") or "{}")
+                if obj is not None:
+                    if not isinstance(obj, dict) or set(obj) - {"garble", "garble_rate"}:
+                        raise ValueError("text must be {garble: [seeds], garble_rate: 0..1} or null")
+                    seeds = obj.get("garble", [])
+                    if not isinstance(seeds, list) or not all(is_int(x) for x in seeds):
+                        raise ValueError("garble must be a list of seeds")
+                    rate = obj.get("garble_rate", 0)
+                    if not is_num(rate) or not 0 <= rate <= 1:
+                        raise ValueError("garble_rate must be a number 0..1")
+                    obj = {"garble": set(seeds), "garble_rate": rate}
+            except (UnicodeDecodeError, ValueError) as e:
+                return reply(400, {"error": str(e)})
+            with state.lock:
+                state.text = obj
             return reply(200, {"ok": True})
         if what == "faults" and method == "GET":
             with state.lock:
