@@ -4,9 +4,9 @@
 # all); ASSETGEN=PATH measures another binary.  Loopback only; each script
 # stops the servers it starts and removes its temporary directories.
 #
-#   bench/run.sh [providers|builtin|upscale|pull|rss ...]
+#   bench/run.sh [providers|builtin|upscale|pull|rss|ocr ...]
 cd "$(dirname "$0")" || exit 2
-[ $# -gt 0 ] || set -- providers builtin upscale pull rss
+[ $# -gt 0 ] || set -- providers builtin upscale pull rss ocr
 status=0
 for s in "$@"; do
 	if [ ! -f "./$s.sh" ] || [ "$s" = run ] || [ "$s" = lib ]; then

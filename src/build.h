@@ -34,6 +34,7 @@ struct build_opts {
 	double backoff_base;      /* seconds; first retry waits up to this (0: 0.5) */
 	double backoff_cap;       /* seconds (0: 20) */
 	int locked;               /* --locked: never generate */
+	int checks_quiet;         /* bench: a failed typography check is the measurement, not news */
 };
 
 enum outcome {

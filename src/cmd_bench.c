@@ -14,7 +14,8 @@
 #include "util.h"
 
 static const char usage[] =
-	"usage: assetgen bench [--model NAME] [-n COUNT] [-j N] [--size WxH] [--prompt TEXT] [--json]\n"
+	"usage: assetgen bench [--model NAME] [-n COUNT] [-j N] [--size WxH] [--prompt TEXT]\n"
+	"                      [--expect-text TEXT] [--json]\n"
 	"Send COUNT prompts (default 20; TEXT with {i} replaced by 1..COUNT, or generated)\n"
 	"to one model (or through the routes) and report latency p50/p95/p99,\n"
 	"throughput, failures by class, attempts and cost.  Nothing is reused from or\n"
@@ -23,6 +24,9 @@ static const char usage[] =
 	"  -n COUNT       prompts to send (default 20)\n"
 	"  -j N           requests at once (default: as for build)\n"
 	"  --size WxH     image size (default 512x512)\n"
+	"  --expect-text TEXT  read each render back and check it shows TEXT ({i} as in\n"
+	"                 --prompt; typography settings from assetgen.yaml, one attempt):\n"
+	"                 the typography failure rate per model\n"
 	"  --json         print the results as JSON\n";
 
 static int
@@ -54,6 +58,33 @@ expand(const char *tmpl, size_t i)
 	return xasprintf("%.*s%zu%s", (int)(p - tmpl), tmpl, i, p + 3);
 }
 
+/* {i} replaced, and nothing appended: the text to look for. */
+static char *
+expand_text(const char *tmpl, size_t i)
+{
+	const char *p = strstr(tmpl, "{i}");
+
+	if (!p)
+		return xstrdup(tmpl);
+	return xasprintf("%.*s%zu%s", (int)(p - tmpl), tmpl, i, p + 3);
+}
+
+/* "typography: 12 of 100 renders failed the check (12.0%)" for model. */
+static void
+print_typography(const struct plan *pl, const char *model)
+{
+	size_t i, j, n = 0, failed = 0;
+
+	for (i = 0; i < pl->nitems; i++)
+		for (j = 0; j < pl->items[i].nchecks; j++)
+			if (strcmp(pl->items[i].cands[pl->items[i].checks[j].cand].model->name, model) == 0) {
+				n++;
+				failed += !pl->items[i].checks[j].pass;
+			}
+	printf("  typography: %zu of %zu renders failed the check (%.1f%%)\n", failed, n,
+	       n ? 100.0 * (double)failed / (double)n : 0.0);
+}
+
 int
 cmd_bench(int argc, char **argv, struct global *g)
 {
@@ -62,10 +93,12 @@ cmd_bench(int argc, char **argv, struct global *g)
 		{"size", required_argument, NULL, 's'},
 		{"prompt", required_argument, NULL, 'p'},
 		{"json", no_argument, NULL, 'J'},
+		{"expect-text", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *model = NULL, *prompt = "benchmark image {i}, 'Launch Sale', clean layout";
+	const char *expect = NULL;
 	uint64_t count = 20, w = 512, h = 512;
 	struct build_opts bo;
 	struct build_stats stats;
@@ -87,6 +120,13 @@ cmd_bench(int argc, char **argv, struct global *g)
 		case 'm': model = optarg; break;
 		case 'p': prompt = optarg; break;
 		case 'J': json = 1; break;
+		case 'T':
+			expect = optarg;
+			if (!*expect) {
+				warn("--expect-text wants the text each render should show");
+				return EXIT_INPUT;
+			}
+			break;
 		case 'C': g->dir = optarg; break;
 		case 'n':
 			if (parse_u64(optarg, &count) < 0 || count < 1 || count > 100000) {
@@ -137,6 +177,14 @@ cmd_bench(int argc, char **argv, struct global *g)
 		a->height = (uint32_t)h;
 		a->model = (char *)model;
 		a->loc.file = "bench";
+		if (expect) {
+			a->typo.expect = xcalloc(1, sizeof(*a->typo.expect));
+			a->typo.expect[0] = expand_text(expect, i + 1);
+			a->typo.nexpect = 1;
+			a->typo.lang = c.p.cfg.typo_lang;
+			a->typo.threshold = c.p.cfg.typo_threshold;
+			a->typo.max_attempts = 1;   /* the first render's verdict is the measure */
+		}
 	}
 	dir = mkdtemp(tmpl);
 	if (!dir) {
@@ -168,16 +216,21 @@ cmd_bench(int argc, char **argv, struct global *g)
 	bo.jobs = jobs;
 	bo.keep_going = 1;
 	bo.per_build = c.p.cfg.per_build;
+	bo.per_asset = c.p.cfg.per_asset;
+	bo.checks_quiet = 1;
 	bo.cache_dir = cache;
 	bo.out_dir = out;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
 	lat = xcalloc(pl.nitems + 1, sizeof(*lat));
-	for (i = 0; i < pl.nitems; i++)
-		if (res[i].outcome == OUT_GENERATED) {
+	for (i = 0; i < pl.nitems; i++) {
+		/* a render that failed the typography check was still made */
+		if (res[i].outcome == OUT_GENERATED || (pl.items[i].nchecks && res[i].attempts))
 			lat[nlat++] = res[i].seconds;
-			nok++;
-		}
+		nok += res[i].outcome == OUT_GENERATED;
+	}
+	if (expect && rc == EXIT_BUILD)
+		rc = EXIT_OK;   /* renders failing the check are the measurement, not an error */
 	qsort(lat, nlat, sizeof(*lat), cmp_double);
 	if (json) {
 		report_bench_json(stdout, &pl, res, &stats, lat, nlat);
@@ -199,6 +252,8 @@ cmd_bench(int argc, char **argv, struct global *g)
 				if (ms->faults[f])
 					printf(", %zu %s", ms->faults[f], fault_name((enum fault)f));
 			printf("%s\n", ms->cooled ? " (cooled down)" : "");
+			if (expect)
+				print_typography(&pl, ms->name);
 		}
 	}
 	for (i = 0; i < pl.nitems; i++)
@@ -218,6 +273,9 @@ out:
 	for (i = 0; i < synth.nassets; i++) {
 		free(synth.assets[i].name);
 		free(synth.assets[i].prompt);
+		if (synth.assets[i].typo.expect)
+			free(synth.assets[i].typo.expect[0]);
+		free(synth.assets[i].typo.expect);
 	}
 	free(synth.assets);
 	ctx_release(&c);

@@ -270,39 +270,21 @@ engine_get(const char *lang, char **err)
 		return NULL;
 	}
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-	TessBaseAPISetVariable(e->api, "user_defined_dpi", "300");
 	e->lang = xstrdup(lang);
 	return e->api;
 }
 
-/* 8-bit grey, alpha over white. */
-static uint8_t *
-grey(const struct image *img)
-{
-	size_t n = (size_t)img->width * img->height, i;
-	uint8_t *g = xmalloc(n ? n : 1);
-	const uint8_t *p = img->px;
-	uint32_t y, a;
-
-	for (i = 0; i < n; i++, p += img->channels) {
-		y = (77u * p[0] + 150u * p[1] + 29u * p[2]) >> 8;
-		if (img->channels == 4) {
-			a = p[3];
-			y = (y * a + 255u * (255u - a)) / 255u;
-		}
-		g[i] = (uint8_t)y;
-	}
-	return g;
-}
-
+/* The image goes in as it is, RGB(A): Tesseract's own thresholding of
+ * the colour image reads text on patterned backgrounds that a plain grey
+ * conversion loses. */
 static int
-read_psm(TessBaseAPI *api, const uint8_t *g, const struct image *img, TessPageSegMode psm,
-	 char **text)
+read_psm(TessBaseAPI *api, const struct image *img, TessPageSegMode psm, char **text)
 {
 	char *t;
 
 	TessBaseAPISetPageSegMode(api, psm);
-	TessBaseAPISetImage(api, g, (int)img->width, (int)img->height, 1, (int)img->width);
+	TessBaseAPISetImage(api, img->px, (int)img->width, (int)img->height, (int)img->channels,
+			    (int)(img->width * img->channels));
 	t = TessBaseAPIGetUTF8Text(api);
 	TessBaseAPIClear(api);
 	*text = xstrdup(t ? t : "");
@@ -315,13 +297,10 @@ int
 ocr_read(const struct image *img, const char *lang, char **text, char **err)
 {
 	TessBaseAPI *api = engine_get(lang, err);
-	uint8_t *g;
 
 	if (!api)
 		return -1;
-	g = grey(img);
-	read_psm(api, g, img, PSM_AUTO, text);
-	free(g);
+	read_psm(api, img, PSM_AUTO, text);
 	return 0;
 }
 
@@ -385,17 +364,15 @@ ocr_check(const struct image *img, char *const *expect, size_t n, const char *la
 	TessBaseAPI *api = engine_get(lang, err);
 	char *text = NULL, *best = NULL;
 	double d, bestd = 2;
-	uint8_t *g;
 	size_t i;
 
 	memset(v, 0, sizeof(*v));
 	if (!api)
 		return -1;
-	g = grey(img);
 	/* page layout analysis first; words scattered over a picture are
 	 * often found only as sparse text */
 	for (i = 0; i < NELEM(modes) && bestd > threshold; i++) {
-		read_psm(api, g, img, modes[i], &text);
+		read_psm(api, img, modes[i], &text);
 		d = score(expect, n, text);
 		if (d < bestd) {
 			bestd = d;
@@ -405,7 +382,6 @@ ocr_check(const struct image *img, char *const *expect, size_t n, const char *la
 			free(text);
 		}
 	}
-	free(g);
 	v->distance = bestd;
 	v->pass = bestd <= threshold + 1e-9;
 	keep_text(best, v->text, sizeof(v->text));
