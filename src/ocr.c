@@ -356,23 +356,76 @@ keep_text(const char *text, char *out, size_t cap)
 	free(cps);
 }
 
+/* Half the size in grey (luma, alpha ignored), 2x2 boxes averaged: large
+ * display type reads better smaller, and this reading better in grey. */
+static int
+halve(const struct image *img, struct image *out)
+{
+	uint32_t w = img->width / 2, h = img->height / 2, x, y, ch = img->channels;
+	size_t stride = (size_t)img->width * ch;
+
+	if (w < 16 || h < 16)
+		return -1;
+	out->px = xmalloc((size_t)w * h);
+	out->width = w;
+	out->height = h;
+	out->channels = 1;
+	for (y = 0; y < h; y++) {
+		const uint8_t *r0 = img->px + (size_t)(2 * y) * stride, *r1 = r0 + stride;
+		uint8_t *o = out->px + (size_t)y * w;
+
+		for (x = 0; x < w; x++) {
+			const uint8_t *p[4] = { r0 + 2 * x * ch, r0 + (2 * x + 1) * ch, r1 + 2 * x * ch,
+						r1 + (2 * x + 1) * ch };
+			uint32_t sum = 0;
+			int k;
+
+			for (k = 0; k < 4; k++)
+				sum += 77u * p[k][0] + 150u * p[k][1] + 29u * p[k][2];
+			o[x] = (uint8_t)((sum + 512) / 1024);
+		}
+	}
+	return 0;
+}
+
+/* The readings tried in turn until the copy is found: page layout
+ * analysis with a global threshold; a local (Sauvola) threshold, for light
+ * type on a dark panel over a light picture; the image at half size, for
+ * display type larger than Tesseract's models expect; sparse text, for
+ * words scattered over a picture. */
+static const struct pass {
+	TessPageSegMode psm;
+	const char *thresholding;       /* thresholding_method */
+	int half;
+} passes[] = {
+	{ PSM_AUTO, "0", 0 },
+	{ PSM_AUTO, "2", 0 },
+	{ PSM_AUTO, "0", 1 },
+	{ PSM_SPARSE_TEXT, "0", 0 },
+};
+
 int
 ocr_check(const struct image *img, char *const *expect, size_t n, const char *lang,
 	  double threshold, struct ocr_verdict *v, char **err)
 {
-	static const TessPageSegMode modes[] = { PSM_AUTO, PSM_SPARSE_TEXT };
 	TessBaseAPI *api = engine_get(lang, err);
 	char *text = NULL, *best = NULL;
+	struct image small = {0};
 	double d, bestd = 2;
 	size_t i;
+	int have_small = -1;
 
 	memset(v, 0, sizeof(*v));
 	if (!api)
 		return -1;
-	/* page layout analysis first; words scattered over a picture are
-	 * often found only as sparse text */
-	for (i = 0; i < NELEM(modes) && bestd > threshold; i++) {
-		read_psm(api, img, modes[i], &text);
+	for (i = 0; i < NELEM(passes) && bestd > threshold; i++) {
+		if (passes[i].half && have_small < 0)
+			have_small = halve(img, &small) == 0;
+		if (passes[i].half && !have_small)
+			continue;
+		TessBaseAPISetVariable(api, "thresholding_method", passes[i].thresholding);
+		read_psm(api, passes[i].half ? &small : img, passes[i].psm, &text);
+		TessBaseAPISetVariable(api, "thresholding_method", "0");
 		d = score(expect, n, text);
 		if (d < bestd) {
 			bestd = d;
@@ -382,6 +435,8 @@ ocr_check(const struct image *img, char *const *expect, size_t n, const char *la
 			free(text);
 		}
 	}
+	if (have_small > 0)
+		image_release(&small);
 	v->distance = bestd;
 	v->pass = bestd <= threshold + 1e-9;
 	keep_text(best, v->text, sizeof(v->text));
