@@ -95,5 +95,5 @@ if [ -n "$HAVE_CLI" ]; then
 else
 	echo "peer: tesseract CLI not installed (apt-get install -y tesseract-ocr): skipped"
 fi
-echo "passed the check on the first render: $(median $PASS) of $N (runs:$PASS)"
+echo "passed the check on the first render: $(calc "$(median $PASS)" %d) of $N (runs:$PASS)"
 echo "rebuild with outputs removed: $WR s; $CACHED"
