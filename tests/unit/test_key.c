@@ -13,6 +13,7 @@
 
 #define PINNED_GEN "2ee68a6db763d61f1efde4298a8c4772"
 #define PINNED_UPSCALE "332264a3a6b46e950c041fb450a7e484"
+#define PINNED_OCR "7625a849df9a87434cdf18bc0ca8f254"
 
 static struct param base_params[] = {
 	{"guidance", "7.5", VAL_NUMBER},
@@ -276,10 +277,44 @@ test_yaml_layout_does_not_matter(void)
 	test_rmtree(dir);
 }
 
+/* The typography check's keys: pinned, and each setting matters. */
+static void
+test_typography_keys(void)
+{
+	char *texts[2] = { "Launch Sale", "50% off" };
+	struct typography t = { texts, 1, "eng", 0.2, 3 };
+	struct key img, k0, k;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_digest("image", 5, &img);
+	key_ocr(&img, &t, "tesseract 5.3.0", &k0);
+	key_hex(&k0, hex);
+	CHECK_STR(hex, PINNED_OCR);
+	key_checked(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k0));     /* a verdict and an artifact never share a key */
+	t.nexpect = 2;
+	key_ocr(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k0));
+	t.nexpect = 1;
+	t.lang = "deu";
+	key_ocr(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k0));
+	t.lang = "eng";
+	t.threshold = 0.1;
+	key_ocr(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k0));
+	t.threshold = 0.2;
+	key_ocr(&img, &t, "tesseract 5.4.0", &k);
+	CHECK(!key_equal(&k, &k0));
+	key_ocr(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(key_equal(&k, &k0));
+}
+
 int
 main(void)
 {
 	RUN(test_pinned);
+	RUN(test_typography_keys);
 	RUN(test_each_field_matters);
 	RUN(test_upscale_key);
 	RUN(test_hex_roundtrip);

@@ -838,6 +838,63 @@ test_params_merge(void)
 	free(out);
 }
 
+/* expect_text (a string, a list, placeholders) and the typography
+ * settings: the project's defaults, a file's defaults, an asset's own. */
+static void
+test_typography(void)
+{
+	struct project p;
+	struct diags d = {0};
+	const struct asset *a;
+
+	CHECK(load_recipe(
+		"defaults:\n"
+		"  typography: {max_attempts: 5}\n"
+		"assets:\n"
+		"  - name: one\n"
+		"    prompt: \"Banner 'Launch Sale'\"\n"
+		"    seed: 1\n"
+		"    expect_text: Launch Sale\n"
+		"  - name: card-{c}\n"
+		"    matrix: {c: [red, blue]}\n"
+		"    prompt: \"card '{c} sale'\"\n"
+		"    seed: 2\n"
+		"    expect_text: [\"{c} sale\", \"50% off\"]\n"
+		"    typography: {threshold: 0.05, lang: eng+deu}\n"
+		"  - name: plain\n"
+		"    prompt: p\n"
+		"    seed: 3\n", &p, &d) == 0);
+	CHECK(d.nmsgs == 0);
+	CHECK(p.nassets == 4);
+	if (p.nassets != 4)
+		return;
+	a = &p.assets[0];
+	CHECK(a->typo.nexpect == 1);
+	CHECK_STR(a->typo.expect[0], "Launch Sale");
+	CHECK_STR(a->typo.lang, "eng");
+	CHECK(a->typo.threshold == 0.2);
+	CHECK(a->typo.max_attempts == 5);      /* the file's defaults */
+	a = project_asset(&p, "card-blue");
+	CHECK(a && a->typo.nexpect == 2);
+	if (a && a->typo.nexpect == 2) {
+		CHECK_STR(a->typo.expect[0], "blue sale");
+		CHECK_STR(a->typo.expect[1], "50% off");
+		CHECK_STR(a->typo.lang, "eng+deu");
+		CHECK(a->typo.threshold == 0.05);
+		CHECK(a->typo.max_attempts == 5);
+	}
+	a = project_asset(&p, "plain");
+	CHECK(a && a->typo.nexpect == 0);
+	CHECK(p.cfg.typo_max_attempts == 3 && p.cfg.per_asset < 0);
+	project_release(&p);
+
+	CHECK_STR(first_error("assets:\n  - {name: a, prompt: p, seed: 1, expect_text: \"--\"}\n"),
+		  "recipes/main.yaml:2:48: 'expect_text' '--' has no letters or digits to check");
+	CHECK(strstr(first_error("assets:\n  - {name: a, prompt: p, seed: 1, expect_text: x,"
+				 " typography: {threshold: 0.5}}\n"),
+		     "threshold 0.5 is looser than the project's typography.threshold (0.2)") != NULL);
+}
+
 int
 main(void)
 {
@@ -859,5 +916,6 @@ main(void)
 	RUN(test_diags_cap);
 	RUN(test_many_assets);
 	RUN(test_params_merge);
+	RUN(test_typography);
 	return TEST_DONE();
 }
