@@ -609,7 +609,8 @@ job_check(struct worker *w, struct task *t, struct provider_reply *r)
 		out = v == 0 ? R_REJECT : R_FAIL;
 		goto out;
 	}
-	res->outcome = OUT_UPSCALED;
+	if (res->outcome != OUT_GENERATED)
+		res->outcome = OUT_UPSCALED;
 	res->model = c->model->name;
 	res->saved += act.cost;
 	out = make_final(w, t, c, &img, &m, &png, &act.digest, r);

@@ -267,6 +267,22 @@ plan_checked(struct plan_item *it, const struct output_rec *r, int fresh_ok, str
 		if (g == 0 && j == plan_next_model(it, g))
 			exhausted = 1;
 	}
+	/* a final artifact exists only for a candidate that passed (or was
+	 * picked) under these very settings, which its key covers: made by a
+	 * teammate (the remote cache) or before the index lost its verdicts */
+	for (j = 0; j < it->ncands; j++) {
+		const struct plan_cand *c = &it->cands[j];
+		struct action act;
+
+		if ((fresh_ok && key_equal(&r->key, &c->final_key)) ||
+		    (ix && st && index_action_get(ix, &c->final_key, &act) == 1 &&
+		     store_has(st, &act.digest, NULL))) {
+			if (!plan_check_find(it, j))
+				cached_verdict(it, j, ix, st);
+			plan_choose(it, j, r, fresh_ok, ix, st);
+			return;
+		}
+	}
 	/* the verdicts of models not tried are not the story */
 	for (j = 0; j < it->nchecks; j++)
 		if (it->cands[it->checks[j].cand].model != it->cands[0].model)
