@@ -85,7 +85,9 @@ differences(const struct meta *m, const struct plan_item *it, const struct plan_
 		buf_puts(&why, "; prompt changed");
 	if (strcmp((v = meta_get(m, "negative_prompt")) ? v : "", a->negative_prompt) != 0)
 		buf_puts(&why, "; negative prompt changed");
-	if ((v = meta_get(m, "seed")) && parse_u64(v, &seed) == 0 && seed != a->seed)
+	/* a re-roll's seed is the recipe's plus up to max_attempts - 1 */
+	if ((v = meta_get(m, "seed")) && parse_u64(v, &seed) == 0 && seed != a->seed &&
+	    !(a->typo.nexpect && seed - a->seed < (uint64_t)a->typo.max_attempts))
 		buf_printf(&why, "; seed %llu\u2192%llu", (unsigned long long)seed,
 			   (unsigned long long)a->seed);
 	if ((v = meta_get(m, "size")) && strcmp(v, size) != 0)

@@ -126,7 +126,10 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		if (why.len == before)
 			why_add(&why, "upscale %s\u2192%s", r->upscale, up);
 	}
-	if (!why.len)
+	if (!why.len && a->typo.nexpect)
+		buf_puts(&why, "typography check changed (expected text, language, threshold or "
+			 "Tesseract's version) or model identity changed");
+	else if (!why.len)
 		buf_puts(&why, "model identity changed (provider, model or version)");
 	free(params);
 	free(up);

@@ -82,6 +82,15 @@ test_expect_success 'a tighter threshold judges again, with no new render' '
 	grep -q "seed 42 (builtin) passed: read \"launch sale\", distance 0.00 (threshold 0.05)$" out
 '
 
+test_expect_success 'the index lost: outputs stay fresh, no OCR runs, --explain names the check' '
+	rm -f b/cache/index.sqlite* &&
+	assetgen -C b build -v >out 2>err &&
+	! grep -q "^typography" out &&
+	sed -i "s/threshold: 0.05/threshold: 0.04/" b/recipes/a.yaml &&
+	assetgen -C b build --explain >out 2>err &&
+	grep -q "explain banner: typography check changed" out
+'
+
 fake_project() {
 	mkdir -p p/recipes
 	cat >p/assetgen.yaml <<-YAML
