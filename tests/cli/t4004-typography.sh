@@ -191,4 +191,13 @@ test_expect_success 'a correct first render passes with one request' '
 	test "$(seeds)" = "10" && test "$(verdicts r.json sale)" = "10 pass"
 '
 
+test_expect_success 'no language data: the asset fails once, naming the package, and nothing is re-rolled' '
+	rm -rf p/cache p/dist && fake_ctl POST /_control/reset "{}" >/dev/null &&
+	fake_ctl POST /_control/text "{}" >/dev/null &&
+	must_fail 1 env TESSDATA_PREFIX="$PWD/nowhere" assetgen -C p build >out 2>err &&
+	grep -q "FAILED sale: typography check: no Tesseract data for language .eng. (.*nowhere/eng.traineddata; on Debian: apt-get install tesseract-ocr-eng)" err &&
+	test "$(seeds)" = "10" &&
+	TESSDATA_PREFIX= assetgen -C p build >out 2>err && test "$(seeds)" = "10"
+'
+
 test_done
