@@ -200,4 +200,19 @@ test_expect_success 'no language data: the asset fails once, naming the package,
 	TESSDATA_PREFIX= assetgen -C p build >out 2>err && test "$(seeds)" = "10"
 '
 
+test_expect_success 'bench --expect-text: the typography failure rate per model' '
+	fake_ctl POST /_control/reset "{}" >/dev/null &&
+	fake_ctl POST /_control/text "{\"garble\": [2, 4]}" >/dev/null &&
+	assetgen -C p bench --model gen -n 5 -j 2 --size 640x256 --prompt "poster {i} reading '\''Launch Sale'\''" \
+		--expect-text "Launch Sale" >out 2>err &&
+	grep -q "^  typography: 2 of 5 renders failed the check (40.0%)$" out &&
+	! grep -q FAILED err &&
+	fake_ctl POST /_control/reset "{}" >/dev/null &&
+	fake_ctl POST /_control/text "{\"garble\": [1]}" >/dev/null &&
+	assetgen -C p bench --model gen -n 3 --size 640x256 --prompt "poster {i} reading '\''Launch Sale'\''" \
+		--expect-text "Launch Sale" --json >b.json &&
+	test "$(json_get b.json "j[\"typography\"][\"gen\"][\"failed\"], j[\"typography\"][\"gen\"][\"checked\"]")" = "(1, 3)" &&
+	test "$(fake_count)" = 3
+'
+
 test_done
