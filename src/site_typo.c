@@ -164,7 +164,7 @@ site_typo_candidates(const struct project *p, struct plan_item *items, size_t n,
 	prune(cdir, keep, nkeep);
 	if (shown) {
 		buf_printf(html, "<section class=\"picks\" style=\"margin:0 0 24px\"><h2>Needs a "
-			   "choice<small>%zu</small></h2>\n<p class=\"neg\">Every candidate failed the "
+			   "choice <small>%zu</small></h2>\n<p class=\"neg\">Every candidate failed the "
 			   "typography check: pick one, or change the recipe.</p>\n<style>"
 			   ".pick figure{display:inline-block;margin:0 12px 12px 0;max-width:200px;"
 			   "vertical-align:top;font-size:12px}.pick img{max-width:200px;height:auto;"
