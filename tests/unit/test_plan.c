@@ -362,6 +362,91 @@ out:
 	env_close(&e);
 }
 
+/* Record candidate j's generation and, when verdict >= 0, its verdict. */
+static void
+judged(struct env *e, const struct plan_item *it, size_t j, int verdict)
+{
+	const struct plan_cand *c = &it->cands[j];
+	struct action a;
+	struct key d, ok;
+	char *bytes = xasprintf("render of seed %llu", (unsigned long long)c->seed);
+
+	CHECK(store_put(&e->st, bytes, strlen(bytes), &d) == 0);
+	record(e, &c->gen_key, &d, "gen", 0.25);
+	if (verdict >= 0) {
+		key_ocr(&d, &it->asset->typo, ocr_engine(), &ok);
+		memset(&a, 0, sizeof(a));
+		a.digest = d;
+		a.fallback = verdict;
+		a.cost = verdict ? 0.0 : 0.5;
+		snprintf(a.stage, sizeof(a.stage), "ocr");
+		snprintf(a.model, sizeof(a.model), "%s", verdict ? "launch sale" : "lnuach");
+		index_action_put(e->ix, &ok, &a);
+	}
+	free(bytes);
+}
+
+/* A checked asset: one candidate per roll (seed, seed+1, ...), each keyed
+ * apart; the walk takes the first roll that passed after rolls that
+ * failed, or the first roll to make or judge, or rejects. */
+static void
+test_plan_rolls(void)
+{
+	struct env e;
+	const struct plan_item *it;
+	size_t j;
+
+	CHECK(env_open(&e) == 0);
+	if (!e.ix)
+		goto out;
+	put_file(e.dir, "assetgen.yaml", "typography: {max_attempts: 3}\n");
+	write_recipe(&e, BASE ", expect_text: Launch Sale}");
+	CHECK(load(&e) == 0);
+	if (!e.loaded)
+		goto out;
+	it = plan(&e);
+	CHECK(it && it->checked && it->ncands == 3);
+	if (!it || it->ncands != 3)
+		goto out;
+	for (j = 0; j < 3; j++) {
+		CHECK(it->cands[j].seed == 42 + j && it->cands[j].roll == (int)j);
+		CHECK(!key_equal(&it->cands[j].gen_key, &it->cands[j].final_key));
+	}
+	CHECK(!key_equal(&it->cands[0].gen_key, &it->cands[1].gen_key));
+	CHECK(plan_next_model(it, 0) == 3 && plan_next_model(it, 2) == 3);
+	CHECK(it->action == PLAN_GENERATE && it->chosen == 0 && it->cost == 0);
+
+	/* roll 0 made and failed: roll 1 is next, and paid for */
+	judged(&e, it, 0, 0);
+	it = plan(&e);
+	CHECK(it && it->action == PLAN_GENERATE && it->chosen == 1 && it->nchecks == 1);
+	/* roll 1 made, not judged yet: judging it costs nothing */
+	judged(&e, it, 1, -1);
+	it = plan(&e);
+	CHECK(it && it->action == PLAN_GENERATE && it->chosen == 1 && it->cost == 0);
+	/* roll 1 passed: its generation is there, the output is not */
+	judged(&e, it, 1, 1);
+	it = plan(&e);
+	CHECK(it && it->action == PLAN_UPSCALE && it->chosen == 1 && it->nchecks == 2);
+	CHECK(it && it->nchecks == 2 && !it->checks[0].pass && it->checks[1].pass &&
+	      it->checks[1].cached && !strcmp(it->checks[1].text, "launch sale"));
+
+	/* every roll failed: rejected, with the candidates */
+	write_recipe(&e, "{name: a, prompt: a red fox, seed: 7, size: 64x32, expect_text: Launch Sale}");
+	CHECK(load(&e) == 0);
+	if (!e.loaded)
+		goto out;
+	it = plan(&e);
+	for (j = 0; it && j < 3; j++)
+		judged(&e, it, j, 0);
+	it = plan(&e);
+	CHECK(it && it->action == PLAN_REJECTED && it->nchecks == 3);
+	CHECK(it && it->why && strstr(it->why, "failed on 3 candidates (seeds 7 to 9)") != NULL);
+	CHECK(e.pl.counts[PLAN_REJECTED] == 1);
+out:
+	env_close(&e);
+}
+
 static void
 test_action_names(void)
 {
@@ -370,6 +455,7 @@ test_action_names(void)
 	CHECK_STR(plan_action_name(PLAN_UPSCALE), "upscale");
 	CHECK_STR(plan_action_name(PLAN_GENERATE), "generate");
 	CHECK_STR(plan_action_name(PLAN_UNROUTABLE), "unroutable");
+	CHECK_STR(plan_action_name(PLAN_REJECTED), "rejected");
 }
 
 int
@@ -379,6 +465,7 @@ main(void)
 	RUN(test_plan_upscale);
 	RUN(test_plan_no_cache);
 	RUN(test_plan_unroutable);
+	RUN(test_plan_rolls);
 	RUN(test_action_names);
 	return TEST_DONE();
 }
