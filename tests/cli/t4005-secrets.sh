@@ -50,6 +50,7 @@ YAML
 			done
 		done
 		echo "  - {name: up1, prompt: \"sweep up1\", seed: 9, size: 64x64, tags: [h], upscale: {factor: 2, with: lanczos3}}"
+		echo "  - {name: t1, prompt: \"sweep t1, 'Sale'\", seed: 3, size: 512x512, model: local, expect_text: Sale}"
 	} >"$1/recipes/a.yaml"
 }
 
@@ -97,9 +98,11 @@ test_expect_success 'every other command, with the same environment' '
 	run gc assetgen -C p cache gc --grace 0 --max-size 1G &&
 	run bench assetgen -C p bench --model ideo -n 3 --size 1024x1024 --json &&
 	run bench-routes assetgen -C p bench -n 4 --size 1024x1024 &&
+	run bench-text assetgen -C p bench --model gen -n 2 --size 512x512 --expect-text Sale &&
+	run pick assetgen -C p pick t1 3 &&
 	run upscale assetgen upscale p/dist/up1.png out/up1-x2.png &&
 	run preview assetgen -C p build -v --intent preview &&
-	for c in explain status routes graph why url url-s3 stats verify push bench; do
+	for c in explain status routes graph why url url-s3 stats verify push bench bench-text pick; do
 		test "$(cat out/$c.rc)" -le 1 || { echo "$c exited $(cat out/$c.rc)"; return 1; }
 	done &&
 	grep -q "^http://127.0.0.1:1/dl/i1.png?" out/url.out &&
