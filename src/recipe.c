@@ -51,6 +51,7 @@
 #define MAX_SIDE        8192            /* pixels per side of a generated image */
 #define MAX_UPSCALED    16384           /* pixels per side after upscaling */
 #define DIAGS_MAX       100             /* diagnostics kept; the rest are counted */
+#define MAX_EXPECT      500             /* bytes of one expect_text (edit distance is quadratic) */
 
 static const char *const providers[] = {
 	"builtin", "http", "openai", "a1111", "ideogram", "stability", "gemini",
@@ -1669,6 +1670,11 @@ check_expect_text(struct loader *l, const struct node *v)
 		if (items[i]->type != NODE_SCALAR || is_null(items[i])) {
 			problem(l, items[i], "'expect_text' must be a string or a list of strings, "
 				"like \"Launch Sale\"");
+			return -1;
+		}
+		if (items[i]->len > MAX_EXPECT) {
+			problem(l, items[i], "'expect_text' is longer than %d bytes: the check reads "
+				"copy on an image, not a page", MAX_EXPECT);
 			return -1;
 		}
 		for (p = items[i]->str; *p && !isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80); p++)

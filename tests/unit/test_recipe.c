@@ -890,6 +890,15 @@ test_typography(void)
 
 	CHECK_STR(first_error("assets:\n  - {name: a, prompt: p, seed: 1, expect_text: \"--\"}\n"),
 		  "recipes/main.yaml:2:48: 'expect_text' '--' has no letters or digits to check");
+	{
+		char *long_text = xcalloc(602, 1), *yaml;
+
+		memset(long_text, 'a', 601);
+		yaml = xasprintf("assets:\n  - {name: a, prompt: p, seed: 1, expect_text: %s}\n", long_text);
+		CHECK(strstr(first_error(yaml), "'expect_text' is longer than 500 bytes") != NULL);
+		free(yaml);
+		free(long_text);
+	}
 	CHECK(strstr(first_error("assets:\n  - {name: a, prompt: p, seed: 1, expect_text: x,"
 				 " typography: {threshold: 0.5}}\n"),
 		     "threshold 0.5 is looser than the project's typography.threshold (0.2)") != NULL);
