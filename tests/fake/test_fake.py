@@ -807,6 +807,26 @@ def t_control():
        and f["random"] is None and f["latency_ms"] == 0, "reset clears rules, random, latency, logs")
 
 
+def t_text():
+    """/_control/text: quoted copy drawn legibly, or garbled on chosen seeds."""
+    prompt = "poster reading 'Launch Sale'"
+    plain = http_gen(prompt=prompt, seed=5, w=200, h=80).body
+    ok(control("text", {"garble": [6]}) == {"ok": True}, "text: turned on")
+    good = http_gen(prompt=prompt, seed=5, w=200, h=80).body
+    again = http_gen(prompt=prompt, seed=5, w=200, h=80).body
+    bad = http_gen(prompt=prompt, seed=6, w=200, h=80).body
+    none = http_gen(prompt="no quotes here", seed=5, w=200, h=80).body
+    ok(good != plain and good == again, "text: drawn, deterministically")
+    ok(bad != good and png_size(bad) == (200, 80), "text: garbled on a listed seed")
+    ok(none == http_gen(prompt="no quotes here", seed=5, w=200, h=80).body
+       and fake.quoted_text("no quotes here") is None, "text: nothing to draw without quotes")
+    ok(fake.garble("Launch Sale 2026") == "YNHAPU FNYR 7571", "text: garble replaces every letter and digit")
+    r = call("POST", "/_control/text", jbody={"garble_rate": 2})
+    ok(r.status == 400, "text: bad rate refused", r.body)
+    reset()
+    ok(http_gen(prompt=prompt, seed=5, w=200, h=80).body == plain, "text: reset turns it off")
+
+
 def main():
     global PORT, BASE_URL
     tmp = tempfile.mkdtemp(prefix="fake-test-")
@@ -827,7 +847,7 @@ def main():
     tests = [lambda: t_basics(port_file), t_http, t_openai, t_a1111, t_a1111_extras, t_ideogram,
              t_stability, t_gemini, t_paths, t_status_faults, t_oom, t_body_faults, t_reset_fault,
              t_timeout, t_matching, t_random, t_latency, t_concurrency, t_keepalive_chunked_expect,
-             t_control]
+             t_control, t_text]
     try:
         for t in tests:
             reset()
