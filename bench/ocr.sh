@@ -7,7 +7,8 @@
 # Tesseract) and without it (generate only).  The OCR stage's cost per
 # image is the difference divided by the images.  The peer, measured in the
 # same round on the same 20 PNGs: the `tesseract` command, one process per
-# image (what a script around the build would run).  Then a rebuild of the
+# image (what a script around the build would run), as it comes (OpenMP on)
+# and with OMP_THREAD_LIMIT=1 (as assetgen runs it).  Then a rebuild of the
 # checked project with its outputs removed: every verdict must come from
 # the cache (zero OCR runs).  Env: ROUNDS (default 3), N (default 20).
 # shellcheck source=bench/lib.sh disable=SC2086  # lists of numbers are split on purpose
@@ -43,7 +44,7 @@ fresh() {
 }
 
 bench_header "ocr: $N assets at $SIZE on the built-in model, with and without expect_text"
-WC= WP= WT= PASS= FAILN=
+WC= WP= WT= WT1= PASS=
 for r in $(seq 1 "$ROUNDS"); do
 	fresh checked; DC=$FRESH
 	bench_time "$ASSETGEN" -C "$DC" build -j 1 -k --report "$DC/r.json"
@@ -65,6 +66,9 @@ print(len(c), sum(v["verdict"] == "pass" for v in c))' "$DC/r.json")"
 		bench_time sh -c 'for f in "$@"; do tesseract "$f" - >/dev/null 2>&1 || exit 1; done' sh "$DP"/dist/b-*.png ||
 			bench_fail "tesseract"
 		WT="$WT $T_REAL"
+		bench_time env OMP_THREAD_LIMIT=1 sh -c 'for f in "$@"; do tesseract "$f" - >/dev/null 2>&1 || exit 1; done' sh "$DP"/dist/b-*.png ||
+			bench_fail "tesseract (one thread)"
+		WT1="$WT1 $T_REAL"
 	fi
 	[ "$r" -lt "$ROUNDS" ] && rm -rf "$DP"
 	[ "$r" -lt "$ROUNDS" ] && rm -rf "$DC"
@@ -90,8 +94,11 @@ printf '%-40s %8s %10s  %s\n' "build without (render only)" "$mP" "$(calc "$mP *
 printf '%-40s %8s %10s\n' "OCR stage (the difference)" "$(calc "$mC - $mP")" "$PER"
 if [ -n "$HAVE_CLI" ]; then
 	mT=$(median $WT)
+	mT1=$(median $WT1)
 	printf '%-40s %8s %10s  %s\n' "peer: tesseract CLI, one per image" "$mT" "$(calc "$mT * 1000 / $N" %.1f)" "$WT"
-	echo "ratio OCR stage / tesseract CLI per image: $(calc "($mC - $mP) / $mT" %.2f)"
+	printf '%-40s %8s %10s  %s\n' "  the same, OMP_THREAD_LIMIT=1" "$mT1" "$(calc "$mT1 * 1000 / $N" %.1f)" "$WT1"
+	echo "ratio OCR stage / tesseract CLI per image: $(calc "($mC - $mP) / $mT" %.2f)" \
+		"($(calc "($mC - $mP) / $mT1" %.2f) against one thread)"
 else
 	echo "peer: tesseract CLI not installed (apt-get install -y tesseract-ocr): skipped"
 fi
