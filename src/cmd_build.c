@@ -210,6 +210,8 @@ print_totals(const struct plan *pl)
 	       pl->counts[PLAN_RESTORE], pl->counts[PLAN_FRESH]);
 	if (pl->counts[PLAN_UNROUTABLE])
 		printf(", %zu unroutable", pl->counts[PLAN_UNROUTABLE]);
+	if (pl->counts[PLAN_REJECTED])
+		printf(", %zu rejected by the typography check", pl->counts[PLAN_REJECTED]);
 	printf("; estimated cost %.3f\n", pl->cost);
 }
 
