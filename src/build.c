@@ -168,6 +168,14 @@ place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
 	return 0;
 }
 
+/* Made by a model after the route's first (a re-roll of the first model
+ * is not a fallback). */
+static int
+fallback_of(const struct plan_item *it, const struct plan_cand *c)
+{
+	return c->model != it->cands[0].model;
+}
+
 static int
 fail(struct provider_reply *r, enum fault f, char *err)
 {
@@ -232,7 +240,7 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->final_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	rc = store_image(w, &img, &m, &c->final_key, "upscale", up->with, t->cand > 0, 0, &png,
+	rc = store_image(w, &img, &m, &c->final_key, "upscale", up->with, fallback_of(it, c), 0, &png,
 			 &digest, r);
 	image_release(&img);
 	meta_release(&m);
@@ -316,7 +324,7 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 		/* the same pixels, with the verdict in the metadata */
 		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->final_key);
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-		if (store_image(w, img, &m, &c->final_key, "check", "ocr", t->cand > 0, 0, &png,
+		if (store_image(w, img, &m, &c->final_key, "check", "ocr", fallback_of(it, c), 0, &png,
 				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0) {
 			res->digest = digest;
 			out = R_DONE;
@@ -353,12 +361,12 @@ finish_generation(struct worker *w, struct task *t, const struct image *img,
 	ra.seed = c->seed;      /* a re-roll's own seed */
 	model_id_of(c->model, c->provider->impl, &id);
 	artifact_meta_generation(&m, &ra, &id, c->params, c->nparams, &c->gen_key, extra);
-	if (store_image(w, img, &m, &c->gen_key, "gen", c->model->name, t->cand > 0, c->model->cost,
+	if (store_image(w, img, &m, &c->gen_key, "gen", c->model->name, fallback_of(it, c), c->model->cost,
 			&png, &digest, r) < 0)
 		goto out;
 	res->outcome = OUT_GENERATED;
 	res->model = c->model->name;
-	res->fallback = c->model != it->cands[0].model;
+	res->fallback = fallback_of(it, c);
 	res->cost += c->model->cost;
 	if (it->checked) {
 		int v = judge(w, t, c, img, &digest, r);
@@ -463,7 +471,7 @@ job_upreply(struct worker *w, struct job *j)
 	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->final_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	if (store_image(w, &img, &m, &c->final_key, "upscale", it->upscaler->name, t->cand > 0,
+	if (store_image(w, &img, &m, &c->final_key, "upscale", it->upscaler->name, fallback_of(it, c),
 			it->upscaler->cost, &png, &digest, r) == 0 &&
 	    place(w, it, c, &png, &digest, r) == 0) {
 		res->digest = digest;
