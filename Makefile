@@ -137,10 +137,10 @@ test: test-deps
 check: test
 
 # Benchmarks (not run by CI; figures in bench/RESULTS.md).  The peers:
-# curl, ninja, libvips, ImageMagick, GNU time.
-BENCH_DEB_PKGS = python3 curl ninja-build libvips-tools imagemagick time
+# curl, ninja, libvips, ImageMagick, GNU time, the tesseract command.
+BENCH_DEB_PKGS = python3 curl ninja-build libvips-tools imagemagick time tesseract-ocr
 bench-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(BENCH_DEB_PKGS)" HAVE="$$(for c in python3 curl ninja vips; do command -v $$c >/dev/null || exit; done; test -x /usr/bin/time && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(BENCH_DEB_PKGS)" HAVE="$$(for c in python3 curl ninja vips tesseract; do command -v $$c >/dev/null || exit; done; test -x /usr/bin/time && echo yes)"
 
 bench: bench-deps all
 	bash bench/run.sh
