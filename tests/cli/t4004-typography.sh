@@ -200,6 +200,19 @@ test_expect_success 'no language data: the asset fails once, naming the package,
 	TESSDATA_PREFIX= assetgen -C p build >out 2>err && test "$(seeds)" = "10"
 '
 
+test_expect_success 'a teammate with the remote cache gets the checked output: no request, no OCR' '
+	rm -rf p/cache p/dist remote && mkdir remote &&
+	fake_ctl POST /_control/reset "{}" >/dev/null &&
+	fake_ctl POST /_control/text "{\"garble\": [10]}" >/dev/null &&
+	printf "cache: {remote: {url: \"file://$PWD/remote\", upload: true}}\n" >>p/assetgen.yaml &&
+	assetgen -C p build >out 2>err && test "$(seeds)" = "10 11" &&
+	mkdir mate && cp -r p/assetgen.yaml p/recipes mate/ &&
+	fake_ctl POST /_control/reset "{}" >/dev/null &&
+	assetgen -C mate build -v >out 2>err &&
+	test "$(fake_count)" = 0 && ! grep -q "^typography" out &&
+	cmp p/dist/sale.png mate/dist/sale.png
+'
+
 test_expect_success 'bench --expect-text: the typography failure rate per model' '
 	fake_ctl POST /_control/reset "{}" >/dev/null &&
 	fake_ctl POST /_control/text "{\"garble\": [2, 4]}" >/dev/null &&
