@@ -236,9 +236,13 @@ force_pick(struct plan *pl, uint64_t seed, struct index *ix, struct store *st)
 	struct action act;
 	size_t j, first = SIZE_MAX;
 
-	if (pl->nitems != 1 || !it->checked) {
+	if (pl->nitems != 1) {
+		warn("pick: name one asset, not a group of %zu", pl->nitems);
+		return EXIT_INPUT;
+	}
+	if (!it->checked) {
 		warn("pick: '%s' has no expect_text: there are no candidates to pick from",
-		     pl->nitems ? it->asset->name : "?");
+		     it->asset->name);
 		return EXIT_INPUT;
 	}
 	for (j = 0; j < it->ncands; j++) {
