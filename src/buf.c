@@ -27,6 +27,19 @@ buf_put(struct buf *b, const void *data, size_t len)
 }
 
 int
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->max && (n > b->max || b->len > b->max - n))
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		b->data = xreallocarray(b->data, b->len + n + 1, 1);
+		b->cap = b->len + n + 1;
+		b->data[b->len] = '\0';
+	}
+	return 0;
+}
+
+int
 buf_puts(struct buf *b, const char *s)
 {
 	return buf_put(b, s, strlen(s));

@@ -19,6 +19,9 @@ void buf_init(struct buf *b, size_t max);
 int buf_put(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, int c);
+/* Make room for n more bytes without growing again (no doubling: the
+ * capacity becomes exactly what is needed); -1 beyond the cap. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
 /* Hand over the data (caller frees); the buffer is left empty. */

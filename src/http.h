@@ -85,6 +85,11 @@ void http_loop_free(struct http_loop *l);
 /* Start a transfer (req is copied).  timeout_ms is the whole transfer's. */
 void http_loop_add(struct http_loop *l, const struct http_request *req, long timeout_ms,
 		   void *userdata);
+/* The same, receiving the body into into's memory (taken over, *into left
+ * empty): a caller that recycles the bodies it is given spares the kernel
+ * fresh pages for every download.  A Content-Length sizes the body once. */
+void http_loop_add_into(struct http_loop *l, const struct http_request *req, long timeout_ms,
+			void *userdata, struct buf *into);
 /* Drive transfers, waiting at most timeout_ms for activity. */
 void http_loop_poll(struct http_loop *l, int timeout_ms);
 /* Pop a finished transfer: 1 and *out filled (caller releases), or 0. */
