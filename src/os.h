@@ -24,7 +24,9 @@ int os_unplant_link(const char *path);
 int os_write_atomic(int dirfd, const char *name, const void *data, size_t len);
 /* The same without the two fsyncs, for a batch the caller makes durable
  * at once with syncfs() (reads verify, so a crash before that loses only
- * what was not yet synced, never correctness). */
+ * what was not yet synced, never correctness).  On Linux the file's
+ * writeback is started at once (sync_file_range, not waited for), so the
+ * disk works while the batch goes on and the final sync has less to do. */
 int os_write_atomic_nosync(int dirfd, const char *name, const void *data, size_t len);
 
 /* os_write_atomic() to a path (relative to the cwd, or absolute). */
