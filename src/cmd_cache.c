@@ -188,6 +188,7 @@ pull(struct ctx *c, struct sync *sy)
 	size_t *which = xcalloc(n + 1, sizeof(*which));
 	unsigned char *ok = xcalloc(n + 1, 1);
 	struct action act;
+	int tx;
 
 	for (i = 0; i < n; i++) {
 		const struct lock_entry *e = &sy->lock.entries[i];
@@ -199,6 +200,7 @@ pull(struct ctx *c, struct sync *sy)
 		which[k++] = i;
 	}
 	remote_fetch_blobs(&sy->remote, &c->st, digests, (const char (*)[SHA256_HEX_LEN + 1])shas, k, ok);
+	tx = index_begin(c->ix) == 0;       /* one transaction, not one per row */
 	for (i = 0; i < k; i++) {
 		const struct lock_entry *e = &sy->lock.entries[which[i]];
 		size_t size = 0;
@@ -217,6 +219,8 @@ pull(struct ctx *c, struct sync *sy)
 		memcpy(act.sha256, e->sha256, sizeof(act.sha256));
 		index_action_put(c->ix, &e->key, &act);
 	}
+	if (tx && index_commit(c->ix) < 0)
+		index_rollback(c->ix);
 	printf("pulled %zu of %zu pinned artifacts (%zu already local)\n", k - failed, n, n - k);
 	free(digests);
 	free(shas);

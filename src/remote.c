@@ -2,6 +2,7 @@
  * libcurl multi loop, or file operations on a shared directory */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,20 @@ out:
 
 /* ---- transfers ---- */
 
+#define REMOTE_WORKERS_MAX 4
+/* Bodies in memory at once: downloading, or waiting for a worker.  The
+ * slack beyond REMOTE_PARALLEL lets downloads go on while the workers
+ * catch up with a wave of transfers that finished together. */
+#define REMOTE_BODIES_MAX (REMOTE_PARALLEL + 16)
+
+enum op_result {
+	OP_PENDING = 0,
+	OP_STORED,              /* verified and stored */
+	OP_FAILED,              /* op->status says why: 404 a miss, else an error */
+	OP_REJECTED,            /* downloaded, but not what its entry says */
+	OP_STORE_ERROR,
+};
+
 struct op {
 	const char *method;
 	char *path;             /* "cas/<hex>" or "ac/<hex>" */
@@ -159,6 +174,7 @@ struct op {
 	size_t len;
 	long status;            /* 200, 404, ...; 0 transport failure */
 	struct buf data;        /* GET body */
+	enum op_result result;  /* set by the work function */
 };
 
 static void
@@ -184,26 +200,183 @@ op_file(struct remote *r, struct op *op)
 	free(path);
 }
 
-/* Called as each op completes (op->data is released after it returns), so
- * a blob is verified and stored while the next ones are still downloading,
- * and at most REMOTE_PARALLEL bodies are in memory at once. */
-typedef void op_done_fn(struct op *op, size_t i, void *arg);
+/* Called for each op as it completes, on a worker thread, while the loop
+ * thread goes on downloading the next ones: it verifies and stores the body
+ * and sets op->result.  It may touch only the op, read-only shared data
+ * and the store (whose batch writes are thread-safe); the caller tallies
+ * the results and writes the index once run_each() has returned. */
+typedef void op_work_fn(struct op *op, size_t i, void *arg);
 
-/* Run ops, REMOTE_PARALLEL at a time through one multi loop. */
+/* The workers, and the bodies waiting for them.  Bodies are recycled
+ * (spare) so that the loop receives into memory already faulted in. */
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work;        /* something queued, or closing */
+	pthread_cond_t room;        /* a worker finished one */
+	struct op **q;              /* ring of REMOTE_BODIES_MAX */
+	size_t head, nq;
+	size_t busy;                /* queued + being worked on */
+	int closing;
+	struct buf spare[REMOTE_BODIES_MAX];
+	size_t nspare;
+	struct op *ops;
+	op_work_fn *fn;
+	void *arg;
+	pthread_t tids[REMOTE_WORKERS_MAX];
+	size_t nthreads;
+};
+
+static void *
+pool_main(void *arg)
+{
+	struct pool *p = arg;
+	struct op *op;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->nq && !p->closing)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (!p->nq)
+			break;
+		op = p->q[p->head];
+		p->head = (p->head + 1) % REMOTE_BODIES_MAX;
+		p->nq--;
+		pthread_mutex_unlock(&p->mu);
+
+		p->fn(op, (size_t)(op - p->ops), p->arg);
+
+		pthread_mutex_lock(&p->mu);
+		if (p->nspare < sizeof(p->spare) / sizeof(p->spare[0])) {
+			buf_reset(&op->data);
+			p->spare[p->nspare++] = op->data;
+			memset(&op->data, 0, sizeof(op->data));
+		}
+		p->busy--;
+		pthread_cond_signal(&p->room);
+		if (op->data.data) {
+			/* no room among the spares (the lock is not needed to free) */
+			pthread_mutex_unlock(&p->mu);
+			buf_release(&op->data);
+			pthread_mutex_lock(&p->mu);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static size_t
+pool_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* at least two: one can hash while the other waits on the disk */
+	return n < 2 ? 2 : n > REMOTE_WORKERS_MAX ? REMOTE_WORKERS_MAX : (size_t)n;
+}
+
+/* Start the workers; 0, or -1 when no thread could be started (the
+ * caller then does the work on its own thread). */
+static int
+pool_start(struct pool *p, struct op *ops, op_work_fn *fn, void *arg)
+{
+	size_t i, want = pool_workers();
+
+	memset(p, 0, sizeof(*p));
+	p->q = xcalloc(REMOTE_BODIES_MAX, sizeof(*p->q));
+	p->ops = ops;
+	p->fn = fn;
+	p->arg = arg;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->room, NULL);
+	for (i = 0; i < want; i++)
+		if (pthread_create(&p->tids[p->nthreads], NULL, pool_main, p) == 0)
+			p->nthreads++;
+	return p->nthreads ? 0 : -1;
+}
+
+/* Queue a body.  There is always room: a download starts only while the
+ * bodies in memory number fewer than REMOTE_BODIES_MAX. */
 static void
-run_each(struct remote *r, struct op *ops, size_t n, op_done_fn *done_fn, void *arg)
+pool_push(struct pool *p, struct op *op)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->nq == REMOTE_BODIES_MAX)
+		pthread_cond_wait(&p->room, &p->mu);
+	p->q[(p->head + p->nq) % REMOTE_BODIES_MAX] = op;
+	p->nq++;
+	p->busy++;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* May the loop start another download?  Only while the bodies in memory
+ * (downloading, or downloaded and waiting for a worker) number fewer than
+ * REMOTE_BODIES_MAX: when the workers fall behind, downloads wait for them.
+ * *spare gets a recycled body buffer, if there is one. */
+static int
+pool_admit(struct pool *p, size_t running, struct buf *spare)
+{
+	int ok;
+
+	pthread_mutex_lock(&p->mu);
+	ok = running + p->busy < REMOTE_BODIES_MAX;
+	if (ok && p->nspare)
+		*spare = p->spare[--p->nspare];
+	pthread_mutex_unlock(&p->mu);
+	return ok;
+}
+
+/* Nothing is downloading: wait for a worker to make room. */
+static void
+pool_wait_room(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->busy >= REMOTE_BODIES_MAX)
+		pthread_cond_wait(&p->room, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Finish what is queued, stop the workers, free the spare bodies. */
+static void
+pool_finish(struct pool *p)
+{
+	size_t i;
+
+	pthread_mutex_lock(&p->mu);
+	p->closing = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->tids[i], NULL);
+	for (i = 0; i < p->nspare; i++)
+		buf_release(&p->spare[i]);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->room);
+	free(p->q);
+}
+
+/* Run ops, REMOTE_PARALLEL at a time through one multi loop; with work_fn,
+ * each body is handed to the workers as its transfer completes (and
+ * released after), so a blob is verified and stored while the next ones
+ * are still downloading, and at most REMOTE_BODIES_MAX bodies are in
+ * memory at once. */
+static void
+run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *arg)
 {
 	struct http_loop *l;
 	struct http_response resp;
 	struct http_request req;
+	struct pool pool;
 	size_t next = 0, done = 0, i;
+	int pooled = 0;
 	void *ud;
 
 	if (r->dir) {
 		for (i = 0; i < n; i++) {
 			op_file(r, &ops[i]);
-			if (done_fn) {
-				done_fn(&ops[i], i, arg);
+			if (work_fn) {
+				work_fn(&ops[i], i, arg);
 				buf_release(&ops[i].data);
 			}
 		}
@@ -211,20 +384,31 @@ run_each(struct remote *r, struct op *ops, size_t n, op_done_fn *done_fn, void *
 	}
 	if (!n)
 		return;
+	if (work_fn)
+		pooled = pool_start(&pool, ops, work_fn, arg) == 0;
 	l = http_loop_new();
 	while (done < n) {
 		while (next < n && http_loop_running(l) < REMOTE_PARALLEL) {
-			char *url = xasprintf("%s/%s", r->url, ops[next].path);
+			struct buf spare = BUF_INIT;
+			char *url;
 
+			if (pooled && !pool_admit(&pool, http_loop_running(l), &spare))
+				break;
+			url = xasprintf("%s/%s", r->url, ops[next].path);
 			http_request_init(&req, ops[next].method, url);
 			if (ops[next].body) {
 				buf_put(&req.body, ops[next].body, ops[next].len);
 				http_request_header(&req, "Content-Type", "application/octet-stream");
 			}
-			http_loop_add(l, &req, r->timeout_ms, &ops[next]);
+			http_loop_add_into(l, &req, r->timeout_ms, &ops[next], &spare);
 			http_request_release(&req);
 			free(url);
 			next++;
+		}
+		if (pooled && !http_loop_running(l)) {
+			/* everything started has finished: the workers are behind */
+			pool_wait_room(&pool);
+			continue;
 		}
 		http_loop_poll(l, 100);
 		while (http_loop_next(l, &ud, &resp)) {
@@ -235,13 +419,17 @@ run_each(struct remote *r, struct op *ops, size_t n, op_done_fn *done_fn, void *
 			memset(&resp.body, 0, sizeof(resp.body));
 			http_response_release(&resp);
 			done++;
-			if (done_fn) {
-				done_fn(op, (size_t)(op - ops), arg);
+			if (pooled) {
+				pool_push(&pool, op);
+			} else if (work_fn) {
+				work_fn(op, (size_t)(op - ops), arg);
 				buf_release(&op->data);
 			}
 		}
 	}
 	http_loop_free(l);
+	if (pooled)
+		pool_finish(&pool);
 }
 
 static void
@@ -271,7 +459,8 @@ op_path(const char *kind, const struct key *k)
 	return xasprintf("%s/%s", kind, hex);
 }
 
-/* Check a downloaded blob against what its entry (or the lock) says. */
+/* Check a downloaded blob against what its entry (or the lock) says: size,
+ * XXH3-128 (its name) and SHA-256 (which cannot be collided on purpose). */
 static int
 blob_ok(const struct buf *b, const struct key *digest, const char *sha256, uint64_t size)
 {
@@ -285,6 +474,54 @@ blob_ok(const struct buf *b, const struct key *digest, const char *sha256, uint6
 		return 0;
 	sha256_hex(b->data, b->len, got);
 	return hex_equal(got, sha256);
+}
+
+/* On a worker: verify op's body against digest and sha256 (and size unless
+ * UINT64_MAX) and store it, its digest already checked, without an fsync. */
+static void
+verify_and_store(struct op *op, struct store *st, const struct key *digest, const char *sha256,
+		 uint64_t size, const char *against)
+{
+	if (op->status != 200) {
+		op->result = OP_FAILED;
+		return;
+	}
+	if (!blob_ok(&op->data, digest, sha256, size)) {
+		warn("remote cache: rejected blob %s: its bytes do not match %s", op->path + 4, against);
+		op->result = OP_REJECTED;
+		return;
+	}
+	op->result = store_put_batch(st, op->data.data, op->data.len, digest) < 0 ?
+		OP_STORE_ERROR : OP_STORED;
+}
+
+static void
+count_status(struct remote *r, long status)
+{
+	if (status == 404)
+		r->stats.misses++;
+	else
+		r->stats.errors++;
+}
+
+/* Count a blob's download: a hit only when it was verified and stored. */
+static void
+count_result(struct remote *r, const struct op *op)
+{
+	switch (op->result) {
+	case OP_STORED:
+		r->stats.hits++;
+		break;
+	case OP_REJECTED:
+		r->stats.rejected++;
+		break;
+	case OP_FAILED:
+		count_status(r, op->status);
+		break;
+	default:
+		r->stats.errors++;
+		break;
+	}
 }
 
 static void
@@ -303,22 +540,10 @@ record(struct index *ix, const struct ac_entry *e)
 	index_action_put(ix, &e->key, &act);
 }
 
-static void
-count_status(struct remote *r, long status)
-{
-	if (status == 404)
-		r->stats.misses++;
-	else
-		r->stats.errors++;
-}
-
 struct fetch_ctx {
-	struct remote *r;
 	struct store *st;
-	struct index *ix;
 	const struct ac_entry *entries;
 	const size_t *which;
-	unsigned char *hit;
 };
 
 static void
@@ -326,25 +551,9 @@ fetched_blob(struct op *op, size_t i, void *arg)
 {
 	struct fetch_ctx *fc = arg;
 	const struct ac_entry *e = &fc->entries[fc->which[i]];
-	struct key got;
 
-	if (op->status != 200) {
-		/* an entry whose blob cannot be had is a miss, not a hit */
-		count_status(fc->r, op->status);
-		return;
-	}
-	if (!blob_ok(&op->data, &e->digest, e->sha256, e->size)) {
-		warn("remote cache: rejected blob %s: its bytes do not match its entry", op->path + 4);
-		fc->r->stats.rejected++;
-		return;
-	}
-	if (store_put_batch(fc->st, op->data.data, op->data.len, &got) < 0) {
-		fc->r->stats.errors++;
-		return;
-	}
-	record(fc->ix, e);
-	fc->hit[fc->which[i]] = 1;
-	fc->r->stats.hits++;
+	/* an entry whose blob cannot be had is a miss, not a hit */
+	verify_and_store(op, fc->st, &e->digest, e->sha256, e->size, "its entry");
 }
 
 void
@@ -356,6 +565,7 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 	size_t *which = xcalloc(n + 1, sizeof(*which));
 	const char *why;
 	size_t i, nb = 0;
+	int tx;
 
 	for (i = 0; i < n; i++) {
 		hit[i] = 0;
@@ -377,7 +587,6 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 			continue;
 		}
 		if (store_has(st, &entries[i].digest, NULL)) {
-			record(ix, &entries[i]);
 			hit[i] = 1;
 			r->stats.hits++;
 			continue;
@@ -387,12 +596,24 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 		which[nb++] = i;
 	}
 	{
-		struct fetch_ctx fc = {r, st, ix, entries, which, hit};
+		struct fetch_ctx fc = {st, entries, which};
 
 		run_each(r, blobs, nb, fetched_blob, &fc);
-		if (nb)
-			store_sync(st);     /* one sync for the batch, not two per blob */
 	}
+	for (i = 0; i < nb; i++) {
+		count_result(r, &blobs[i]);
+		hit[which[i]] = blobs[i].result == OP_STORED;
+	}
+	/* the blobs durable (one sync for the batch, not two per blob), then
+	 * the entries that point at them, in one transaction */
+	if (nb)
+		store_sync(st);
+	tx = index_begin(ix) == 0;
+	for (i = 0; i < n; i++)
+		if (hit[i])
+			record(ix, &entries[i]);
+	if (tx && index_commit(ix) < 0)
+		index_rollback(ix);
 	ops_free(ops, n);
 	ops_free(blobs, nb);
 	free(entries);
@@ -400,34 +621,17 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 }
 
 struct blobs_ctx {
-	struct remote *r;
 	struct store *st;
 	const struct key *digests;
 	const char (*sha256)[SHA256_HEX_LEN + 1];
-	unsigned char *ok;
 };
 
 static void
 fetched_pinned(struct op *op, size_t i, void *arg)
 {
 	struct blobs_ctx *bc = arg;
-	struct key got;
 
-	if (op->status != 200) {
-		count_status(bc->r, op->status);
-		return;
-	}
-	if (!blob_ok(&op->data, &bc->digests[i], bc->sha256[i], UINT64_MAX)) {
-		warn("remote cache: rejected blob %s: its bytes do not match the lock", op->path + 4);
-		bc->r->stats.rejected++;
-		return;
-	}
-	if (store_put_batch(bc->st, op->data.data, op->data.len, &got) < 0) {
-		bc->r->stats.errors++;
-		return;
-	}
-	bc->ok[i] = 1;
-	bc->r->stats.hits++;
+	verify_and_store(op, bc->st, &bc->digests[i], bc->sha256[i], UINT64_MAX, "the lock");
 }
 
 void
@@ -443,12 +647,16 @@ remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests
 		ops[i].path = op_path("cas", &digests[i]);
 	}
 	{
-		struct blobs_ctx bc = {r, st, digests, sha256, ok};
+		struct blobs_ctx bc = {st, digests, sha256};
 
 		run_each(r, ops, n, fetched_pinned, &bc);
-		if (n)
-			store_sync(st);
 	}
+	for (i = 0; i < n; i++) {
+		count_result(r, &ops[i]);
+		ok[i] = ops[i].result == OP_STORED;
+	}
+	if (n)
+		store_sync(st);
 	ops_free(ops, n);
 }
 

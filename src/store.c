@@ -77,16 +77,17 @@ store_has(struct store *s, const struct key *digest, size_t *size)
 	return 1;
 }
 
-static int put(struct store *s, const void *data, size_t len, struct key *digest, int sync);
+static int put(struct store *s, const void *data, size_t len, const struct key *digest, int sync);
 
 int
 store_put(struct store *s, const void *data, size_t len, struct key *digest)
 {
+	key_digest(data, len, digest);
 	return put(s, data, len, digest, 1);
 }
 
 int
-store_put_batch(struct store *s, const void *data, size_t len, struct key *digest)
+store_put_batch(struct store *s, const void *data, size_t len, const struct key *digest)
 {
 	return put(s, data, len, digest, 0);
 }
@@ -99,12 +100,11 @@ store_sync(struct store *s)
 }
 
 static int
-put(struct store *s, const void *data, size_t len, struct key *digest, int sync)
+put(struct store *s, const void *data, size_t len, const struct key *digest, int sync)
 {
 	char name[KEY_HEX_LEN + 2];
 	int dfd;
 
-	key_digest(data, len, digest);
 	if (store_has(s, digest, NULL))
 		return 0;
 	blob_name(digest, name);

@@ -33,8 +33,10 @@ void store_close(struct store *s);
 /* Store data; *digest receives its address.  Idempotent. 0 or -1. */
 int store_put(struct store *s, const void *data, size_t len, struct key *digest);
 /* store_put without fsyncs, for many blobs at once (a remote pull); call
- * store_sync() after the batch. */
-int store_put_batch(struct store *s, const void *data, size_t len, struct key *digest);
+ * store_sync() after the batch.  digest is the XXH3-128 of these very
+ * bytes, computed by the caller (who checked it against what it expected):
+ * it is not hashed twice.  Safe to call from several threads at once. */
+int store_put_batch(struct store *s, const void *data, size_t len, const struct key *digest);
 void store_sync(struct store *s);
 /* Read and verify. */
 enum store_status store_get(struct store *s, const struct key *digest, struct buf *out);

@@ -18,11 +18,13 @@ vwarn(const char *fmt, va_list ap)
 	int err = errno;
 
 	fflush(stdout);
+	flockfile(stderr);      /* one whole line, even from several threads */
 	fprintf(stderr, "%s: ", argv0);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", strerror(err));
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void

@@ -102,6 +102,43 @@ test_expect_success 'cache pull fetches what the lock pins' '
 	test "$(calls)" = "$n" && cmp a/dist/hero.png f/dist/hero.png
 '
 
+# blob PATH: where a local cache keeps the blob of DIGEST ($2) under PATH
+blob() { echo "$1/cache/objects/$(echo "$2" | cut -c1-2)/$(echo "$2" | cut -c3-)"; }
+
+test_expect_success 'pulling 120 blobs of mixed sizes: each one whole; tampered and missing ones never stored' '
+	mkdir -p many/recipes &&
+	printf "models:\n  local: {provider: builtin}\nroutes:\n  - use: [local]\ncache:\n  remote: {url: \"$NGINX_URL/many\"}\n" >many/assetgen.yaml &&
+	{ echo "assets:"; for i in $(seq 1 120); do
+		echo "  - {name: m$i, prompt: \"many $i\", seed: $i, size: $((16 + i % 7 * 40))x$((16 + i % 5 * 24))}"
+	done; } >many/recipes/a.yaml &&
+	assetgen -C many build --upload -j 2 >out &&
+	cas=$NGINX_ROOT/cache/many/cas && test "$(ls "$cas" | wc -l)" = 120 &&
+	d() { awk -v n="$1" "\$1 == n { print \$3 }" many/assetgen.lock; } &&
+	printf x >>"$cas/$(d m7)" &&
+	head -c 100 "$cas/$(d m50)" >cut && cp cut "$cas/$(d m50)" &&
+	cp "$cas/$(d m98)" "$cas/$(d m99)" &&
+	rm "$cas/$(d m20)" "$cas/$(d m80)" &&
+	mkdir pm && cp -r many/assetgen.yaml many/recipes many/assetgen.lock pm/ &&
+	must_fail 1 assetgen -C pm cache pull >out 2>err &&
+	grep -q "^pulled 115 of 120 pinned artifacts" out &&
+	test "$(grep -c "rejected blob .*do not match the lock" err)" = 3 &&
+	test "$(grep -c "is not in the remote cache" err)" = 5 &&
+	for i in $(seq 1 120); do
+		case " 7 20 50 80 99 " in
+		*" $i "*) ! test -e "$(blob pm "$(d m$i)")" || return 1 ;;
+		*) cmp "$cas/$(d m$i)" "$(blob pm "$(d m$i)")" || return 1 ;;
+		esac
+	done &&
+	test -z "$(find pm/cache -name ".*tmp*")" &&
+	assetgen -C pm cache verify >v && grep -q " 0 corrupt" v &&
+	assetgen -C pm cache stats >st && grep -q "^entries: *115$" st &&
+	mkdir pb && cp -r many/assetgen.yaml many/recipes pb/ &&
+	assetgen -C pb build -j 2 >out 2>err &&
+	grep -q "remote cache .*: 115 hits, 2 misses, 0 errors, 3 rejected" out &&
+	test "$(grep -c "rejected blob .*do not match its entry" err)" = 3 &&
+	for i in $(seq 1 120); do cmp many/dist/m$i.png pb/dist/m$i.png || return 1; done
+'
+
 test_expect_success 'the cache server stopped: the build still succeeds and reports errors' '
 	stop_nginx && checkout g && assetgen -C g build --report r.json >out 2>err &&
 	test -s g/dist/hero.png && grep -q "remote cache .*errors" out &&

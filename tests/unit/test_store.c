@@ -1,6 +1,8 @@
 /* test_store.c - the content-addressed blob store */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +335,107 @@ test_each(void)
 	free(dir);
 }
 
+/* store_put_batch from several threads at once, as a remote pull's workers
+ * do: every blob lands whole under its name, including blobs two threads
+ * store at the same time, and no temp file is left behind */
+#define BATCH_THREADS 4
+#define BATCH_BLOBS 64
+
+struct batch {
+	struct store *s;
+	char (*data)[4096];
+	size_t *len;
+	struct key *digest;
+	int fails;
+};
+
+static void *
+batch_main(void *arg)
+{
+	struct batch *b = arg;
+	size_t i;
+
+	for (i = 0; i < BATCH_BLOBS; i++)
+		if (store_put_batch(b->s, b->data[i], b->len[i], &b->digest[i]) < 0)
+			__atomic_add_fetch(&b->fails, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void
+count_tmp(const struct key *digest, size_t size, long long mtime, void *arg)
+{
+	(void)digest;
+	(void)size;
+	(void)mtime;
+	(*(size_t *)arg)++;
+}
+
+/* dotfiles (temp files) under dir/objects/xx/ */
+static size_t
+hidden_files(const char *dir)
+{
+	char *obj = path_join(dir, "objects"), *sub;
+	DIR *top = opendir(obj), *d;
+	struct dirent *e, *f;
+	size_t n = 0;
+
+	while (top && (e = readdir(top))) {
+		if (e->d_name[0] == '.')
+			continue;
+		sub = path_join(obj, e->d_name);
+		if ((d = opendir(sub))) {
+			while ((f = readdir(d)))
+				n += f->d_name[0] == '.' && strcmp(f->d_name, ".") && strcmp(f->d_name, "..");
+			closedir(d);
+		}
+		free(sub);
+	}
+	if (top)
+		closedir(top);
+	free(obj);
+	return n;
+}
+
+static void
+test_batch_threads(void)
+{
+	char *dir = mktmp();
+	static char data[BATCH_BLOBS][4096];
+	size_t len[BATCH_BLOBS], i, j, n = 0;
+	struct key digest[BATCH_BLOBS];
+	struct batch b;
+	struct store s;
+	struct buf got = BUF_INIT;
+	pthread_t t[BATCH_THREADS];
+
+	for (i = 0; i < BATCH_BLOBS; i++) {
+		len[i] = 1 + (i * 977) % sizeof(data[i]);
+		for (j = 0; j < len[i]; j++)
+			data[i][j] = (char)(i * 31 + j * 7);
+		key_digest(data[i], len[i], &digest[i]);
+	}
+	CHECK(store_open(&s, dir) == 0);
+	b = (struct batch){&s, data, len, digest, 0};
+	/* all threads store the same blobs, in the same order: the worst case
+	 * for two writers racing on one name */
+	for (i = 0; i < BATCH_THREADS; i++)
+		CHECK(pthread_create(&t[i], NULL, batch_main, &b) == 0);
+	for (i = 0; i < BATCH_THREADS; i++)
+		pthread_join(t[i], NULL);
+	store_sync(&s);
+	CHECK(b.fails == 0);
+	for (i = 0; i < BATCH_BLOBS; i++) {
+		CHECK(store_get(&s, &digest[i], &got) == STORE_OK);
+		CHECK(got.len == len[i] && memcmp(got.data, data[i], len[i]) == 0);
+	}
+	CHECK(store_each(&s, count_tmp, &n) == BATCH_BLOBS);
+	CHECK(hidden_files(dir) == 0);
+	buf_release(&got);
+	store_close(&s);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -342,5 +445,6 @@ main(void)
 	RUN(test_corrupt_and_missing);
 	RUN(test_symlink_not_followed);
 	RUN(test_each);
+	RUN(test_batch_threads);
 	return TEST_DONE();
 }
