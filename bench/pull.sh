@@ -21,12 +21,15 @@
 # one's dirty pages (curl never fsyncs; assetgen fsyncs every blob).
 # Then (d) the same (a) and (b) with the checkout on tmpfs (/dev/shm, where
 # fsync costs nothing), to separate disk syncs from the rest.
+# With BASELINE=<another assetgen binary> (an older build, say), (a0) runs
+# its `cache pull` too, in the same rounds, interleaved: a before/after
+# comparison under the same load.
 #
 # Needs nginx with the WebDAV module (Debian's nginx), python3 (a free
 # port) and curl.  About 1.5 minutes on a quiet machine (4 under heavy load),
 # most of it filling the cache.
 # Env: ROUNDS (default 3), C_ROUNDS (default 2), N (default 500),
-# SIZE (default 816x816).
+# SIZE (default 816x816), BASELINE (none).
 # shellcheck source=bench/lib.sh disable=SC2086,SC2046,SC1007  # lists of numbers are split on purpose
 . "$(dirname "$0")/lib.sh"
 
@@ -44,6 +47,10 @@ if [ -z "$NGINX_BIN" ] || ! "$NGINX_BIN" -V 2>&1 | grep -q -- '--with-http_dav_m
 fi
 GNUTIME=
 [ -x /usr/bin/time ] && GNUTIME=/usr/bin/time
+if [ -n "${BASELINE:-}" ]; then
+	[ -x "$BASELINE" ] || { echo "bench: BASELINE=$BASELINE is not an executable" >&2; exit 2; }
+	cp "$BASELINE" "$BENCH_TMP/baseline" || exit 2
+fi
 
 # ---- nginx: one process in $BENCH_TMP/nginx/, stopped by the exit trap
 # (TERM is nginx's fast shutdown); `timeout` is a backstop should the
@@ -134,6 +141,7 @@ rss() {
 	fi
 }
 run_pull() { rss "$ASSETGEN" -C "$1" cache pull; }
+run_pull0() { rss "$BENCH_TMP/baseline" -C "$1" cache pull; }
 run_build() { rss "$ASSETGEN" -C "$1" build -j 2; }
 run_curl() { rss curl -q -sS --fail --no-progress-meter --parallel --parallel-immediate --parallel-max $J -K "$1"; }
 run_curl_sync() { run_curl "$1" && sync -f "$2"; }
@@ -204,16 +212,24 @@ bench_time run_curl "$BENCH_TMP/warm.cfg" || bench_fail "warm-up"
 rm -rf "$BENCH_TMP/warm"
 
 # measure WHERE TAG: (a), (b) [and (c)] interleaved under WHERE
-PA= PB= PB2= PC= CA= CB= CC= UA= SA= RA= RB= RC=
+PA= PB= PB2= PC= CA= CB= CC= UA= SA= RA= RB= RC= P0= C0= R0=
 measure() {
 	local base=$1 r out
-	PA= PB= PB2= PC= CA= CB= CC= UA= SA= RA= RB= RC=
+	PA= PB= PB2= PC= CA= CB= CC= UA= SA= RA= RB= RC= P0= C0= R0=
 	for r in $(seq 1 "$ROUNDS"); do
 		fresh "$base"
 		timed run_pull "$FRESH" || bench_fail "assetgen cache pull"
 		PA="$PA $T_REAL" CA="$CA $(sum "$T_USER" "$T_SYS")" UA="$UA $T_USER" SA="$SA $T_SYS" RA="$RA $(cat "$BENCH_TMP/rss")"
 		check_pull "$FRESH"
 		rm -rf "$FRESH"
+
+		if [ -n "${BASELINE:-}" ]; then
+			fresh "$base"
+			timed run_pull0 "$FRESH" || bench_fail "baseline cache pull"
+			P0="$P0 $T_REAL" C0="$C0 $(sum "$T_USER" "$T_SYS")" R0="$R0 $(cat "$BENCH_TMP/rss")"
+			check_pull "$FRESH"
+			rm -rf "$FRESH"
+		fi
 
 		out=$base/curl$r
 		mkdir -p "$out"
@@ -257,12 +273,14 @@ echo "$N blobs, $MB MB, project in ${TMPDIR:-/tmp}; medians of $ROUNDS interleav
 echo "cpu = user+sys; (b2) lists (b)'s cpu and RSS"
 header
 row "(a) assetgen cache pull" "$PA" "$CA" "$RA"
+if [ -n "${BASELINE:-}" ]; then row "(a0) BASELINE cache pull" "$P0" "$C0" "$R0"; fi
 row "(b) curl --parallel --parallel-max $J" "$PB" "$CB" "$RB"
 row "(b2) curl --parallel, then sync -f" "$PB2" "$CB" "$RB"
 row "(c) assetgen build (fresh checkout)" "$PC" "$CC" "$RC"
 echo "(a) user $(median $UA) s, sys $(median $SA) s"
 echo "ratio (a)/(b): $(calc "$mA / $mB" %.2f); target <= 1.2: $(awk "BEGIN { exit !($mA <= 1.2 * $mB) }" && echo met || echo MISSED)" \
 	"(against the durable peer (b2): $(calc "$mA / $(median $PB2)" %.2f))"
+if [ -n "${BASELINE:-}" ]; then echo "ratio (a0)/(b): $(calc "$(median $P0) / $mB" %.2f); (a)/(a0): $(calc "$mA / $(median $P0)" %.2f)"; fi
 
 if [ -d /dev/shm ] && [ -w /dev/shm ] && bench_tmpdir_in /dev/shm; then
 	measure "$BENCH_NEWDIR" pull
@@ -271,6 +289,8 @@ if [ -d /dev/shm ] && [ -w /dev/shm ] && bench_tmpdir_in /dev/shm; then
 	echo "(d) the same on tmpfs (/dev/shm: fsync is free), medians of $ROUNDS"
 	header
 	row "(a) assetgen cache pull, tmpfs" "$PA" "$CA" "$RA"
+	if [ -n "${BASELINE:-}" ]; then row "(a0) BASELINE cache pull, tmpfs" "$P0" "$C0" "$R0"; fi
 	row "(b) curl --parallel --parallel-max $J, tmpfs" "$PB" "$CB" "$RB"
 	echo "(a) user $(median $UA) s, sys $(median $SA) s; ratio (a)/(b) on tmpfs: $(calc "$mA / $mB" %.2f)"
+	if [ -n "${BASELINE:-}" ]; then echo "ratio (a0)/(b) on tmpfs: $(calc "$(median $P0) / $mB" %.2f)"; fi
 fi
