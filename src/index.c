@@ -275,10 +275,17 @@ index_begin(struct index *ix)
 	return exec(ix, "BEGIN IMMEDIATE");
 }
 
+static int missed(struct index *ix);
+
 int
 index_commit(struct index *ix)
 {
-	return exec(ix, "COMMIT");
+	if (exec(ix, "COMMIT") == 0)
+		return 0;
+	/* the transaction's records are lost (a full disk, say): as for a
+	 * put that fails, the next open recovers them from the blobs */
+	index_rollback(ix);
+	return missed(ix);
 }
 
 void

@@ -59,7 +59,7 @@ void index_recovered(struct index *ix);
 void index_close(struct index *ix);
 
 int index_begin(struct index *ix);      /* BEGIN IMMEDIATE */
-int index_commit(struct index *ix);
+int index_commit(struct index *ix);    /* on failure: rolled back, marked for recovery */
 void index_rollback(struct index *ix);
 
 /* 1 found, 0 not found, -1 error. */

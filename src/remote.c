@@ -612,8 +612,8 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 	for (i = 0; i < n; i++)
 		if (hit[i])
 			record(ix, &entries[i]);
-	if (tx && index_commit(ix) < 0)
-		index_rollback(ix);
+	if (tx)
+		index_commit(ix);      /* on failure, marked for recovery */
 	ops_free(ops, n);
 	ops_free(blobs, nb);
 	free(entries);
