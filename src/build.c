@@ -203,10 +203,14 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 	    const char *stage, const char *model, int fallback, double cost, struct buf *png,
 	    struct key *digest, struct provider_reply *r)
 {
+	struct pngio_opts po = { PNGIO_LEVEL_DEFAULT, PNGIO_FILTER_DEFAULT, 1 };
 	char *err = NULL;
 
+	if (w->s->o->png)
+		po = *w->s->o->png;
+	po.threads = w->s->rthreads;
 	buf_reset(png);
-	if (pngio_encode(img, m, PNGIO_LEVEL_DEFAULT, png, &err) < 0) {
+	if (pngio_encode_opts(img, m, &po, png, &err) < 0) {
 		fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
 		free(err);
 		return -1;

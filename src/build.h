@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "pngio.h"
 #include "provider.h"
 #include "status.h"
 #include "store.h"
@@ -35,6 +36,7 @@ struct build_opts {
 	double backoff_cap;       /* seconds (0: 20) */
 	int locked;               /* --locked: never generate */
 	int checks_quiet;         /* bench: a failed typography check is the measurement, not news */
+	const struct pngio_opts *png; /* level and filter of the PNGs encoded; NULL: defaults */
 };
 
 enum outcome {

@@ -219,6 +219,7 @@ cmd_bench(int argc, char **argv, struct global *g)
 	bo.per_asset = c.p.cfg.per_asset;
 	bo.checks_quiet = 1;
 	bo.cache_dir = cache;
+	bo.png = &c.p.cfg.png;
 	bo.out_dir = out;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;

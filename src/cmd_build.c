@@ -332,6 +332,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	bo.cache_dir = c.cache_dir;
 	bo.out_dir = pp.out_dir;
 	bo.locked = a.locked;
+	bo.png = &c.p.cfg.png;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &c.st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
 	status_finish(&status);

@@ -15,12 +15,14 @@
 #define MAX_INPUT ((size_t)1 << 30)
 
 static const char usage[] =
-	"usage: assetgen upscale IN.png OUT.png [--factor N | --size WxH] [--with FILTER] [-j N] [--level L]\n"
+	"usage: assetgen upscale IN.png OUT.png [--factor N | --size WxH] [--with FILTER] [-j N]\n"
+	"                        [--level L] [--filter F]\n"
 	"  --factor N      2, 3 or 4 (default 2)\n"
 	"  --size WxH      a target size instead of a factor\n"
 	"  --with FILTER   lanczos3 (default), bicubic or nearest\n"
 	"  -j N            threads (default: number of CPUs)\n"
-	"  --level L       zlib level 0-9 for the output PNG\n";
+	"  --level L       zlib level 0-9 for the output PNG (default 3)\n"
+	"  --filter F      PNG row filter: none, sub (default), up, avg, paeth or adaptive\n";
 
 static int
 parse_size(const char *s, uint32_t *w, uint32_t *h)
@@ -51,6 +53,7 @@ cmd_upscale(int argc, char **argv, struct global *g)
 		{"size", required_argument, NULL, 's'},
 		{"with", required_argument, NULL, 'w'},
 		{"level", required_argument, NULL, 'l'},
+		{"filter", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -61,7 +64,8 @@ cmd_upscale(int argc, char **argv, struct global *g)
 	uint32_t width = 0, height = 0;
 	uint64_t v;
 	char *err = NULL, label[64];
-	int opt, factor = 2, jobs = 0, level = PNGIO_LEVEL_DEFAULT, rc = EXIT_BUILD;
+	struct pngio_opts po = { PNGIO_LEVEL_DEFAULT, PNGIO_FILTER_DEFAULT, 0 };
+	int opt, factor = 2, jobs = 0, rc = EXIT_BUILD;
 
 	(void)g;
 	while ((opt = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
@@ -90,7 +94,13 @@ cmd_upscale(int argc, char **argv, struct global *g)
 				warn("--level wants 0 to 9, not '%s'", optarg);
 				return EXIT_INPUT;
 			}
-			level = (int)v;
+			po.level = (int)v;
+			break;
+		case 'F':
+			if (pngio_filter_parse(optarg, &po.filter) < 0) {
+				warn("--filter wants none, sub, up, avg, paeth or adaptive, not '%s'", optarg);
+				return EXIT_INPUT;
+			}
 			break;
 		case 'j':
 			if (opt_count("-j", optarg, &jobs) < 0)
@@ -131,7 +141,8 @@ cmd_upscale(int argc, char **argv, struct global *g)
 		goto out;
 	}
 	meta_add(&m, "upscale", label);
-	if (pngio_encode(&up, &m, level, &out, &err) < 0) {
+	po.threads = jobs;
+	if (pngio_encode_opts(&up, &m, &po, &out, &err) < 0) {
 		warn("cannot encode '%s': %s", argv[optind + 1], err);
 		free(err);
 		goto out;

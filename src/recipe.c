@@ -61,7 +61,7 @@ static const char *const intents[] = { "final", "preview" };   /* enum intent */
 static const char *const crits[] = { "low", "normal", "high" }; /* enum criticality */
 
 static const char *const config_keys[] = {
-	"models", "routes", "budget", "cache", "output", "recipes", "typography", NULL,
+	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png", NULL,
 };
 static const char *const model_keys[] = {
 	"provider", "model", "version", "cost", "api_key_env", "endpoint",
@@ -73,6 +73,7 @@ static const char *const budget_keys[] = { "per_request", "per_build", "per_asse
 static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", NULL };
 static const char *const cache_keys[] = { "dir", "remote", NULL };
 static const char *const remote_keys[] = { "url", "upload", NULL };
+static const char *const png_keys[] = { "level", "filter", NULL };
 static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
@@ -1520,6 +1521,33 @@ parse_cache(struct loader *l, const struct node *v)
 	}
 }
 
+/* png: {level, filter} for every PNG the build encodes; not in any key */
+static void
+parse_png(struct loader *l, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	const struct node *k, *x;
+	size_t i;
+
+	if (want_map(l, v, "'png' must be a mapping, like {level: 3, filter: sub}") < 0
+	    || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2) {
+		k = v->kids[i];
+		x = v->kids[i + 1];
+		if (!strcmp(k->str, "level"))
+			want_int(l, x, "level", 0, 9, &cfg->png.level);
+		else if (x->type == NODE_SCALAR && !strcmp(k->str, "filter")) {
+			if (pngio_filter_parse(x->str, &cfg->png.filter) < 0)
+				problem(l, x, "unknown PNG filter '%s' (expected none, sub, up, avg, paeth or adaptive)",
+					x->str);
+		} else if (!strcmp(k->str, "filter"))
+			problem(l, x, "'filter' must be a string: none, sub, up, avg, paeth or adaptive");
+		else
+			unknown_key(l, k, png_keys);
+	}
+}
+
 /* output and recipes: a subdirectory of the project, normalized ("a//b/"
  * is "a/b"); never absolute, never "..", never the project itself. */
 static void
@@ -1738,6 +1766,8 @@ load_config(struct loader *l, const struct node *root)
 			parse_subdir(l, val, "recipes", &cfg->recipes_dir);
 		} else if (!strcmp(key->str, "typography")) {
 			parse_typography(l, val, NULL);
+		} else if (!strcmp(key->str, "png")) {
+			parse_png(l, val);
 		} else {
 			unknown_key(l, key, config_keys);
 		}
@@ -2692,6 +2722,8 @@ project_load(struct project *p, const char *root, struct diags *d)
 	cfg->cache_dir = xstrdup("cache");
 	cfg->output_dir = xstrdup("dist");
 	cfg->recipes_dir = xstrdup("recipes");
+	cfg->png.level = PNGIO_LEVEL_DEFAULT;
+	cfg->png.filter = PNGIO_FILTER_DEFAULT;
 	cfg->root = realpath(root, NULL);
 	if (!cfg->root) {
 		diags_add(d, NULL, "cannot open project directory '%s': %s", root, strerror(errno));

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pngio.h"
+
 struct srcloc {
 	const char *file;   /* project-relative path, owned by struct project */
 	int line;           /* 1-based */
@@ -130,6 +132,7 @@ struct config {
 	int upload;                 /* cache.remote.upload */
 	char *output_dir;           /* "dist" */
 	char *recipes_dir;          /* "recipes" */
+	struct pngio_opts png;      /* png: {level, filter}; threads unset */
 };
 
 struct project {

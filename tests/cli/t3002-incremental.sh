@@ -121,4 +121,37 @@ test_expect_success 'a corrupt blob is a miss: reported, regenerated, replaced' 
 	assetgen -C p cache verify >v && grep -q " 0 corrupt" v
 '
 
+# png: {level, filter} changes the bytes of new artifacts, never the pixels:
+# it is in no key, so changing it regenerates nothing, and the outputs made
+# before keep their bytes.
+test_expect_success 'png level and filter: used for new artifacts, in no key' '
+	rm -rf q && new_project q &&
+	printf "png: {level: 0, filter: none}\n" >>q/assetgen.yaml &&
+	cat >q/recipes/a.yaml <<-YAML &&
+	assets:
+	  - {name: flat, prompt: "flat icon of a cart", seed: 1, size: 64x48}
+	  - {name: big, prompt: "flat icon of a cart", seed: 1, size: 64x48, upscale: {factor: 2, with: lanczos3}}
+	YAML
+	assetgen -C q build -q && cp q/dist/flat.png flat0.png && cp q/dist/big.png big0.png &&
+	python3 - <<-PY &&
+	import struct, zlib
+	for name, w, h in (("flat0.png", 64, 48), ("big0.png", 128, 96)):
+	    b = open(name, "rb").read(); i, idat = 8, b""
+	    while i < len(b):
+	        n, = struct.unpack(">I", b[i:i+4])
+	        if b[i+4:i+8] == b"IDAT": idat += b[i+8:i+8+n]
+	        i += 12 + n
+	    raw = zlib.decompress(idat)
+	    assert len(idat) > len(raw), name                     # level 0: stored blocks
+	    assert all(raw[y * (w * 3 + 1)] == 0 for y in range(h)), name   # filter none
+	PY
+	sed -i "s/png: {level: 0, filter: none}/png: {level: 9, filter: paeth}/" q/assetgen.yaml &&
+	assetgen -C q build >out && grep -q "no work to do" out &&
+	cmp flat0.png q/dist/flat.png && cmp big0.png q/dist/big.png &&
+	echo "  - {name: flat2, prompt: \"flat icon of a cart\", seed: 2, size: 64x48}" >>q/recipes/a.yaml &&
+	assetgen -C q build -q && test "$(wc -c <q/dist/flat2.png)" -lt "$(wc -c <flat0.png)" &&
+	sed -i "s/level: 9/level: 10/" q/assetgen.yaml && must_fail 2 assetgen -C q build 2>err &&
+	grep -q "^assetgen.yaml:[0-9]*:[0-9]*: .level. must be an integer from 0 to 9" err
+'
+
 test_done

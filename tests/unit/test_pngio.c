@@ -201,6 +201,154 @@ test_roundtrip(void)
 	roundtrip(2, 300, 4, 9);
 }
 
+/* Noise over gradients: compressible enough that matches reach back
+ * across rows (and so across the deflate pieces' seams). */
+static void
+textured_image(struct image *img, uint32_t w, uint32_t h, uint32_t c)
+{
+	uint32_t x, y, k;
+
+	image_alloc(img, w, h, c);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			for (k = 0; k < c; k++)
+				img->px[((size_t)y * w + x) * c + k] = (uint8_t)(
+					(x * (k + 1) + y * 3) / 4 + ((x / 16 + y / 16) % 3) * 20 + rnd() % 5);
+}
+
+/* The IDAT chunks of png, inflated with zlib's own inflate; NULL if the
+ * stream is not exactly one complete zlib stream (Adler-32 checked). */
+static unsigned char *
+inflate_idat(const struct buf *png, size_t want)
+{
+	const unsigned char *p = (const unsigned char *)png->data;
+	unsigned char *out = xmalloc(want + 1);
+	struct buf z = BUF_INIT;
+	size_t pos = 8;
+	z_stream s;
+	int r;
+
+	while (pos + 12 <= png->len) {
+		uint32_t len = get32(p + pos);
+
+		if (memcmp(p + pos + 4, "IDAT", 4) == 0)
+			buf_put(&z, p + pos + 8, len);
+		pos += 12 + (size_t)len;
+	}
+	memset(&s, 0, sizeof(s));
+	inflateInit(&s);
+	s.next_in = (unsigned char *)z.data;
+	s.avail_in = (uInt)z.len;
+	s.next_out = out;
+	s.avail_out = (uInt)want + 1;
+	r = inflate(&s, Z_FINISH);
+	if (r != Z_STREAM_END || s.total_out != want || s.avail_in != 0) {
+		free(out);
+		out = NULL;
+	}
+	inflateEnd(&s);
+	buf_release(&z);
+	return out;
+}
+
+/* Every filter and a few levels, on images of one piece and of many
+ * (up to 4 pieces of 256 KiB, rows wider than the 32 KiB window): libpng
+ * decodes the pixels exactly, zlib inflates one stream, and every row
+ * carries the filter asked for. */
+static void
+test_filters_and_pieces(void)
+{
+	static const uint32_t sizes[][3] = {
+		{ 37, 23, 3 }, { 700, 400, 3 }, { 300, 500, 4 }, { 9000, 16, 4 }, { 1, 3000, 3 },
+	};
+	static const int levels[] = { 0, 1, 3, 9 };
+	size_t si, li;
+	int f;
+
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		uint32_t w = sizes[si][0], h = sizes[si][1], c = sizes[si][2], y;
+		size_t rowlen = (size_t)w * c + 1;
+		struct image img;
+
+		textured_image(&img, w, h, c);
+		for (f = PNGIO_FILTER_NONE; f <= PNGIO_FILTER_ADAPTIVE; f++) {
+			for (li = 0; li < sizeof(levels) / sizeof(levels[0]); li++) {
+				struct pngio_opts o = { levels[li], (enum pngio_filter)f, 2 };
+				struct buf out = BUF_INIT;
+				struct image back;
+				unsigned char *raw;
+				char *err = NULL;
+				int ok = 1;
+
+				if (levels[li] == 9 && si > 1)
+					continue;       /* slow, and says nothing new */
+				CHECK(pngio_encode_opts(&img, NULL, &o, &out, &err) == 0);
+				CHECK(pngio_decode(out.data, out.len, &back, NULL, &err) == 0);
+				CHECK(back.width == w && back.height == h && back.channels == c);
+				CHECK(back.px && memcmp(back.px, img.px, (size_t)w * h * c) == 0);
+				raw = inflate_idat(&out, (size_t)h * rowlen);
+				CHECK(raw != NULL);
+				for (y = 0; raw && y < h; y++)
+					if (f == PNGIO_FILTER_ADAPTIVE ? raw[y * rowlen] > 4 : raw[y * rowlen] != f)
+						ok = 0;
+				CHECK(ok);
+				if (!ok || !raw || !back.px)
+					printf("#   %ux%ux%u %s level %d\n", w, h, c,
+					       pngio_filter_name((enum pngio_filter)f), levels[li]);
+				free(raw);
+				image_release(&back);
+				buf_release(&out);
+			}
+		}
+		image_release(&img);
+	}
+}
+
+/* The pieces are cut at fixed rows: the bytes do not depend on the
+ * number of threads. */
+static void
+test_threads_same_bytes(void)
+{
+	static const int threads[] = { 0, 2, 3, 8 };
+	struct image img;
+	size_t t;
+	int f;
+
+	textured_image(&img, 640, 500, 3);      /* 4 pieces */
+	for (f = PNGIO_FILTER_NONE; f <= PNGIO_FILTER_ADAPTIVE; f++) {
+		struct buf one = BUF_INIT;
+		char *err = NULL;
+		struct pngio_opts o = { PNGIO_LEVEL_DEFAULT, (enum pngio_filter)f, 1 };
+
+		CHECK(pngio_encode_opts(&img, NULL, &o, &one, &err) == 0);
+		for (t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+			struct buf b = BUF_INIT;
+
+			o.threads = threads[t];
+			CHECK(pngio_encode_opts(&img, NULL, &o, &b, &err) == 0);
+			CHECK(b.len == one.len && memcmp(b.data, one.data, one.len) == 0);
+			buf_release(&b);
+		}
+		buf_release(&one);
+	}
+	image_release(&img);
+}
+
+static void
+test_filter_names(void)
+{
+	enum pngio_filter f;
+	int i;
+
+	for (i = PNGIO_FILTER_NONE; i <= PNGIO_FILTER_ADAPTIVE; i++) {
+		CHECK(pngio_filter_parse(pngio_filter_name((enum pngio_filter)i), &f) == 0);
+		CHECK((int)f == i);
+	}
+	CHECK(pngio_filter_parse("Sub", &f) == -1);
+	CHECK(pngio_filter_parse("", &f) == -1);
+	CHECK(pngio_filter_parse("paeth ", &f) == -1);
+}
+
 static void
 test_text_chunks(void)
 {
@@ -304,6 +452,18 @@ test_bad_encode(void)
 	CHECK(pngio_encode(&img, NULL, 10, &out, &err) == -1);
 	free(err);
 	err = NULL;
+	{
+		struct pngio_opts o = { 3, (enum pngio_filter)(PNGIO_FILTER_ADAPTIVE + 1), 1 };
+
+		CHECK(pngio_encode_opts(&img, NULL, &o, &out, &err) == -1);
+		free(err);
+		err = NULL;
+		o.filter = PNGIO_FILTER_SUB;
+		o.level = -1;
+		CHECK(pngio_encode_opts(&img, NULL, &o, &out, &err) == -1);
+		free(err);
+		err = NULL;
+	}
 	img.channels = 2;
 	CHECK(pngio_encode(&img, NULL, 6, &out, &err) == -1);
 	free(err);
@@ -696,6 +856,9 @@ main(void)
 {
 	RUN(test_meta_api);
 	RUN(test_roundtrip);
+	RUN(test_filters_and_pieces);
+	RUN(test_threads_same_bytes);
+	RUN(test_filter_names);
 	RUN(test_text_chunks);
 	RUN(test_deterministic);
 	RUN(test_bad_encode);
