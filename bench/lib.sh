@@ -95,3 +95,23 @@ png_size() {
 
 # file_bytes FILE
 file_bytes() { wc -c <"$1" | tr -d ' '; }
+
+# png_filters FILE: the row filters a PNG uses, most used first, with their
+# share of the rows ("sub" when every row uses Sub); needs python3
+png_filters() {
+	python3 - "$1" <<'PY'
+import collections, struct, sys, zlib
+b = open(sys.argv[1], "rb").read(); i, idat = 8, b""
+while i < len(b):
+    n, = struct.unpack(">I", b[i:i+4]); t = b[i+4:i+8]
+    if t == b"IHDR": w, h, depth, ctype = struct.unpack(">IIBB", b[i+8:i+18])
+    if t == b"IDAT": idat += b[i+8:i+8+n]
+    i += 12 + n
+stride = w * {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ctype] * depth // 8 + 1
+raw = zlib.decompress(idat)
+c = collections.Counter(raw[y * stride] for y in range(h))
+names = ["none", "sub", "up", "avg", "paeth"]
+if len(c) == 1: print(names[next(iter(c))])
+else: print(" ".join(f"{names[k]} {100 * v / h:.0f}%" if 100 * v >= h else f"{names[k]} <1%" for k, v in c.most_common()))
+PY
+}

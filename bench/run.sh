@@ -1,12 +1,12 @@
 #!/bin/bash
-# bench/run.sh - run every benchmark (about 2.5 minutes in all), one after the
+# bench/run.sh - run every benchmark (about 12 minutes in all), one after the
 # other, and print their tables.  Assumes build/assetgen exists (make -j2
 # all); ASSETGEN=PATH measures another binary.  Loopback only; each script
 # stops the servers it starts and removes its temporary directories.
 #
-#   bench/run.sh [providers|builtin|upscale|pull|rss|ocr ...]
+#   bench/run.sh [providers|builtin|upscale|png|pull|rss|ocr ...]
 cd "$(dirname "$0")" || exit 2
-[ $# -gt 0 ] || set -- providers builtin upscale pull rss ocr
+[ $# -gt 0 ] || set -- providers builtin upscale png pull rss ocr
 status=0
 for s in "$@"; do
 	if [ ! -f "./$s.sh" ] || [ "$s" = run ] || [ "$s" = lib ]; then
