@@ -137,10 +137,12 @@ test: test-deps
 check: test
 
 # Benchmarks (not run by CI; figures in bench/RESULTS.md).  The peers:
-# curl, ninja, libvips, ImageMagick, GNU time, the tesseract command.
-BENCH_DEB_PKGS = python3 curl ninja-build libvips-tools imagemagick time tesseract-ocr
+# curl, ninja, libvips, ImageMagick, GNU time, the tesseract command; and a
+# photograph for upscale.sh and png.sh (mate-backgrounds' RainDrops.jpg).
+BENCH_DEB_PKGS = python3 curl ninja-build libvips-tools imagemagick time tesseract-ocr mate-backgrounds
+BENCH_PHOTO = /usr/share/backgrounds/mate/nature/RainDrops.jpg
 bench-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(BENCH_DEB_PKGS)" HAVE="$$(for c in python3 curl ninja vips tesseract; do command -v $$c >/dev/null || exit; done; test -x /usr/bin/time && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(BENCH_DEB_PKGS)" HAVE="$$(for c in python3 curl ninja vips tesseract; do command -v $$c >/dev/null || exit; done; test -x /usr/bin/time && test -r $(BENCH_PHOTO) && echo yes)"
 
 bench: bench-deps all
 	bash bench/run.sh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/run.sh - run every benchmark (about 12 minutes in all), one after the
+# bench/run.sh - run every benchmark, one after the
 # other, and print their tables.  Assumes build/assetgen exists (make -j2
 # all); ASSETGEN=PATH measures another binary.  Loopback only; each script
 # stops the servers it starts and removes its temporary directories.
