@@ -12,7 +12,7 @@
 # compressing them: its time is the floor (decoding, copying, writing),
 # and "encode ms" is the time above it.  Times are CPU (user+sys), medians
 # of ROUNDS interleaved runs (default 3); configurations and images take
-# turns in each round.  Runs in about 6 minutes.
+# turns in each round.  Runs in about 3 minutes.
 # shellcheck source=bench/lib.sh disable=SC2086,SC1007  # lists of numbers are split on purpose
 . "$(dirname "$0")/lib.sh"
 
