@@ -682,21 +682,27 @@ deflate_piece(const struct deflater *d, size_t k, unsigned char *buf, unsigned c
 	} else {
 		in -= dict;
 	}
-	if (dict && deflateSetDictionary(&z, in, (uInt)dict) != Z_OK)
+	if (dict && deflateSetDictionary(&z, in, (uInt)dict) != Z_OK) {
 		p->failed = 1;
+		deflateEnd(&z);
+		return;
+	}
 	cap = deflateBound(&z, p->nin) + 64;
 	p->out = xmalloc(cap);
 	z.next_in = in + dict;
 	z.avail_in = (uInt)p->nin;
 	z.next_out = p->out;
 	z.avail_out = (uInt)cap;
+	/* Until done: Z_STREAM_END, or for a sync flush, all input taken and
+	 * room left over (then the flush is complete). */
 	while (!p->failed) {
 		r = deflate(&z, last ? Z_FINISH : Z_SYNC_FLUSH);
-		if (last ? r == Z_STREAM_END : r == Z_OK && z.avail_in == 0 && z.avail_out > 0)
+		if (last ? r == Z_STREAM_END
+			 : (r == Z_OK || r == Z_BUF_ERROR) && z.avail_in == 0 && z.avail_out > 0)
 			break;
-		if (r != Z_OK && r != Z_BUF_ERROR) {
+		if ((r != Z_OK && r != Z_BUF_ERROR) || z.avail_out > 0) {
 			p->failed = 1;
-		} else if (z.avail_out == 0) {
+		} else {
 			size_t used = cap - z.avail_out;
 
 			cap *= 2;
@@ -705,7 +711,8 @@ deflate_piece(const struct deflater *d, size_t k, unsigned char *buf, unsigned c
 			z.avail_out = (uInt)(cap - used);
 		}
 	}
-	p->len = (size_t)(z.next_out - p->out);
+	if (!p->failed)
+		p->len = (size_t)(z.next_out - p->out);
 	deflateEnd(&z);
 }
 
