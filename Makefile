@@ -52,8 +52,10 @@ LIBSRCS = \
 	src/http.c \
 	src/image.c \
 	src/index.c \
+	src/inputs.c \
 	src/key.c \
 	src/lock.c \
+	src/noop.c \
 	src/ocr.c \
 	src/os.c \
 	src/plan.c \

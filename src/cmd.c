@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "cmd.h"
+#include "inputs.h"
 #include "os.h"
 #include "plan.h"
 #include "provider.h"
@@ -21,6 +22,7 @@ ctx_load(struct ctx *c, const struct global *g)
 	char cwd[PATH_MAX], *start, *root;
 
 	memset(c, 0, sizeof(*c));
+	inputs_reset();         /* the loaders note what this load reads */
 	if (g->dir) {
 		start = realpath(g->dir, NULL);
 		if (!start) {

@@ -9,6 +9,7 @@
 
 #include "build.h"
 #include "cmd.h"
+#include "noop.h"
 #include "os.h"
 #include "plan.h"
 #include "report.h"
@@ -21,6 +22,7 @@ struct build_args {
 	int jobs, keep_going, dry_run, explain, locked, upload;
 	int pick;                 /* `assetgen pick`: choose pick_seed's candidate */
 	uint64_t pick_seed;
+	int debug_noop;             /* -d noop: say why a build is or is not a no-op */
 	int intent;
 	double budget;
 	const char *report;
@@ -87,11 +89,14 @@ parse(int argc, char **argv, struct global *g, struct build_args *a, const char 
 		case 'C': g->dir = optarg; break;
 		case 'E': a->explain = 1; break;
 		case 'd':
-			if (strcmp(optarg, "explain") != 0) {
-				warn("unknown debug mode '%s' (only 'explain')", optarg);
+			if (strcmp(optarg, "explain") == 0) {
+				a->explain = 1;
+			} else if (strcmp(optarg, "noop") == 0) {
+				a->debug_noop = 1;
+			} else {
+				warn("unknown debug mode '%s' ('explain' or 'noop')", optarg);
 				return EXIT_INPUT;
 			}
-			a->explain = 1;
 			break;
 		case 'R': a->report = optarg; break;
 		case 'L': a->locked = 1; break;
@@ -286,10 +291,22 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	struct sync sy = {0};
 	struct ctx c;
 	struct sigaction sa;
-	size_t i, nwork, missing = 0;
-	int first = 0, rc, sync_open_ok = 0;
+	struct noop_build nb;
+	size_t i, nwork = 1, missing = 0, nassets;
+	int first = 0, rc, sync_open_ok = 0, whole = argc == 0 && !a.dry_run;
 
 	memset(&c, 0, sizeof(c));
+	/* nothing changed since a build that had nothing to do: say so, as
+	 * the full path below would, without loading recipes or the index */
+	if (whole && !a.report && noop_check(g, a.intent, a.debug_noop, &nassets)) {
+		if (g->level >= 0)
+			printf("assetgen: no work to do (%zu assets up to date)\n", nassets);
+		if (sum) {
+			memset(sum, 0, sizeof(*sum));
+			sum->assets = sum->fresh = nassets;
+		}
+		return EXIT_OK;
+	}
 	if ((rc = prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &pp)) != 0)
 		goto out;
 	if (a.dry_run) {
@@ -297,6 +314,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 		print_totals(&pl);
 		goto out;
 	}
+	/* this build may write: its record of a no-op no longer holds */
+	noop_forget(c.cache_dir);
 	if ((rc = sync_open(&sy, &c, a.upload)) != 0)
 		goto out;
 	sync_open_ok = 1;
@@ -365,9 +384,12 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	}
 	if (g->level >= 0 || sy.remote.stats.errors || sy.remote.stats.rejected)
 		sync_print(&sy);
-	index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
-			   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED]),
-			   stats.spent, stats.saved);
+	/* cache stats' history: builds that did something (a no-op has no
+	 * hits, misses nor spending to count, and its row cost an fsync) */
+	if (nwork)
+		index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
+				   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED]),
+				   stats.spent, stats.saved);
 	if (a.report && report_write(a.report, &pl, res, &stats, sy.have_remote ? &sy.remote.stats : NULL,
 				     sy.remote_hits) < 0 && rc == EXIT_OK)
 		rc = EXIT_BUILD;
@@ -389,6 +411,18 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	for (i = 0; i < pl.nitems; i++)
 		free(res[i].err);
 	build_stats_release(&stats);
+	/* a whole build that found everything fresh and wrote nothing of
+	 * note: record what that rested on, for the next build to check */
+	if (whole && !a.locked && nwork == 0 && rc == EXIT_OK && !sy.have_remote) {
+		nb.root = c.p.cfg.root;
+		nb.cache_dir = c.cache_dir;
+		nb.out_dir = c.out_dir;
+		nb.intent = a.intent;
+		nb.nassets = pl.nitems;
+		index_close(c.ix);      /* sqlite's files as the next build will find them */
+		c.ix = NULL;
+		noop_save(&nb, a.debug_noop);
+	}
 out:
 	free(res);
 	if (sync_open_ok)

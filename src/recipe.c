@@ -38,6 +38,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "inputs.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -2568,13 +2569,13 @@ read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 	size_t n = 0, cap = 0, got;
 	struct srcloc loc = { rel, 0, 0 };
 
-	free(path);
 	*missing = 0;
 	if (!f) {
 		if (errno == ENOENT)
 			*missing = 1;
 		else
 			diags_add(l->d, &loc, "cannot open: %s", strerror(errno));
+		free(path);
 		return NULL;
 	}
 	data = NULL;
@@ -2593,6 +2594,8 @@ read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 				fclose(f);
 				data[n] = '\0';
 				*len = n;
+				inputs_note_data(path, data, n);
+				free(path);
 				return data;
 			}
 			break;
@@ -2600,6 +2603,7 @@ read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 	}
 	fclose(f);
 	free(data);
+	free(path);
 	return NULL;
 }
 
@@ -2609,28 +2613,20 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The recipe files, sorted; 0 with none when the directory is missing. */
-static int
-list_recipes(struct loader *l, char ***out, size_t *nout)
+int
+recipe_list(const char *path, char ***out, size_t *nout)
 {
-	const char *rdir = l->p->cfg.recipes_dir;
-	char *path = xasprintf("%s/%s", l->p->cfg.root, rdir), *full;
-	struct srcloc loc = { rdir, 0, 0 };
 	struct dirent *de;
 	struct stat st;
 	size_t cap = 0;
+	char *full;
 	DIR *dir;
 
 	*out = NULL;
 	*nout = 0;
 	dir = opendir(path);
-	if (!dir) {
-		free(path);
-		if (errno == ENOENT)
-			return 0;
-		diags_add(l->d, &loc, "cannot open directory: %s", strerror(errno));
-		return -1;
-	}
+	if (!dir)
+		return errno == ENOENT ? 0 : -1;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || !(str_has_suffix(de->d_name, ".yaml")
 					     || str_has_suffix(de->d_name, ".yml")))
@@ -2643,9 +2639,26 @@ list_recipes(struct loader *l, char ***out, size_t *nout)
 		free(full);
 	}
 	closedir(dir);
-	free(path);
 	if (*nout)
 		qsort(*out, *nout, sizeof(**out), name_cmp);
+	return 0;
+}
+
+/* The recipe files, sorted; 0 with none when the directory is missing. */
+static int
+list_recipes(struct loader *l, char ***out, size_t *nout)
+{
+	const char *rdir = l->p->cfg.recipes_dir;
+	char *path = xasprintf("%s/%s", l->p->cfg.root, rdir);
+	struct srcloc loc = { rdir, 0, 0 };
+
+	if (recipe_list(path, out, nout) < 0) {
+		diags_add(l->d, &loc, "cannot open directory: %s", strerror(errno));
+		free(path);
+		return -1;
+	}
+	inputs_note_recipes(path, *out, *nout);
+	free(path);
 	return 0;
 }
 
@@ -2699,8 +2712,9 @@ add_builtin(struct config *cfg, size_t *cap)
 	cfg->models[cfg->nmodels++] = m;
 }
 
-int
-project_load(struct project *p, const char *root, struct diags *d)
+/* assetgen.yaml, then (with recipes) every recipe file. */
+static int
+load(struct project *p, const char *root, struct diags *d, int recipes)
 {
 	struct loader l;
 	struct config *cfg = &p->cfg;
@@ -2732,6 +2746,8 @@ project_load(struct project *p, const char *root, struct diags *d)
 	if (load_file(&l, "assetgen.yaml", &capfiles, load_config) < 0)
 		goto out;
 	add_builtin(cfg, &l.capmodels);
+	if (!recipes)
+		goto out;
 	if (list_recipes(&l, &names, &nnames) < 0)
 		goto out;
 	for (i = 0; i < nnames; i++) {
@@ -2748,6 +2764,18 @@ out:
 	if (!ok)
 		project_release(p);
 	return ok ? 0 : -1;
+}
+
+int
+project_load(struct project *p, const char *root, struct diags *d)
+{
+	return load(p, root, d, 1);
+}
+
+int
+project_load_config(struct project *p, const char *root, struct diags *d)
+{
+	return load(p, root, d, 0);
 }
 
 void

@@ -153,6 +153,15 @@ char *project_find_root(const char *start);
  * add diagnostics and return -1 (p is then released). */
 int project_load(struct project *p, const char *root, struct diags *d);
 void project_release(struct project *p);
+/* Load assetgen.yaml alone (p->assets stays empty): where the cache,
+ * outputs and recipes are, without parsing any recipe. */
+int project_load_config(struct project *p, const char *root, struct diags *d);
+
+/* The recipe files (NAME.yaml, NAME.yml; regular files, no dot files) in
+ * the directory path, sorted by name, as project_load() reads them.  0
+ * (none when the directory does not exist) or -1 (errno set).  Free each
+ * name and *out. */
+int recipe_list(const char *path, char ***out, size_t *nout);
 
 const struct model *project_model(const struct project *p, const char *name);
 const struct asset *project_asset(const struct project *p, const char *name);
