@@ -430,27 +430,20 @@ thumbs(struct site *s)
 }
 
 static int
-wanted(const struct site *s, const char *name, int preview)
+cmp_name(const void *x, const void *y)
 {
-	size_t i, len;
-
-	for (i = 0; i < s->n; i++) {
-		const char *t = s->es[i].thumb + strlen("_thumbs/") + (preview ? strlen("preview/") : 0);
-
-		if (s->es[i].preview != preview)
-			continue;
-		len = strlen(t);
-		if (strncmp(t, name, len) == 0 && name[len] == '\0')
-			return 1;
-	}
-	return 0;
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* Remove thumbnails of outputs no longer on the site. */
+/* Remove thumbnails of outputs no longer on the site.  The names kept are
+ * sorted once and looked up by bisection: a scan per file was quadratic,
+ * 10^8 comparisons at 10,000 assets. */
 static void
 prune_thumbs(const struct site *s, int preview)
 {
 	char *dir = path_join(s->out_dir, preview ? "_thumbs/preview" : "_thumbs");
+	size_t skip = strlen("_thumbs/") + (preview ? strlen("preview/") : 0), i, nkeep = 0;
+	const char **keep, *name;
 	struct dirent *de;
 	DIR *d;
 	int fd;
@@ -459,10 +452,16 @@ prune_thumbs(const struct site *s, int preview)
 		free(dir);
 		return;
 	}
+	keep = xcalloc(s->n + 1, sizeof(*keep));
+	for (i = 0; i < s->n; i++)
+		if (s->es[i].preview == preview)
+			keep[nkeep++] = s->es[i].thumb + skip;
+	qsort(keep, nkeep, sizeof(*keep), cmp_name);
 	fd = dirfd(d);
 	while ((de = readdir(d))) {
+		name = de->d_name;
 		if (de->d_name[0] == '.' || !str_has_suffix(de->d_name, ".png") ||
-		    wanted(s, de->d_name, preview))
+		    bsearch(&name, keep, nkeep, sizeof(*keep), cmp_name))
 			continue;
 		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
 			warn("cannot remove '%s/%s':", dir, de->d_name);
@@ -471,6 +470,7 @@ prune_thumbs(const struct site *s, int preview)
 	closedir(d);
 	if (preview)
 		rmdir(dir);             /* only when empty */
+	free(keep);
 	free(dir);
 }
 
