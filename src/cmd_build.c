@@ -31,7 +31,7 @@ struct build_args {
 static const char build_usage[] =
 	"usage: assetgen build [ASSET...] [-j N] [-k] [-n] [--explain] [-q|-v]\n"
 	"                      [--intent preview|final] [--budget AMOUNT] [--report FILE]\n"
-	"                      [--locked] [--upload]\n"
+	"                      [--locked] [--upload] [-d explain|noop]\n"
 	"  -j N             run N steps at once (default: number of CPUs)\n"
 	"  -k               keep going after a failure\n"
 	"  -n               dry run: print the plan, models and estimated cost\n"
@@ -42,6 +42,8 @@ static const char build_usage[] =
 	"  --locked         generate nothing: place exactly the artifacts assetgen.lock pins\n"
 	"                   (from the local or remote cache), or fail naming what is missing\n"
 	"  --upload         upload what this build makes to the remote cache\n"
+	"  -d noop          say whether nothing changed since the last build with nothing\n"
+	"                   to do (then no recipe is parsed), or why not\n"
 	"  -C DIR           run as if started in DIR\n";
 
 static const char status_usage[] =
