@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -323,17 +325,81 @@ say(int debug, const char *fmt, ...)
 
 /* ---- the check ---- */
 
+/* One recorded directory entry, to stat again. */
+struct want {
+	int dfd;                /* -1: the directory is not there */
+	const char *dir, *name;
+	struct sig sig;
+};
+
+struct stat_job {
+	const struct want *w;
+	size_t begin, end;
+	_Atomic size_t *first;  /* lowest index found changed; n when none */
+};
+
+/* Stat w[begin..end); stop early once a change is known below us. */
+static void *
+stat_range(void *arg)
+{
+	struct stat_job *j = arg;
+	struct sig have;
+	size_t i;
+
+	for (i = j->begin; i < j->end; i++) {
+		if ((i & 255) == 0 && atomic_load(j->first) < i)
+			break;
+		if (j->w[i].dfd >= 0)
+			sig_at(j->w[i].dfd, j->w[i].name, &have);
+		else
+			memset(&have, 0, sizeof(have));
+		if (!sig_equal(&j->w[i].sig, &have)) {
+			size_t cur = atomic_load(j->first);
+
+			while (i < cur && !atomic_compare_exchange_weak(j->first, &cur, i))
+				;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* The index of the first entry that changed, or n.  Each stat is a path
+ * lookup in the kernel, and most of a no-op's time at scale: with many
+ * entries, two threads share them. */
+static size_t
+stat_all(const struct want *w, size_t n)
+{
+	_Atomic size_t first = n;
+	struct stat_job jobs[2];
+	pthread_t tid;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int two = n >= 4096 && cpus > 1;
+
+	jobs[0] = (struct stat_job){ w, 0, two ? n / 2 : n, &first };
+	jobs[1] = (struct stat_job){ w, n / 2, n, &first };
+	if (two && pthread_create(&tid, NULL, stat_range, &jobs[1]) != 0)
+		jobs[0].end = n, two = 0;
+	stat_range(&jobs[0]);
+	if (two)
+		pthread_join(tid, NULL);
+	return atomic_load(&first);
+}
+
 static int
 check_state(const struct buf *b, const char *root, int intent, size_t *nassets, int debug)
 {
 	struct reader r = { (const unsigned char *)b->data, (const unsigned char *)b->data + b->len, 0 };
 	struct buf scratch = BUF_INIT;
+	struct want *w = NULL;
 	struct sig want, have;
 	struct key sum, k;
 	const unsigned char *h;
-	const char *path, *name;
+	const char *path;
+	size_t nw = 0, capw = 0, bad;
+	int *fds = NULL;
 	uint32_t i, j, n, m;
-	int kind, dfd, ok = 0;
+	int kind, ok = 0;
 
 	if (b->len < sizeof(STATE_MAGIC) - 1 + 4 + 16) {
 		say(debug, "full build: build state damaged");
@@ -378,35 +444,37 @@ check_state(const struct buf *b, const char *root, int intent, size_t *nassets, 
 		}
 	}
 	n = get_u32(&r);
+	if (n > 64)
+		r.bad = 1;
+	fds = xcalloc(n + 1, sizeof(*fds));
 	for (i = 0; i < n && !r.bad; i++) {
 		path = get_str(&r);
 		m = get_u32(&r);
-		dfd = r.bad ? -1 : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fds[i] = r.bad ? -1 : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		for (j = 0; j < m && !r.bad; j++) {
-			name = get_str(&r);
-			get_sig(&r, &want);
-			if (r.bad)
-				break;
-			if (dfd >= 0)
-				sig_at(dfd, name, &have);
-			else
-				memset(&have, 0, sizeof(have));
-			if (!sig_equal(&want, &have)) {
-				say(debug, "full build: changed: %s/%s", path, name);
-				if (dfd >= 0)
-					close(dfd);
-				goto out;
-			}
+			w = xgrow(w, &capw, nw + 1, sizeof(*w));
+			w[nw].dfd = fds[i];
+			w[nw].dir = path;
+			w[nw].name = get_str(&r);
+			get_sig(&r, &w[nw].sig);
+			nw++;
 		}
-		if (dfd >= 0)
-			close(dfd);
 	}
 	if (r.bad || r.p != r.end) {
 		say(debug, "full build: build state damaged");
 		goto out;
 	}
+	if ((bad = stat_all(w, nw)) < nw) {
+		say(debug, "full build: changed: %s/%s", w[bad].dir, w[bad].name);
+		goto out;
+	}
 	ok = 1;
 out:
+	for (i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	free(w);
 	buf_release(&scratch);
 	return ok;
 }
