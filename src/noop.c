@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -89,15 +90,22 @@ sig_at(int dfd, const char *name, struct sig *s)
 		memset(s, 0, sizeof(*s));
 }
 
+/* The running binary, by the path the kernel knows it by (as readlink
+ * gives it: valgrind, for one, answers for its guest there but not to a
+ * stat of /proc/self/exe). */
 static void
 sig_exe(struct sig *s)
 {
+	char path[PATH_MAX];
 	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
 
-	if (stat("/proc/self/exe", &st) == 0)
+	memset(s, 0, sizeof(*s));
+	if (n <= 0 || (size_t)n >= sizeof(path) - 1)
+		return;
+	path[n] = '\0';
+	if (stat(path, &st) == 0)
 		sig_of(&st, s);
-	else
-		memset(s, 0, sizeof(*s));
 }
 
 /* ---- encoding ---- */
@@ -167,24 +175,24 @@ static uint32_t
 get_u32(struct reader *r)
 {
 	const unsigned char *x = take(r, 4);
-	uint32_t v = 0;
-	int i;
+	uint32_t v;
 
-	for (i = 3; x && i >= 0; i--)
-		v = (v << 8) | x[i];
-	return v;
+	if (!x)
+		return 0;
+	memcpy(&v, x, sizeof(v));
+	return le32toh(v);
 }
 
 static uint64_t
 get_u64(struct reader *r)
 {
 	const unsigned char *x = take(r, 8);
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 7; x && i >= 0; i--)
-		v = (v << 8) | x[i];
-	return v;
+	if (!x)
+		return 0;
+	memcpy(&v, x, sizeof(v));
+	return le64toh(v);
 }
 
 /* A NUL-terminated string inside the state buffer, or "" when damaged. */

@@ -45,7 +45,8 @@ state() {
 # twins NAME MUTATION [BUILD ARGS...]: make fast/ and full/ the same way,
 # apply MUTATION (a shell snippet run in each project's directory) to
 # both, drop full/'s record, build both (in the environment TWIN_ENV,
-# VAR=VALUE words); they must agree in every way.
+# VAR=VALUE words); they must agree in every way (the lines of their
+# output in any order: parallel steps finish in any order).
 # Sets PATH_TAKEN to "fast" or "full": what fast/ did.
 twins() {
 	mutation=$1
@@ -60,8 +61,8 @@ twins() {
 	(cd full/p && env ${TWIN_ENV:-} assetgen build -d noop "$@" >../../full.out 2>../../full.err) || rc_full=$?
 	test "$rc_fast" = "$rc_full" || { echo "exit $rc_fast vs $rc_full"; cat fast.err full.err; return 1; }
 	for f in out err; do
-		grep -v "^assetgen: noop: " "fast.$f" | sed -e "s|$TRASH/fast/|/|g" -e "s|[0-9][0-9.]*s\b|Ns|g" >"fast.$f.cmp"
-		grep -v "^assetgen: noop: " "full.$f" | sed -e "s|$TRASH/full/|/|g" -e "s|[0-9][0-9.]*s\b|Ns|g" >"full.$f.cmp"
+		grep -v "^assetgen: noop: " "fast.$f" | sed -e "s|$TRASH/fast/|/|g" -e "s|[0-9][0-9.]*s\b|Ns|g" -e "s|^\\[[0-9]*/|[/|" | LC_ALL=C sort >"fast.$f.cmp"
+		grep -v "^assetgen: noop: " "full.$f" | sed -e "s|$TRASH/full/|/|g" -e "s|[0-9][0-9.]*s\b|Ns|g" -e "s|^\\[[0-9]*/|[/|" | LC_ALL=C sort >"full.$f.cmp"
 		diff "fast.$f.cmp" "full.$f.cmp" || return 1
 	done
 	state fast/p >fast.state && state full/p >full.state && diff fast.state full.state || return 1
