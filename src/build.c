@@ -1464,8 +1464,10 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	s.rthreads = ncpus() / (nworkers ? nworkers : 1);
 	if (s.rthreads < 1)
 		s.rthreads = 1;
-	s.loop = http_loop_new();
-	{
+	/* with nothing to run (a no-op), neither libcurl nor a second index
+	 * connection is needed */
+	s.loop = s.ntasks ? http_loop_new() : NULL;
+	if (s.ntasks) {
 		int fresh;
 
 		s.ix = index_open(o->cache_dir, &fresh);
