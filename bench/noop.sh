@@ -12,6 +12,8 @@
 #             full path: parse, plan, site; it records the state again)
 #   baseline  the same full no-op with the binary in $BASELINE, if set (an
 #             older assetgen, to show the full path did not get slower)
+# With NOOP_CPU=K, every timed command runs under `taskset -c K`: one core
+# for both, so the check's second stat thread cannot help it.
 # Every run must print its no-op line.  Times are wall clock from bash's
 # $EPOCHREALTIME around the command alone.
 #
@@ -66,10 +68,14 @@ prime() {
 	bench_fail "the build state was never saved"
 }
 
+PIN=()
+[ -n "${NOOP_CPU:-}" ] && PIN=(taskset -c "$NOOP_CPU")
+
 # timed WANT CMD...: run CMD, check its output holds WANT, set T (ms)
 timed() {
 	local want=$1 s e
 	shift
+	set -- "${PIN[@]}" "$@"
 	s=$EPOCHREALTIME
 	"$@" >"$BENCH_TMP/last.log" 2>&1 || bench_fail "$* failed"
 	e=$EPOCHREALTIME
@@ -78,7 +84,7 @@ timed() {
 }
 
 bench_header "noop: a no-op build at ${SIZES// /, } assets against ninja $("$NINJA" --version)"
-echo "projects: $W ($(df -PT "$W" | awk 'NR == 2 { print $2 }'))"
+echo "projects: $W ($(df -PT "$W" | awk 'NR == 2 { print $2 }'))${NOOP_CPU:+, every timed command on CPU $NOOP_CPU only}"
 declare -A RES
 for n in $SIZES; do
 	echo "building the $n-asset projects..."
@@ -86,6 +92,7 @@ for n in $SIZES; do
 	echo "  built: assetgen ${ASSETGEN_SETUP}s, ninja ${T_REAL}s"
 	P=$W/$n/p N=$W/$n/n
 	prime "$P"
+	echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	line="no work to do ($n assets up to date)"
 	FAST= NIN= FULL= BASE=
 	for r in $(seq 1 "$ROUNDS"); do
@@ -107,6 +114,7 @@ for n in $SIZES; do
 	"$ASSETGEN" -C "$P" build -d noop >"$BENCH_TMP/last.log" 2>&1
 	grep -q "nothing changed since" "$BENCH_TMP/last.log" || bench_fail "the last no-op did not take the shortcut"
 	RES[$n]="$(median $FAST) $(median $NIN) $(median ${FULL:-nan}) $(median ${BASE:-nan})"
+	echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "  fast (ms): $FAST"
 	echo "  ninja:     $NIN"
 	[ -n "$FULL" ] && echo "  full:      $FULL"
