@@ -82,6 +82,7 @@ ctx_open_cache(struct ctx *c)
 void
 ctx_release(struct ctx *c)
 {
+	inputs_reset();
 	index_close(c->ix);
 	if (c->store_open)
 		store_close(&c->st);

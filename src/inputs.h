@@ -9,7 +9,8 @@
  * A file read for a build but not noted here would let that build skip
  * work wrongly: note every one.
  *
- * The list is process-wide and thread-safe; ctx_load() starts it anew.
+ * The list is process-wide and thread-safe; ctx_load() starts it anew
+ * and ctx_release() frees it.
  */
 #ifndef INPUTS_H
 #define INPUTS_H

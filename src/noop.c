@@ -452,9 +452,13 @@ check_state(const struct buf *b, const char *root, int intent, size_t *nassets, 
 		}
 	}
 	n = get_u32(&r);
-	if (n > 64)
+	if (n > 64) {
 		r.bad = 1;
+		n = 0;
+	}
 	fds = xcalloc(n + 1, sizeof(*fds));
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
 	for (i = 0; i < n && !r.bad; i++) {
 		path = get_str(&r);
 		m = get_u32(&r);
@@ -519,6 +523,7 @@ noop_check(const struct global *g, int intent, int debug, size_t *nassets)
 out:
 	buf_release(&b);
 	project_release(&p);
+	inputs_reset();         /* assetgen.yaml, noted as it was read */
 	free(root);
 	return ok;
 }
