@@ -28,9 +28,10 @@ endif
 BUILD ?= build
 ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
 	$(WARN) $(CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl is not linked: src/curl_lazy.c loads it on first use (its 26
-# shared libraries cost ~3.5 ms at every start, a no-op build included)
-LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
+# libcurl and libtesseract are not linked: src/curl_lazy.c and
+# src/tess_lazy.c load them on first use (their 50 shared libraries cost
+# ~5 ms at every start, a no-op build included)
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
 
 # The library: everything but main.c, so unit tests link what they need.
 LIBSRCS = \
@@ -57,6 +58,7 @@ LIBSRCS = \
 	src/index.c \
 	src/inputs.c \
 	src/key.c \
+	src/lazy.c \
 	src/lock.c \
 	src/noop.c \
 	src/ocr.c \
@@ -84,6 +86,7 @@ LIBSRCS = \
 	src/site_typo.c \
 	src/status.c \
 	src/sync.c \
+	src/tess_lazy.c \
 	src/store.c \
 	src/typo.c \
 	src/util.c

@@ -1,106 +1,54 @@
-/* curl_lazy.c - libcurl, loaded the first time it is called
+/* curl_lazy.c - libcurl, loaded the first time it is called (lazy.h)
  *
  * libcurl brings 26 shared libraries (TLS, Kerberos, LDAP, SSH, IDN,
- * brotli, ...).  Mapping and relocating them at every start cost about
- * 3.5 ms here: more than a no-op build of 1,000 assets needs for its own
- * work, and a seventh of one of 10,000 (bench/RESULTS.md).  So assetgen is
- * not linked with libcurl: the functions http.c calls are defined here, and
- * the first call dlopen()s libcurl.so.4 and looks the function up.  A
- * command that never goes to the network never loads it.
- *
- * A libcurl function not defined here fails the link ("undefined
- * reference to curl_..."): add one line below.  The variadic setters pass
- * their one argument on with the type libcurl itself reads for that
- * option number (long, object pointer, function pointer, curl_off_t).
+ * brotli, ...): a command that never goes to the network, a no-op build
+ * among them, never loads them.  The variadic setters pass their one
+ * argument on with the type libcurl itself reads for that option number
+ * (long, object pointer, function pointer, curl_off_t).
  */
 #define CURL_DISABLE_TYPECHECK
-#include <dlfcn.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 
 #include <curl/curl.h>
 
-#include "util.h"
+#include "lazy.h"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void *lib;
+static struct lazy_lib libcurl = { "libcurl.so.4", 0, 0, NULL };
 
-static void
-open_lib(void)
-{
-	if (!(lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)))
-		warn("cannot load libcurl: %s", dlerror());
-}
-
-/* The address of libcurl's function name, or NULL (warned). */
-static void *
-sym(_Atomic(void *) *slot, const char *name)
-{
-	void *p = atomic_load(slot);
-
-	if (p)
-		return p;
-	pthread_once(&once, open_lib);
-	if (!lib)
-		return NULL;
-	if (!(p = dlsym(lib, name)))
-		warn("libcurl has no function %s", name);
-	atomic_store(slot, p);
-	return p;
-}
-
-/* A wrapper: ret name(params) calling libcurl's with args, or fail. */
-#define LAZY(ret, name, params, args, fail) \
-	ret name params \
-	{ \
-		static _Atomic(void *) slot; \
-		ret (*fn) params = (ret (*) params)sym(&slot, #name); \
-		return fn ? fn args : fail; \
-	}
-#define LAZY_VOID(name, params, args) \
-	void name params \
-	{ \
-		static _Atomic(void *) slot; \
-		void (*fn) params = (void (*) params)sym(&slot, #name); \
-		if (fn) \
-			fn args; \
-	}
-
-LAZY(CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)
-LAZY_VOID(curl_global_cleanup, (void), ())
-LAZY(CURL *, curl_easy_init, (void), (), NULL)
-LAZY_VOID(curl_easy_cleanup, (CURL *h), (h))
-LAZY_VOID(curl_easy_reset, (CURL *h), (h))
-LAZY(const char *, curl_easy_strerror, (CURLcode c), (c), "libcurl is not loaded")
-LAZY(CURLcode, curl_easy_pause, (CURL *h, int mask), (h, mask), CURLE_FAILED_INIT)
-LAZY(char *, curl_easy_escape, (CURL *h, const char *s, int n), (h, s, n), NULL)
-LAZY(char *, curl_easy_unescape, (CURL *h, const char *s, int n, int *out), (h, s, n, out), NULL)
-LAZY_VOID(curl_free, (void *p), (p))
-LAZY(CURLM *, curl_multi_init, (void), (), NULL)
-LAZY(CURLMcode, curl_multi_cleanup, (CURLM *m), (m), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_add_handle, (CURLM *m, CURL *h), (m, h), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_remove_handle, (CURLM *m, CURL *h), (m, h), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_perform, (CURLM *m, int *running), (m, running), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_poll, (CURLM *m, struct curl_waitfd *fds, unsigned n, int ms, int *num),
+LAZY(libcurl, CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)
+LAZY_VOID(libcurl, curl_global_cleanup, (void), ())
+LAZY(libcurl, CURL *, curl_easy_init, (void), (), NULL)
+LAZY_VOID(libcurl, curl_easy_cleanup, (CURL *h), (h))
+LAZY_VOID(libcurl, curl_easy_reset, (CURL *h), (h))
+LAZY(libcurl, const char *, curl_easy_strerror, (CURLcode c), (c), "libcurl is not loaded")
+LAZY(libcurl, CURLcode, curl_easy_pause, (CURL *h, int mask), (h, mask), CURLE_FAILED_INIT)
+LAZY(libcurl, char *, curl_easy_escape, (CURL *h, const char *s, int n), (h, s, n), NULL)
+LAZY(libcurl, char *, curl_easy_unescape, (CURL *h, const char *s, int n, int *out), (h, s, n, out), NULL)
+LAZY_VOID(libcurl, curl_free, (void *p), (p))
+LAZY(libcurl, CURLM *, curl_multi_init, (void), (), NULL)
+LAZY(libcurl, CURLMcode, curl_multi_cleanup, (CURLM *m), (m), CURLM_BAD_HANDLE)
+LAZY(libcurl, CURLMcode, curl_multi_add_handle, (CURLM *m, CURL *h), (m, h), CURLM_BAD_HANDLE)
+LAZY(libcurl, CURLMcode, curl_multi_remove_handle, (CURLM *m, CURL *h), (m, h), CURLM_BAD_HANDLE)
+LAZY(libcurl, CURLMcode, curl_multi_perform, (CURLM *m, int *running), (m, running), CURLM_BAD_HANDLE)
+LAZY(libcurl, CURLMcode, curl_multi_poll, (CURLM *m, struct curl_waitfd *fds, unsigned n, int ms, int *num),
      (m, fds, n, ms, num), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_wait, (CURLM *m, struct curl_waitfd *fds, unsigned n, int ms, int *num),
+LAZY(libcurl, CURLMcode, curl_multi_wait, (CURLM *m, struct curl_waitfd *fds, unsigned n, int ms, int *num),
      (m, fds, n, ms, num), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_wakeup, (CURLM *m), (m), CURLM_BAD_HANDLE)
-LAZY(CURLMcode, curl_multi_timeout, (CURLM *m, long *ms), (m, ms), CURLM_BAD_HANDLE)
-LAZY(CURLMsg *, curl_multi_info_read, (CURLM *m, int *left), (m, left), NULL)
-LAZY(const char *, curl_multi_strerror, (CURLMcode c), (c), "libcurl is not loaded")
-LAZY(struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s), NULL)
-LAZY_VOID(curl_slist_free_all, (struct curl_slist *l), (l))
-LAZY(curl_mime *, curl_mime_init, (CURL *h), (h), NULL)
-LAZY_VOID(curl_mime_free, (curl_mime *m), (m))
-LAZY(curl_mimepart *, curl_mime_addpart, (curl_mime *m), (m), NULL)
-LAZY(CURLcode, curl_mime_name, (curl_mimepart *p, const char *s), (p, s), CURLE_FAILED_INIT)
-LAZY(CURLcode, curl_mime_filename, (curl_mimepart *p, const char *s), (p, s), CURLE_FAILED_INIT)
-LAZY(CURLcode, curl_mime_type, (curl_mimepart *p, const char *s), (p, s), CURLE_FAILED_INIT)
-LAZY(CURLcode, curl_mime_data, (curl_mimepart *p, const char *d, size_t n), (p, d, n), CURLE_FAILED_INIT)
-LAZY(CURLcode, curl_mime_filedata, (curl_mimepart *p, const char *f), (p, f), CURLE_FAILED_INIT)
+LAZY(libcurl, CURLMcode, curl_multi_wakeup, (CURLM *m), (m), CURLM_BAD_HANDLE)
+LAZY(libcurl, CURLMcode, curl_multi_timeout, (CURLM *m, long *ms), (m, ms), CURLM_BAD_HANDLE)
+LAZY(libcurl, CURLMsg *, curl_multi_info_read, (CURLM *m, int *left), (m, left), NULL)
+LAZY(libcurl, const char *, curl_multi_strerror, (CURLMcode c), (c), "libcurl is not loaded")
+LAZY(libcurl, struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s), NULL)
+LAZY_VOID(libcurl, curl_slist_free_all, (struct curl_slist *l), (l))
+LAZY(libcurl, curl_mime *, curl_mime_init, (CURL *h), (h), NULL)
+LAZY_VOID(libcurl, curl_mime_free, (curl_mime *m), (m))
+LAZY(libcurl, curl_mimepart *, curl_mime_addpart, (curl_mime *m), (m), NULL)
+LAZY(libcurl, CURLcode, curl_mime_name, (curl_mimepart *p, const char *s), (p, s), CURLE_FAILED_INIT)
+LAZY(libcurl, CURLcode, curl_mime_filename, (curl_mimepart *p, const char *s), (p, s), CURLE_FAILED_INIT)
+LAZY(libcurl, CURLcode, curl_mime_type, (curl_mimepart *p, const char *s), (p, s), CURLE_FAILED_INIT)
+LAZY(libcurl, CURLcode, curl_mime_data, (curl_mimepart *p, const char *d, size_t n), (p, d, n), CURLE_FAILED_INIT)
+LAZY(libcurl, CURLcode, curl_mime_filedata, (curl_mimepart *p, const char *f), (p, f), CURLE_FAILED_INIT)
 
 /* The option's argument, read as libcurl reads it (lib/setopt.c): the
  * option number's range says its type. */
@@ -116,7 +64,7 @@ curl_easy_setopt(CURL *h, CURLoption opt, ...)
 {
 	static _Atomic(void *) slot;
 	CURLcode (*fn)(CURL *, CURLoption, ...) = (CURLcode (*)(CURL *, CURLoption, ...))
-		sym(&slot, "curl_easy_setopt");
+		lazy_sym(&libcurl, &slot, "curl_easy_setopt");
 	CURLcode r;
 	va_list ap;
 
@@ -133,7 +81,7 @@ curl_multi_setopt(CURLM *m, CURLMoption opt, ...)
 {
 	static _Atomic(void *) slot;
 	CURLMcode (*fn)(CURLM *, CURLMoption, ...) = (CURLMcode (*)(CURLM *, CURLMoption, ...))
-		sym(&slot, "curl_multi_setopt");
+		lazy_sym(&libcurl, &slot, "curl_multi_setopt");
 	CURLMcode r;
 	va_list ap;
 
@@ -151,7 +99,7 @@ curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 {
 	static _Atomic(void *) slot;
 	CURLcode (*fn)(CURL *, CURLINFO, ...) = (CURLcode (*)(CURL *, CURLINFO, ...))
-		sym(&slot, "curl_easy_getinfo");
+		lazy_sym(&libcurl, &slot, "curl_easy_getinfo");
 	CURLcode r;
 	va_list ap;
 

@@ -194,6 +194,7 @@ openmp_off(void)
 {
 	void (*set_levels)(int);
 
+	(void)TessVersion();    /* loads libtesseract, OpenMP with it (tess_lazy.c) */
 	*(void **)&set_levels = dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
 	if (set_levels && !getenv("OMP_THREAD_LIMIT"))
 		set_levels(0);
