@@ -29,7 +29,7 @@ add(enum input_kind kind, const char *path, const struct key *hash)
 {
 	char cwd[PATH_MAX], *abs = NULL;
 
-	if (path[0] == '/')
+	if (path[0] == '/' || kind == INPUT_ENV)
 		abs = xstrdup(path);
 	else if (getcwd(cwd, sizeof(cwd)))
 		abs = xasprintf("%s/%s", cwd, path);
@@ -88,6 +88,28 @@ inputs_note_recipes(const char *dir, char *const *names, size_t n)
 
 	inputs_names_hash(names, n, &k);
 	add(INPUT_RECIPES, dir, &k);
+}
+
+void
+inputs_env_hash(const char *name, struct key *out)
+{
+	const char *v = getenv(name);
+	struct key_stream *s = key_stream_new();
+
+	/* unset and empty differ: a leading byte says which */
+	key_stream_update(s, v ? "=" : "-", 1);
+	if (v)
+		key_stream_update(s, v, strlen(v));
+	key_stream_final(s, out);
+}
+
+void
+inputs_note_env(const char *name)
+{
+	struct key k;
+
+	inputs_env_hash(name, &k);
+	add(INPUT_ENV, name, &k);
 }
 
 struct input *

@@ -23,11 +23,12 @@ enum input_kind {
 	INPUT_FILE,         /* a file read whole: hash is the XXH3-128 of its bytes */
 	INPUT_ABSENT,       /* a file looked for and not there */
 	INPUT_RECIPES,      /* a recipe directory: hash covers the sorted file names found */
+	INPUT_ENV,          /* an environment variable (path is its name): hash of its value */
 };
 
 struct input {
 	enum input_kind kind;
-	char *path;         /* absolute */
+	char *path;         /* absolute; for INPUT_ENV, the variable's name */
 	struct key hash;    /* zero for INPUT_ABSENT */
 };
 
@@ -43,6 +44,12 @@ void inputs_note_data(const char *path, const void *data, size_t len);
 void inputs_note_absent(const char *path);
 /* The recipe directory dir listed as names[0..n) (recipe_list's result). */
 void inputs_note_recipes(const char *dir, char *const *names, size_t n);
+
+/* The environment variable name matters to this build (never a secret:
+ * its value's hash is kept on disk). */
+void inputs_note_env(const char *name);
+/* The hash inputs_note_env() keeps for name's current value. */
+void inputs_env_hash(const char *name, struct key *out);
 
 /* The hash inputs_note_recipes() keeps for a list of names. */
 void inputs_names_hash(char *const *names, size_t n, struct key *out);

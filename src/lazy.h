@@ -26,6 +26,11 @@ struct lazy_lib {
  * NULL, warned once, when the library or the function is missing. */
 void *lazy_sym(struct lazy_lib *lib, _Atomic(void *) *slot, const char *name);
 
+/* The files of the libraries loaded so far (at most max, in out[]; each
+ * malloc'd): code that shapes keys may live there (the typography key
+ * names the Tesseract version), so a no-op record names them too. */
+size_t lazy_loaded(char **out, size_t max);
+
 /* Define ret name(params), calling lib's name with args, or returning
  * fail when it cannot be loaded. */
 #define LAZY(lib, ret, name, params, args, fail) \

@@ -36,6 +36,7 @@
 #include "cmd.h"
 #include "inputs.h"
 #include "key.h"
+#include "lazy.h"
 #include "noop.h"
 #include "os.h"
 #include "recipe.h"
@@ -43,7 +44,7 @@
 
 #define STATE_NAME "build-state"
 #define STATE_MAGIC "assetgen build-state\n"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 #define STATE_MAX (1u << 30)
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -283,6 +284,9 @@ input_same(enum input_kind kind, const char *path, const struct key *hash, struc
 			free(names[i]);
 		free(names);
 		return key_equal(&k, hash);
+	case INPUT_ENV:
+		inputs_env_hash(path, &k);
+		return key_equal(&k, hash);
 	}
 	return 0;
 }
@@ -442,7 +446,7 @@ check_state(const struct buf *b, const char *root, int intent, size_t *nassets, 
 		path = get_str(&r);
 		if ((h = take(&r, 16)))
 			memcpy(k.b, h, 16);
-		if (r.bad || kind < INPUT_FILE || kind > INPUT_RECIPES) {
+		if (r.bad || kind < INPUT_FILE || kind > INPUT_ENV) {
 			r.bad = 1;
 			break;
 		}
@@ -636,12 +640,15 @@ noop_save(const struct noop_build *nb, int debug)
 	struct timespec ts;
 	struct sig exe;
 	struct key k;
-	char *lock, *dir;
-	size_t i, n;
+	char *lock, *dir, *libs[4];
+	size_t i, n, nlibs;
 	int complete, dfd;
 
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	sv.now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	/* where the dynamic loader finds libraries loaded on demand */
+	inputs_note_env("LD_LIBRARY_PATH");
+	inputs_note_env("LD_PRELOAD");
 	in = inputs_get(&n, &complete);
 	if (!complete) {
 		say(debug, "build state not saved: an input could not be noted");
@@ -654,6 +661,7 @@ noop_save(const struct noop_build *nb, int debug)
 		inputs_free(in, n);
 		return;
 	}
+	nlibs = lazy_loaded(libs, NELEM(libs));
 	buf_put(&sv.b, STATE_MAGIC, sizeof(STATE_MAGIC) - 1);
 	put_u32(&sv.b, STATE_VERSION);
 	put_sig(&sv.b, &exe);
@@ -683,9 +691,17 @@ noop_save(const struct noop_build *nb, int debug)
 	inputs_free(in, n);
 	buf_release(&scratch);
 
-	/* the index and the outputs, as stat sees them */
-	put_u32(&sv.b, 1 + 1 + NELEM(sub));
+	/* the index and the outputs, as stat sees them; and the libraries
+	 * loaded on demand (the typography key names Tesseract's version) */
+	put_u32(&sv.b, (uint32_t)(1 + 1 + NELEM(sub) + nlibs));
 	dir_named(&sv, nb->cache_dir, cache_names, NELEM(cache_names));
+	for (i = 0; i < nlibs; i++) {
+		const char *base = strrchr(libs[i], '/') + 1;
+
+		libs[i][base - libs[i] - 1] = '\0';
+		dir_named(&sv, libs[i][0] ? libs[i] : "/", &base, 1);
+		free(libs[i]);
+	}
 	dir_all(&sv, nb->out_dir);
 	for (i = 0; i < NELEM(sub); i++) {
 		dir = path_join(nb->out_dir, sub[i]);

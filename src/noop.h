@@ -7,7 +7,8 @@
  * XXH3-128, the stat signature (type, device, inode, size, mtime, ctime)
  * of the cache index and of every entry of the output directories (the
  * outputs, thumbnails, manifest and gallery), the project root, the
- * --intent, and the assetgen binary itself.  The next build calls
+ * --intent, the assetgen binary itself and the libraries it loaded on
+ * demand (lazy.h), with LD_LIBRARY_PATH and LD_PRELOAD.  The next build calls
  * noop_check() first: when every one of those is unchanged, the full path
  * would find every asset fresh and write nothing, so it prints the same
  * line and stops, with no YAML parse of a recipe and no sqlite.  Anything

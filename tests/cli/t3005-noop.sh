@@ -36,6 +36,17 @@ prime() {
 	grep -qx "assetgen: no work to do (3 assets up to date)" "$1.out"
 }
 
+# prime_n DIR N: a full no-op of N assets that records its state
+prime_n() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		assetgen -C "$1" build -q -d noop 2>"$1.err" || return 1
+		grep -q "build state saved" "$1.err" && return 0
+		sleep 0.05
+	done
+	cat "$1.err"
+	return 1
+}
+
 # state DIR: what a build leaves that a user sees: every file under dist/
 # with its bytes, and the lock
 state() {
@@ -215,6 +226,21 @@ test_expect_success 'from a subdirectory, the same project: the shortcut' '
 test_expect_success 'a moved project takes the full path' '
 	rm -rf p q && mk p && prime p && mv p q &&
 	assetgen -C q build -d noop >out 2>err && ! grep -q "nothing changed since" err
+'
+
+test_expect_success 'a changed LD_LIBRARY_PATH takes the full path (libraries are loaded on demand)' '
+	TWIN_ENV="LD_LIBRARY_PATH=$TRASH/nowhere" twins ":" && took full &&
+	grep -q "input changed: LD_LIBRARY_PATH" fast.err
+'
+
+test_expect_success 'a project with expect_text records the Tesseract library its keys name' '
+	rm -rf t && new_project t &&
+	printf "assets:\n  - {name: sale, prompt: \"Banner reading '"'"'Sale'"'"'\", seed: 42, size: 256x128, expect_text: Sale}\n" \
+		>t/recipes/a.yaml &&
+	assetgen -C t build -q && prime_n t 1 &&
+	grep -aq "libtesseract" t/cache/build-state &&
+	assetgen -C t build -d noop >out 2>err && grep -q "nothing changed since" err &&
+	grep -qx "assetgen: no work to do (1 assets up to date)" out
 '
 
 test_expect_success 'a build that may write removes the state first; a no-op is not in the build history' '

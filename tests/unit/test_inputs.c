@@ -2,6 +2,7 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700       /* nftw, mkdtemp */
 #endif
+#define _DEFAULT_SOURCE         /* setenv */
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -136,6 +137,32 @@ test_relative_paths_and_names_hash(void)
 	CHECK(!key_equal(&k1, &k2) && !key_equal(&k2, &k3));
 }
 
+static void
+test_env(void)
+{
+	struct key unset, empty, one, again;
+	struct input *in;
+	size_t n;
+	int complete;
+
+	unsetenv("ASSETGEN_TEST_VAR");
+	inputs_env_hash("ASSETGEN_TEST_VAR", &unset);
+	setenv("ASSETGEN_TEST_VAR", "", 1);
+	inputs_env_hash("ASSETGEN_TEST_VAR", &empty);
+	setenv("ASSETGEN_TEST_VAR", "a", 1);
+	inputs_env_hash("ASSETGEN_TEST_VAR", &one);
+	CHECK(!key_equal(&unset, &empty) && !key_equal(&empty, &one));
+	inputs_reset();
+	inputs_note_env("ASSETGEN_TEST_VAR");
+	in = inputs_get(&n, &complete);
+	inputs_env_hash("ASSETGEN_TEST_VAR", &again);
+	CHECK(n == 1 && in[0].kind == INPUT_ENV && key_equal(&in[0].hash, &again));
+	CHECK_STR(n ? in[0].path : NULL, "ASSETGEN_TEST_VAR");   /* a name, not a path */
+	inputs_free(in, n);
+	inputs_reset();
+	unsetenv("ASSETGEN_TEST_VAR");
+}
+
 int
 main(void)
 {
@@ -161,6 +188,7 @@ main(void)
 	RUN(test_project_load_notes_every_file);
 	RUN(test_config_alone_and_reset);
 	RUN(test_relative_paths_and_names_hash);
+	RUN(test_env);
 
 	test_rmtree(root);
 	free(root);
