@@ -314,6 +314,7 @@ make_thumb(struct entry *e)
 	char hex[KEY_HEX_LEN + 1], *dir, *err = NULL, *msg = NULL;
 	const char *xmp;
 	struct key d;
+	int dfd = -1;
 
 	if (os_read_file(e->out_path, SITE_MAX_IMAGE, &in) < 0) {
 		msg = xasprintf("cannot read '%s': %s", e->file, strerror(errno));
@@ -347,8 +348,14 @@ make_thumb(struct entry *e)
 	}
 	dir = xstrdup(e->thumb_path);
 	*strrchr(dir, '/') = '\0';
-	if (os_mkdirs(dir, 0755) < 0 || os_write_atomic_path(e->thumb_path, out.data, out.len) < 0)
+	/* not os_write_atomic_path(): its sweep for this file's stale temp
+	 * reads the whole directory, once per thumbnail (10^10 entries at
+	 * 100,000 assets); prune_thumbs() sweeps each directory once after */
+	if (os_mkdirs(dir, 0755) < 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    os_write_atomic(dfd, strrchr(e->thumb_path, '/') + 1, out.data, out.len) < 0)
 		msg = xasprintf("cannot write '%s': %s", e->thumb_file, strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
 	free(dir);
 out:
 	free(err);
