@@ -863,6 +863,24 @@ send_request(struct sched *s, struct task *t, const struct model *m, struct http
 
 /* Dispatch the task's next step if its model has a free slot; 0 if it has
  * to wait. */
+/* The task's final artifact is in the cache (made by another build on
+ * it): restore it instead.  1 when so. */
+static int
+restore_if_made(struct sched *s, struct task *t, const struct plan_cand *c)
+{
+	struct plan_item *it = &s->pl->items[t->item];
+	struct action act;
+
+	if (index_action_get(s->ix, &c->final_key, &act) != 1 || !store_has(s->st, &act.digest, NULL))
+		return 0;
+	uncommit(s, t);
+	it->chosen = t->cand;
+	it->digest = act.digest;
+	it->saved = act.cost;
+	submit(s, t, J_RESTORE, NULL);
+	return 1;
+}
+
 static int
 dispatch(struct sched *s, struct task *t)
 {
@@ -897,17 +915,9 @@ dispatch(struct sched *s, struct task *t)
 		return 1;
 	}
 	if (c && t->attempt == 0 && !t->leased && s->ix) {
-		struct action act;
-
 		/* another build on this cache may have made it meanwhile */
-		if (index_action_get(s->ix, &c->final_key, &act) == 1 && store_has(s->st, &act.digest, NULL)) {
-			uncommit(s, t);
-			it->chosen = t->cand;
-			it->digest = act.digest;
-			it->saved = act.cost;
-			submit(s, t, J_RESTORE, NULL);
+		if (restore_if_made(s, t, c))
 			return 1;
-		}
 		/* and no two builds generate one key at once */
 		r = index_lease_acquire(s->ix, &c->gen_key);
 		if (r == 0) {
@@ -917,6 +927,12 @@ dispatch(struct sched *s, struct task *t)
 		if (r == 1) {
 			t->leased = 1;
 			t->lease = c->gen_key;
+			/* made by a build that let the lease go between the look
+			 * above and this lease: look again, holding it */
+			if (restore_if_made(s, t, c)) {
+				unlease(s, t);
+				return 1;
+			}
 		}
 	}
 	t->attempt++;
