@@ -204,13 +204,12 @@ lock_write(const struct lockfile *l, const char *path)
 		buf_putc(&b, '\n');
 	}
 	/* rewrite only when something changed, so a no-op build touches nothing */
+	os_clean_stale_tmp_path(path);    /* left by a build killed while writing it */
 	if (os_read_file(path, LOCK_MAX_FILE, &old) < 0 || old.len != b.len ||
 	    memcmp(old.data, b.data, b.len) != 0) {
 		r = os_write_atomic_path(path, b.data, b.len);
 		if (r < 0)
 			warn("cannot write '%s':", path);
-	} else {
-		os_clean_stale_tmp_path(path);    /* left by a build killed while writing it */
 	}
 	buf_release(&old);
 	buf_release(&b);

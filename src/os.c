@@ -162,8 +162,6 @@ os_write_atomic_path(const char *path, const void *data, size_t len)
 	free(dir);
 	if (dfd < 0)
 		return -1;
-	/* a process killed while writing this file left its temp file */
-	os_clean_stale_tmp_of(dfd, slash ? slash + 1 : path);
 	r = os_write_atomic(dfd, slash ? slash + 1 : path, data, len);
 	err = errno;
 	close(dfd);

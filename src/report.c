@@ -205,6 +205,7 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 	json_decref(root);
 	len = strlen(text);
 	text[len] = '\n';      /* json_dumps leaves room for the NUL: reuse it */
+	os_clean_stale_tmp_path(path);    /* left by a build killed while writing it */
 	r = os_write_atomic_path(path, text, len + 1);
 	if (r < 0)
 		warn("cannot write report '%s':", path);

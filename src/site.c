@@ -348,9 +348,7 @@ make_thumb(struct entry *e)
 	}
 	dir = xstrdup(e->thumb_path);
 	*strrchr(dir, '/') = '\0';
-	/* not os_write_atomic_path(): its sweep for this file's stale temp
-	 * reads the whole directory, once per thumbnail (10^10 entries at
-	 * 100,000 assets); prune_thumbs() sweeps each directory once after */
+	/* stale temp files are swept once per directory by prune_thumbs() */
 	if (os_mkdirs(dir, 0755) < 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    os_write_atomic(dfd, strrchr(e->thumb_path, '/') + 1, out.data, out.len) < 0)
 		msg = xasprintf("cannot write '%s': %s", e->thumb_file, strerror(errno));
