@@ -63,6 +63,7 @@ LIBSRCS = \
 	src/noop.c \
 	src/ocr.c \
 	src/os.c \
+	src/overlay.c \
 	src/plan.c \
 	src/pngio.c \
 	src/presign.c \

@@ -33,6 +33,36 @@ artifact_upscale_text(const struct upscale *up)
 }
 
 char *
+artifact_overlay_text(const struct overlay *ov)
+{
+	static const char *const aligns[] = { "left", "center", "right" };
+	static const char *const valigns[] = { "top", "middle", "bottom" };
+	struct buf b = BUF_INIT;
+	struct key font;
+	char hex[KEY_HEX_LEN + 1];
+	const char *p;
+
+	if (!ov)
+		return xstrdup("none");
+	buf_puts(&b, "text=");
+	for (p = ov->text; *p; p++) {
+		if (*p == '\\')
+			buf_puts(&b, "\\\\");
+		else if (*p == '\n')
+			buf_puts(&b, "\\n");
+		else
+			buf_putc(&b, *p);
+	}
+	memcpy(font.b, ov->font->digest, sizeof(font.b));
+	key_hex(&font, hex);
+	buf_printf(&b, "\nfont=%s\nfont_digest=%s\nsize=%u\ncolor=#%02x%02x%02x%02x\n"
+		   "box=%u,%u,%u,%u\nalign=%s\nvalign=%s\n", ov->font->path, hex, ov->size,
+		   ov->rgba[0], ov->rgba[1], ov->rgba[2], ov->rgba[3], ov->x, ov->y, ov->w, ov->h,
+		   aligns[ov->align], valigns[ov->valign]);
+	return buf_detach(&b, NULL);
+}
+
+char *
 artifact_model_text(const struct model_id *id)
 {
 	struct buf b = BUF_INIT;
@@ -167,6 +197,34 @@ artifact_meta_generation(struct meta *out, const struct asset *a, const struct m
 	for (i = 0; extra && i < extra->n; i++)
 		meta_add(out, extra->entries[i].key, extra->entries[i].value);
 	free(model);
+}
+
+void
+artifact_meta_overlay(struct meta *out, const struct meta *gen, const struct overlay *ov,
+		      uint32_t fit_size, uint32_t fit_lines, const struct key *gen_key,
+		      const struct key *ovl_key)
+{
+	char hex[KEY_HEX_LEN + 1], fit[48];
+	char *text = artifact_overlay_text(ov);
+	size_t i;
+
+	key_hex(ovl_key, hex);
+	meta_add(out, "assetgen:key", hex);
+	key_hex(gen_key, hex);
+	meta_add(out, "assetgen:generation-key", hex);
+	for (i = 0; i < gen->n; i++) {
+		const char *k = gen->entries[i].key;
+
+		if (strcmp(k, "assetgen:key") == 0 || strcmp(k, "assetgen:generation-key") == 0 ||
+		    str_has_prefix(k, "overlay"))
+			continue;
+		meta_add(out, k, gen->entries[i].value);
+	}
+	meta_add(out, "overlay", text);
+	meta_add(out, "overlay_text", ov->text);
+	snprintf(fit, sizeof(fit), "size=%u lines=%u", fit_size, fit_lines);
+	meta_add(out, "overlay_fit", fit);
+	free(text);
 }
 
 void

@@ -11,6 +11,7 @@
 #define ARTIFACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "key.h"
 #include "pngio.h"
@@ -20,6 +21,10 @@
 char *artifact_params_text(const struct param *ps, size_t nps);
 /* "none", "factor=2 with=lanczos3", "size=2048x1024 with=bicubic" */
 char *artifact_upscale_text(const struct upscale *up);
+/* "none", or the overlay as sorted-by-meaning "name=value" lines: text
+ * (with '\\' and newlines escaped as \\ and \n), font, font_digest, size,
+ * color (#rrggbbaa), box (x,y,w,h), align, valign. */
+char *artifact_overlay_text(const struct overlay *ov);
 /* "builtin render/1", "ideogram V_2 version=2024-08" */
 char *artifact_model_text(const struct model_id *id);
 
@@ -27,6 +32,12 @@ char *artifact_model_text(const struct model_id *id);
 void artifact_meta_generation(struct meta *out, const struct asset *a, const struct model_id *id,
 			      const struct param *ps, size_t nps, const struct key *gen_key,
 			      const struct meta *extra);
+/* Metadata of the image with its overlay drawn: the generation's, re-keyed,
+ * plus `overlay` (artifact_overlay_text), `overlay_text` (the words, as
+ * drawn) and `overlay_fit` ("size=90 lines=2": the size drawn at). */
+void artifact_meta_overlay(struct meta *out, const struct meta *gen, const struct overlay *ov,
+			   uint32_t fit_size, uint32_t fit_lines, const struct key *gen_key,
+			   const struct key *ovl_key);
 /* Metadata of the upscaled image: the generation's, re-keyed. */
 void artifact_meta_upscale(struct meta *out, const struct meta *gen, const struct upscale *up,
 			   const struct key *gen_key, const struct key *final_key);

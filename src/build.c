@@ -17,6 +17,7 @@
 #include "index.h"
 #include "ocr.h"
 #include "os.h"
+#include "overlay.h"
 #include "pngio.h"
 #include "resample.h"
 #include "sign.h"
@@ -58,9 +59,11 @@ struct task {
 	int ocr_error;              /* the check itself could not run: the asset fails */
 };
 
-enum job_kind { J_RESTORE, J_UPSCALE, J_RENDER, J_REPLY, J_UPREPLY, J_CHECK };
+enum job_kind { J_RESTORE, J_UPSCALE, J_OVERLAY, J_RENDER, J_REPLY, J_UPREPLY, J_CHECK };
 enum job_out {
 	R_DONE,                 /* the output is placed */
+	R_ABORT,                /* generated, but a later stage failed for good (reply.err):
+	                           another model would not help */
 	R_GENERATE,             /* cached data unusable: generate */
 	R_FOLLOW,               /* send reply.next */
 	R_FAIL,                 /* reply.fault, reply.err, reply.retry_after */
@@ -120,6 +123,7 @@ outcome_name(enum outcome o)
 	case OUT_GENERATED: return "generate";
 	case OUT_FAILED: return "failed";
 	case OUT_SKIPPED: return "skipped";
+	case OUT_OVERLAID: return "overlay";
 	}
 	return "?";
 }
@@ -254,6 +258,30 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 	return rc;
 }
 
+/* The overlay stage: draw on a copy of the generation, store it under the
+ * overlay key.  -1 with r->err naming the recipe's overlay. */
+static int
+draw_overlay(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *gen,
+	     const struct meta *gm, struct image *img, struct meta *m, struct buf *png,
+	     struct key *digest, struct provider_reply *r)
+{
+	const struct overlay *ov = w->s->pl->items[t->item].asset->overlay;
+	struct overlay_fit fit;
+	char *err = NULL;
+
+	if (image_alloc(img, gen->width, gen->height, gen->channels) < 0)
+		return fail(r, FAULT_PERMANENT, xstrdup("cannot allocate the overlay image"));
+	memcpy(img->px, gen->px, (size_t)gen->width * gen->height * gen->channels);
+	if (overlay_draw(ov, img, &fit, &err) < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("%s:%d:%d: overlay: %s", ov->loc.file, ov->loc.line,
+						   ov->loc.col, err));
+		free(err);
+		return -1;
+	}
+	artifact_meta_overlay(m, gm, ov, fit.size, fit.lines, &c->gen_key, &c->ovl_key);
+	return store_image(w, img, m, &c->ovl_key, "overlay", "overlay", t->cand > 0, 0, png, digest, r);
+}
+
 /* The typography check of candidate c's generation (digest gen): the
  * cached verdict, else Tesseract's, cached.  1 passed, 0 failed, -1 the
  * check could not run (r set). */
@@ -305,20 +333,36 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 }
 
 /* From a generation (stored, and judged when checked) to the placed
- * output: place it as it is, stamp the verdict in, or upscale (here, or
- * over HTTP). */
+ * output: draw the overlay, then place it as it is, stamp the verdict in,
+ * or upscale (here, or over HTTP).  R_ABORT when the overlay cannot be
+ * drawn. */
 static enum job_out
-make_final(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *img,
-	   const struct meta *gen_meta, const struct buf *gen_png, const struct key *gen_digest,
+make_final(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *gen,
+	   const struct meta *gm, const struct buf *gpng, const struct key *gdigest,
 	   struct provider_reply *r)
 {
 	const struct plan_item *it = &w->s->pl->items[t->item];
 	struct item_result *res = &w->s->results[t->item];
-	struct meta m = {0};
-	struct buf png = BUF_INIT;
-	struct key digest;
+	struct meta m = {0}, om = {0};
+	struct buf png = BUF_INIT, opng = BUF_INIT;
+	struct image oimg = {0};
+	struct key digest, odigest;
+	const struct image *img = gen;
+	const struct meta *gen_meta = gm;
+	const struct buf *gen_png = gpng;
+	const struct key *gen_digest = gdigest;
 	enum job_out out = R_FAIL;
 
+	if (it->asset->overlay) {
+		if (draw_overlay(w, t, c, gen, gm, &oimg, &om, &opng, &odigest, r) < 0) {
+			out = R_ABORT;
+			goto out;
+		}
+		img = &oimg;
+		gen_meta = &om;
+		gen_png = &opng;
+		gen_digest = &odigest;
+	}
 	if (it->asset->upscale.kind == UPSCALE_NONE && !it->checked) {
 		if (place(w, it, c, gen_png, gen_digest, r) == 0) {
 			res->digest = *gen_digest;
@@ -340,6 +384,10 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 	} else if (kernel_upscale(w, t, c, img, gen_meta, r) == 0) {
 		out = R_DONE;
 	}
+out:
+	image_release(&oimg);
+	meta_release(&om);
+	buf_release(&opng);
 	meta_release(&m);
 	buf_release(&png);
 	return out;
@@ -481,7 +529,7 @@ job_upreply(struct worker *w, struct job *j)
 		res->digest = digest;
 		res->cost += it->upscaler->cost;
 		res->model = c->model->name;
-		if (res->outcome != OUT_GENERATED)
+		if (res->outcome != OUT_GENERATED && res->outcome != OUT_OVERLAID)
 			res->outcome = OUT_UPSCALED;
 		out = R_DONE;
 	}
@@ -494,9 +542,11 @@ out:
 	return out;
 }
 
-/* The generation is cached: upscale it (here, or hand it to the loop). */
+/* A cached image and the stages after it: from the generation (overlay,
+ * then upscale), or from the image before upscaling (upscale only); here,
+ * or the upscale handed to the loop. */
 static enum job_out
-job_upscale(struct worker *w, struct task *t, const struct key *gen_digest)
+job_stages(struct worker *w, struct task *t, const struct key *from, int from_gen)
 {
 	const struct plan_item *it = &w->s->pl->items[t->item];
 	const struct plan_cand *c = &it->cands[it->chosen];
@@ -509,7 +559,7 @@ job_upscale(struct worker *w, struct task *t, const struct key *gen_digest)
 	enum job_out out = R_GENERATE;
 
 	provider_reply_init(&r);
-	if (store_get(w->s->st, gen_digest, &png) != STORE_OK)
+	if (store_get(w->s->st, from, &png) != STORE_OK)
 		goto out;
 	if (pngio_decode(png.data, png.len, &img, &m, &err) < 0) {
 		warn("cached image for '%s' does not decode (%s); generating again", it->asset->name, err);
@@ -520,13 +570,24 @@ job_upscale(struct worker *w, struct task *t, const struct key *gen_digest)
 	res->model = c->model->name;
 	res->saved = it->saved;
 	if (it->checked) {
-		int v = t->has_verdict ? 1 : judge(w, t, c, &img, gen_digest, &r);
+		int v = t->has_verdict ? 1 : judge(w, t, c, &img, from, &r);
 
 		res->outcome = OUT_UPSCALED;
 		if (v > 0)
-			out = make_final(w, t, c, &img, &m, &png, gen_digest, &r);
+			out = make_final(w, t, c, &img, &m, &png, from, &r);
 		else
 			out = v == 0 ? R_REJECT : R_FAIL;
+		if (out == R_ABORT)
+			out = R_FAIL;
+		if (out == R_FAIL) {
+			res->err = r.err;
+			r.err = NULL;
+		}
+	} else if (from_gen) {
+		res->outcome = OUT_OVERLAID;
+		out = make_final(w, t, c, &img, &m, &png, from, &r);
+		if (out == R_ABORT)
+			out = R_FAIL;
 		if (out == R_FAIL) {
 			res->err = r.err;
 			r.err = NULL;
@@ -546,7 +607,7 @@ job_upscale(struct worker *w, struct task *t, const struct key *gen_digest)
 	}
 out:
 	if (out == R_GENERATE && w->ix)
-		index_action_delete(w->ix, &c->gen_key);
+		index_action_delete(w->ix, from_gen || it->checked ? &c->gen_key : &c->ovl_key);
 	provider_reply_release(&r);
 	image_release(&img);
 	meta_release(&m);
@@ -586,9 +647,14 @@ job_restore(struct worker *w, struct task *t)
 	/* the blob is gone or corrupt: a miss */
 	if (w->ix)
 		index_action_delete(w->ix, &c->final_key);
+	if (it->checked)        /* judged again from the generation, then the rest */
+		return w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1 ?
+			job_stages(w, t, &act.digest, 0) : R_GENERATE;
 	if (it->asset->upscale.kind != UPSCALE_NONE && w->ix &&
-	    index_action_get(w->ix, &c->gen_key, &act) == 1)
-		return job_upscale(w, t, &act.digest);
+	    index_action_get(w->ix, &c->ovl_key, &act) == 1)
+		return job_stages(w, t, &act.digest, 0);
+	if (it->asset->overlay && w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1)
+		return job_stages(w, t, &act.digest, 1);
 	return R_GENERATE;
 }
 
@@ -675,7 +741,8 @@ worker_main(void *arg)
 		provider_reply_init(&j->reply);
 		switch (j->kind) {
 		case J_RESTORE: j->out = job_restore(w, j->t); break;
-		case J_UPSCALE: j->out = job_upscale(w, j->t, &s->pl->items[j->t->item].gen_digest); break;
+		case J_UPSCALE: j->out = job_stages(w, j->t, &s->pl->items[j->t->item].gen_digest, 0); break;
+		case J_OVERLAY: j->out = job_stages(w, j->t, &s->pl->items[j->t->item].gen_digest, 1); break;
 		case J_RENDER: j->out = job_render(w, j->t, &j->reply); break;
 		case J_REPLY: j->out = job_reply(w, j); break;
 		case J_UPREPLY: j->out = job_upreply(w, j); break;
@@ -1071,6 +1138,10 @@ start(struct sched *s, struct task *t)
 		}
 		submit(s, t, J_UPSCALE, NULL);
 		break;
+	case PLAN_OVERLAY:
+		t->cand = it->chosen;
+		submit(s, t, J_OVERLAY, NULL);
+		break;
 	default:
 		if (it->checked) {
 			/* the candidate may be made already, and only need judging */
@@ -1170,6 +1241,7 @@ handle(struct sched *s, struct job *j)
 	}
 	switch (j->out) {
 	case R_DONE:
+	case R_ABORT:
 		if (generating && ms) {
 			ms->ok++;
 			ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
@@ -1181,7 +1253,12 @@ handle(struct sched *s, struct job *j)
 			s->committed -= it->cands[t->cand].model->cost;
 			t->committed = 0;
 		}
-		finish(s, t, s->results[t->item].outcome, NULL);
+		if (j->out == R_ABORT) {
+			finish(s, t, OUT_FAILED, r->err ? r->err : xstrdup("failed"));
+			r->err = NULL;
+		} else {
+			finish(s, t, s->results[t->item].outcome, NULL);
+		}
 		break;
 	case R_GENERATE:
 		if (s->o->locked) {

@@ -46,7 +46,9 @@ enum outcome {
 	OUT_GENERATED,
 	OUT_FAILED,
 	OUT_SKIPPED,              /* not dispatched: stopped early or over budget */
+	OUT_OVERLAID,             /* the overlay drawn on a cached generation (then upscaled) */
 };
+#define OUT_NOUTCOMES (OUT_OVERLAID + 1)
 
 struct item_result {
 	enum outcome outcome;
@@ -74,7 +76,7 @@ struct model_stats {
 };
 
 struct build_stats {
-	size_t counts[OUT_SKIPPED + 1];
+	size_t counts[OUT_NOUTCOMES];
 	double spent, saved;
 	double seconds;
 	int interrupted;          /* the signal number, or 0 */

@@ -57,7 +57,7 @@ cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check
 	struct meta m = {0};
 	struct action act;
 	struct key k, got;
-	const char *hex, *model;
+	const char *hex, *model, *up;
 	char *err = NULL;
 	size_t i;
 	int failed = 0;
@@ -102,8 +102,10 @@ cache_reindex(struct store *st, struct index *ix, int repair, struct cache_check
 		act.digest = l.keys[i];
 		act.size = data.len;
 		sha256_hex(data.data, data.len, act.sha256);
+		up = meta_get(&m, "upscale");
 		snprintf(act.stage, sizeof(act.stage), "%s",
-			 meta_get(&m, "assetgen:generation-key") ? "upscale" : "gen");
+			 !meta_get(&m, "assetgen:generation-key") ? "gen" :
+			 meta_get(&m, "overlay") && (!up || !strcmp(up, "none")) ? "overlay" : "upscale");
 		model = meta_get(&m, "model");
 		snprintf(act.model, sizeof(act.model), "%s", model ? model : "");
 		if (index_action_put(ix, &k, &act) == 0)

@@ -61,7 +61,7 @@ int cmd_watch(int argc, char **argv, struct global *g);
 
 /* What one in-process build did (build_once). */
 struct build_summary {
-	size_t assets, generated, upscaled, restored, fresh, failed, skipped;
+	size_t assets, generated, upscaled, overlaid, restored, fresh, failed, skipped;
 	double seconds;
 	int interrupted;          /* the signal number, or 0 */
 };

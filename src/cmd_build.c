@@ -212,9 +212,11 @@ print_plan(const struct plan *pl, int all)
 static void
 print_totals(const struct plan *pl)
 {
-	printf("%zu assets: %zu to generate, %zu to upscale, %zu to restore from cache, %zu fresh",
-	       pl->nitems, pl->counts[PLAN_GENERATE], pl->counts[PLAN_UPSCALE],
-	       pl->counts[PLAN_RESTORE], pl->counts[PLAN_FRESH]);
+	printf("%zu assets: %zu to generate, %zu to upscale, ", pl->nitems, pl->counts[PLAN_GENERATE],
+	       pl->counts[PLAN_UPSCALE]);
+	if (pl->counts[PLAN_OVERLAY])
+		printf("%zu to overlay, ", pl->counts[PLAN_OVERLAY]);
+	printf("%zu to restore from cache, %zu fresh", pl->counts[PLAN_RESTORE], pl->counts[PLAN_FRESH]);
 	if (pl->counts[PLAN_UNROUTABLE])
 		printf(", %zu unroutable", pl->counts[PLAN_UNROUTABLE]);
 	if (pl->counts[PLAN_REJECTED])
@@ -375,9 +377,11 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 		if (g->level >= 0)
 			printf("assetgen: no work to do (%zu assets up to date)\n", pl.nitems);
 	} else if (g->level >= 0 || rc != EXIT_OK) {
-		status_printf(&status, "assetgen: %zu assets: %zu generated, %zu upscaled, %zu restored from cache,"
-			      " %zu fresh", pl.nitems, stats.counts[OUT_GENERATED], stats.counts[OUT_UPSCALED],
-			      stats.counts[OUT_RESTORED], stats.counts[OUT_FRESH]);
+		status_printf(&status, "assetgen: %zu assets: %zu generated, %zu upscaled, ", pl.nitems,
+			      stats.counts[OUT_GENERATED], stats.counts[OUT_UPSCALED]);
+		if (stats.counts[OUT_OVERLAID])
+			printf("%zu overlaid, ", stats.counts[OUT_OVERLAID]);
+		printf("%zu restored from cache, %zu fresh", stats.counts[OUT_RESTORED], stats.counts[OUT_FRESH]);
 		if (stats.counts[OUT_FAILED])
 			printf(", %zu failed", stats.counts[OUT_FAILED]);
 		if (stats.counts[OUT_SKIPPED])
@@ -390,7 +394,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	 * hits, misses nor spending to count, and its row cost an fsync) */
 	if (nwork)
 		index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
-				   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED]),
+				   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED] +
+					       stats.counts[OUT_OVERLAID]),
 				   stats.spent, stats.saved);
 	if (a.report && report_write(a.report, &pl, res, &stats, sy.have_remote ? &sy.remote.stats : NULL,
 				     sy.remote_hits) < 0 && rc == EXIT_OK)
@@ -403,6 +408,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 		sum->assets = pl.nitems;
 		sum->generated = stats.counts[OUT_GENERATED];
 		sum->upscaled = stats.counts[OUT_UPSCALED];
+		sum->overlaid = stats.counts[OUT_OVERLAID];
 		sum->restored = stats.counts[OUT_RESTORED];
 		sum->fresh = stats.counts[OUT_FRESH];
 		sum->failed = stats.counts[OUT_FAILED];

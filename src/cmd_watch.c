@@ -189,7 +189,7 @@ rebuild(struct global *g, int intent, unsigned long n)
 	secs = (double)(now_ns() - t0) / 1e9;
 	if (sum.interrupted)
 		return rc;
-	if (rc == EXIT_OK && sum.generated + sum.upscaled + sum.restored == 0) {
+	if (rc == EXIT_OK && sum.generated + sum.upscaled + sum.overlaid + sum.restored == 0) {
 		if (g->level >= 0)
 			printf("watch: build %lu: up to date (%zu assets, %.2fs)\n", n, sum.assets, secs);
 	} else if (rc == EXIT_OK) {

@@ -64,6 +64,29 @@ one_line(const char *s)
 	return t;
 }
 
+/* The names of the "name=value\n" lines of new that old lacks or has with
+ * another value: "text, size" (malloc'd). */
+static char *
+changed_fields(const char *old, const char *new)
+{
+	struct buf b = BUF_INIT;
+	const char *p, *e, *o, *oe;
+	size_t klen;
+
+	for (p = new; *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		klen = strcspn(p, "=\n");
+		for (o = old; *o; o = *oe ? oe + 1 : oe) {
+			oe = o + strcspn(o, "\n");
+			if (oe - o == e - p && memcmp(o, p, (size_t)(e - p)) == 0)
+				break;
+		}
+		if (!*o)
+			buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)klen, p);
+	}
+	return buf_detach(&b, NULL);
+}
+
 /* What differs between the image's metadata and what candidate c of item
  * it would make now. */
 static char *
@@ -73,11 +96,12 @@ differences(const struct meta *m, const struct plan_item *it, const struct plan_
 	struct buf why = BUF_INIT;
 	struct model_id id;
 	const char *v;
-	char size[32], *params, *up, *model, *s;
+	char size[32], *params, *up, *ov, *model, *s;
 	uint64_t seed;
 
 	params = artifact_params_text(c->params, c->nparams);
 	up = artifact_upscale_text(&a->upscale);
+	ov = artifact_overlay_text(a->overlay);
 	model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
 	model = artifact_model_text(&id);
 	snprintf(size, sizeof(size), "%ux%u", a->width, a->height);
@@ -98,10 +122,22 @@ differences(const struct meta *m, const struct plan_item *it, const struct plan_
 		buf_printf(&why, "; upscale %s\u2192%s", v, up);
 	if ((v = meta_get(m, "model")) && strcmp(v, model) != 0)
 		buf_printf(&why, "; model %s\u2192%s", v, model);
+	if (strcmp((v = meta_get(m, "overlay")) ? v : "none", ov) != 0) {
+		if (!v || !strcmp(v, "none")) {
+			buf_puts(&why, "; overlay added");
+		} else if (!strcmp(ov, "none")) {
+			buf_puts(&why, "; overlay removed");
+		} else {
+			s = changed_fields(v, ov);
+			buf_printf(&why, "; overlay %s changed", s);
+			free(s);
+		}
+	}
 	if (!why.len)
 		buf_puts(&why, "; the model or upscaler identity changed");
 	free(params);
 	free(up);
+	free(ov);
 	free(model);
 	s = xstrdup(why.data + 2);      /* past the first "; " */
 	buf_release(&why);
@@ -248,6 +284,15 @@ cmd_why(int argc, char **argv, struct global *g)
 	}
 	if ((v = meta_get(&m, "upscale")))
 		field("upscale", v);
+	if ((v = meta_get(&m, "overlay_text"))) {
+		const char *fit = meta_get(&m, "overlay_fit"), *desc = meta_get(&m, "overlay");
+		char *rest = one_line(desc && strchr(desc, '\n') ? strchr(desc, '\n') + 1 : "");
+
+		s = xasprintf("\"%s\"\n%s%s%s", v, rest, fit ? "\ndrawn at " : "", fit ? fit : "");
+		field("overlay", s);
+		free(s);
+		free(rest);
+	}
 	if ((v = meta_get(&m, "assetgen:ocr"))) {
 		const char *e = meta_get(&m, "assetgen:expect_text"), *r = meta_get(&m, "assetgen:ocr_text");
 

@@ -15,6 +15,9 @@
 #include "os.h"
 #include "util.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct index {
 	sqlite3 *db;
 	char *path;
@@ -54,7 +57,8 @@ static const char schema[] =
 	" width INTEGER NOT NULL,"
 	" height INTEGER NOT NULL,"
 	" params TEXT NOT NULL,"
-	" upscale TEXT NOT NULL);"
+	" upscale TEXT NOT NULL,"
+	" overlay TEXT NOT NULL DEFAULT 'none');"
 	"CREATE TABLE IF NOT EXISTS builds ("
 	" id INTEGER PRIMARY KEY,"
 	" finished INTEGER NOT NULL,"
@@ -186,7 +190,7 @@ try_open(struct index *ix, int *fresh)
 		if (exec(ix, "BEGIN IMMEDIATE") < 0)
 			return -1;
 		if (user_version(ix) == 0) {
-			if (exec(ix, schema) < 0 || exec(ix, "PRAGMA user_version=2") < 0) {
+			if (exec(ix, schema) < 0 || exec(ix, "PRAGMA user_version=" STR(INDEX_SCHEMA)) < 0) {
 				exec(ix, "ROLLBACK");
 				return 1;
 			}
@@ -202,8 +206,8 @@ try_open(struct index *ix, int *fresh)
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &ix->put_action, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO outputs"
 			       " (path, asset, key, digest, size, mtime_ns, ino, model, prompt,"
-			       " negative_prompt, seed, width, height, params, upscale)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
+			       " negative_prompt, seed, width, height, params, upscale, overlay)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
 			       &ix->put_output, NULL) != SQLITE_OK) {
 		warn("cache index '%s': %s; starting over", ix->path, sqlite3_errmsg(ix->db));
 		return 1;
@@ -560,8 +564,8 @@ index_outputs_load(struct index *ix, struct output_rec **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(ix->db, "SELECT path, asset, key, digest, size, mtime_ns, ino,"
-			       " model, prompt, negative_prompt, seed, width, height, params, upscale"
-			       " FROM outputs ORDER BY path", -1, &st, NULL) != SQLITE_OK) {
+			       " model, prompt, negative_prompt, seed, width, height, params, upscale,"
+			       " overlay FROM outputs ORDER BY path", -1, &st, NULL) != SQLITE_OK) {
 		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
 		return -1;
 	}
@@ -585,6 +589,7 @@ index_outputs_load(struct index *ix, struct output_rec **out, size_t *n)
 		r->height = (uint32_t)sqlite3_column_int(st, 12);
 		r->params = column_dup(st, 13);
 		r->upscale = column_dup(st, 14);
+		r->overlay = column_dup(st, 15);
 		len++;
 	}
 	sqlite3_finalize(st);
@@ -630,6 +635,7 @@ index_outputs_free(struct output_rec *recs, size_t n)
 		free(recs[i].negative_prompt);
 		free(recs[i].params);
 		free(recs[i].upscale);
+		free(recs[i].overlay);
 	}
 	free(recs);
 }
@@ -656,6 +662,7 @@ index_output_put(struct index *ix, const struct output_rec *r)
 	sqlite3_bind_int(st, 13, (int)r->height);
 	sqlite3_bind_text(st, 14, r->params, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 15, r->upscale, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 16, r->overlay ? r->overlay : "none", -1, SQLITE_TRANSIENT);
 	return step_done(ix, st) < 0 ? missed(ix) : 0;
 }
 

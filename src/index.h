@@ -16,7 +16,7 @@
 
 #include "key.h"
 
-#define INDEX_SCHEMA 2
+#define INDEX_SCHEMA 3
 
 struct index;
 
@@ -47,6 +47,7 @@ struct output_rec {
 	uint32_t width, height;
 	char *params;           /* "name=value\n"... sorted */
 	char *upscale;          /* "factor 2 lanczos3", "size 2048x1024 bicubic", "none" */
+	char *overlay;          /* artifact_overlay_text(): "none" or "name=value\n"... */
 };
 
 /* Open (creating) dir/index.sqlite.  *fresh is set when the index was

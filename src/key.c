@@ -7,6 +7,7 @@
 #include <xxhash.h>
 
 #include "key.h"
+#include "overlay.h"
 #include "util.h"
 
 /* The encoding is hashed as it is produced: no buffer, no allocation (a
@@ -107,6 +108,36 @@ key_generation(const struct asset *a, const struct model_id *id,
 		put_field(&e, "name", ps[i].name);
 		put_field(&e, type_tag[ps[i].type], ps[i].value);
 	}
+	finish(&e, out);
+}
+
+void
+key_overlay(const struct key *gen, const struct overlay *ov, struct key *out)
+{
+	static const char *const aligns[] = { "left", "center", "right" };
+	static const char *const valigns[] = { "top", "middle", "bottom" };
+	struct enc e;
+	struct key font;
+	char hex[KEY_HEX_LEN + 1], color[10];
+
+	key_hex(gen, hex);
+	start(&e, "assetgen/overlay/v1");
+	put_field(&e, "generation", hex);
+	put_field(&e, "impl", OVERLAY_VERSION);
+	put_field(&e, "text", ov->text);
+	memcpy(font.b, ov->font->digest, sizeof(font.b));
+	key_hex(&font, hex);
+	put_field(&e, "font", hex);
+	put_u64(&e, "size", ov->size);
+	snprintf(color, sizeof(color), "#%02x%02x%02x%02x", ov->rgba[0], ov->rgba[1], ov->rgba[2],
+		 ov->rgba[3]);
+	put_field(&e, "color", color);
+	put_u64(&e, "x", ov->x);
+	put_u64(&e, "y", ov->y);
+	put_u64(&e, "w", ov->w);
+	put_u64(&e, "h", ov->h);
+	put_field(&e, "align", aligns[ov->align]);
+	put_field(&e, "valign", valigns[ov->valign]);
 	finish(&e, out);
 }
 

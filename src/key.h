@@ -1,7 +1,7 @@
 /* key.h - cache keys and blob digests: XXH3-128 over a canonical encoding
  *
  * key.c is the only file that includes <xxhash.h>.  The encoding is
- * versioned ("assetgen/gen/v1", "assetgen/upscale/v1"): each field is a
+ * versioned ("assetgen/gen/v1", "assetgen/overlay/v1", "assetgen/upscale/v1"): each field is a
  * length-prefixed name and value in a fixed order, params in sorted order,
  * numbers in one canonical text form.  What is keyed: prompt, negative
  * prompt, seed, size, params, and the model's identity (provider, model,
@@ -38,7 +38,13 @@ void model_id_of(const struct model *m, const char *impl, struct model_id *out);
 void key_generation(const struct asset *a, const struct model_id *id,
 		    const struct param *ps, size_t nps, struct key *out);
 
-/* The upscale key: the generation key plus the upscaler's identity and
+/* The overlay key: the generation key plus the overlay's text, the font's
+ * content digest (never its path), size, colour, box, alignment and
+ * OVERLAY_VERSION. */
+void key_overlay(const struct key *gen, const struct overlay *ov, struct key *out);
+
+/* The upscale key: the key of the image it enlarges (the overlay key, or
+ * the generation key) plus the upscaler's identity and
  * settings.  up_model is NULL for the in-process kernels. */
 void key_upscale(const struct key *gen, const struct upscale *up,
 		 const struct model_id *up_model, struct key *out);

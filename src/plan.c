@@ -23,6 +23,7 @@ plan_action_name(enum plan_action a)
 	case PLAN_GENERATE: return "generate";
 	case PLAN_UNROUTABLE: return "unroutable";
 	case PLAN_MISSING: return "missing";
+	case PLAN_OVERLAY: return "overlay";
 	case PLAN_REJECTED: return "rejected";
 	}
 	return "?";
@@ -101,11 +102,12 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 {
 	const struct asset *a = it->asset;
 	struct buf why = BUF_INIT;
-	char *params, *up;
+	char *params, *up, *ov;
 	size_t before;
 
 	params = artifact_params_text(c->params, c->nparams);
 	up = artifact_upscale_text(&a->upscale);
+	ov = artifact_overlay_text(a->overlay);
 	if (strcmp(r->prompt, a->prompt) != 0)
 		why_add(&why, "prompt changed");
 	if (strcmp(r->negative_prompt, a->negative_prompt) != 0)
@@ -126,6 +128,14 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		if (why.len == before)
 			why_add(&why, "upscale %s\u2192%s", r->upscale, up);
 	}
+	if (strcmp(r->overlay, ov) != 0) {
+		if (!strcmp(r->overlay, "none"))
+			why_add(&why, "overlay added");
+		else if (!strcmp(ov, "none"))
+			why_add(&why, "overlay removed");
+		else
+			diff_kv(&why, "overlay", r->overlay, ov, '\n');
+	}
 	if (!why.len && a->typo.nexpect)
 		buf_puts(&why, "typography check changed (expected text, language, threshold or "
 			 "Tesseract's version) or model identity changed");
@@ -133,6 +143,7 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		buf_puts(&why, "model identity changed (provider, model or version)");
 	free(params);
 	free(up);
+	free(ov);
 	return buf_detach(&why, NULL);
 }
 
@@ -165,7 +176,11 @@ plan_cands(struct plan_item *it, const struct project *p)
 			params_merge(c->model, a, &c->params, &c->nparams);
 			model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
 			key_generation(&ra, &id, c->params, c->nparams, &c->gen_key);
-			c->base_key = c->gen_key;
+			if (a->overlay)
+				key_overlay(&c->gen_key, a->overlay, &c->ovl_key);
+			else
+				c->ovl_key = c->gen_key;
+			c->base_key = c->ovl_key;
 			if (a->upscale.kind != UPSCALE_NONE) {
 				upm = project_model(p, a->upscale.with);
 				if (upm) {
@@ -174,7 +189,7 @@ plan_cands(struct plan_item *it, const struct project *p)
 					it->upscaler = upm;
 					it->upprovider = upp;
 				}
-				key_upscale(&c->gen_key, &a->upscale, upm ? &upid : NULL, &c->base_key);
+				key_upscale(&c->ovl_key, &a->upscale, upm ? &upid : NULL, &c->base_key);
 			}
 			c->final_key = c->base_key;
 			if (it->checked)
@@ -325,9 +340,24 @@ plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fres
 		it->saved = act.cost;
 		return;
 	}
-	if ((it->checked || it->asset->upscale.kind != UPSCALE_NONE) && ix && st &&
+	/* checked: the generation is judged, then the overlay and the upscale */
+	if (it->checked && ix && st &&
 	    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
 		it->action = PLAN_UPSCALE;
+		it->gen_digest = act.digest;
+		it->saved = act.cost;
+		return;
+	}
+	if (!it->checked && it->asset->upscale.kind != UPSCALE_NONE && ix && st &&
+	    index_action_get(ix, &c->ovl_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
+		it->action = PLAN_UPSCALE;
+		it->gen_digest = act.digest;
+		it->saved = act.cost;
+		return;
+	}
+	if (!it->checked && it->asset->overlay && ix && st &&
+	    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
+		it->action = PLAN_OVERLAY;
 		it->gen_digest = act.digest;
 		it->saved = act.cost;
 		return;
@@ -402,8 +432,18 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			return;
 		}
 		if (a->upscale.kind != UPSCALE_NONE &&
-		    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
+		    index_action_get(ix, &c->ovl_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
 			it->action = PLAN_UPSCALE;
+			it->chosen = i;
+			it->gen_digest = act.digest;
+			it->saved = act.cost;
+			if (a->overlay && index_action_get(ix, &c->gen_key, &act) == 1)
+				it->saved = act.cost;   /* what the generation under it cost */
+			return;
+		}
+		if (a->overlay &&
+		    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
+			it->action = PLAN_OVERLAY;
 			it->chosen = i;
 			it->gen_digest = act.digest;
 			it->saved = act.cost;
@@ -506,6 +546,7 @@ plan_output_rec(const struct plan_item *it, const struct plan_cand *c,
 	r->height = a->height;
 	r->params = artifact_params_text(c->params, c->nparams);
 	r->upscale = artifact_upscale_text(&a->upscale);
+	r->overlay = artifact_overlay_text(a->overlay);
 }
 
 void
@@ -518,4 +559,5 @@ plan_output_rec_release(struct output_rec *r)
 	free(r->negative_prompt);
 	free(r->params);
 	free(r->upscale);
+	free(r->overlay);
 }

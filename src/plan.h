@@ -19,12 +19,14 @@
 enum plan_action {
 	PLAN_FRESH,       /* output present and as recorded: nothing to do */
 	PLAN_RESTORE,     /* the final artifact is cached: place it */
-	PLAN_UPSCALE,     /* the generation is cached: run the upscale stage */
+	PLAN_UPSCALE,     /* the image before upscaling is cached: run the upscale stage */
 	PLAN_GENERATE,    /* call a model */
 	PLAN_UNROUTABLE,  /* no candidate (no route matched, or all over budget) */
 	PLAN_MISSING,     /* --locked: not pinned, or the pinned artifact cannot be had */
+	PLAN_OVERLAY,     /* the generation is cached: draw the overlay (then upscale) */
 	PLAN_REJECTED,    /* every candidate allowed failed the typography check */
 };
+#define PLAN_NACTIONS (PLAN_REJECTED + 1)
 
 /* A candidate: a model, and for an asset with a typography check one of
  * its re-rolls (seed + roll); candidates are grouped by model, rolls in
@@ -35,8 +37,9 @@ struct plan_cand {
 	struct param *params;         /* merged; shallow (free the array only) */
 	size_t nparams;
 	struct key gen_key;
-	struct key final_key;         /* == gen_key without upscale or check */
-	struct key base_key;          /* checked assets: the upscale (or generation) key under final_key */
+	struct key ovl_key;           /* the overlay stage's; == gen_key without overlay */
+	struct key final_key;         /* == ovl_key without upscale or check */
+	struct key base_key;          /* checked assets: the upscale (or overlay) key under final_key */
 	uint64_t seed;                /* the seed sent: the asset's + roll */
 	int roll;                     /* 0, 1, ... < typography.max_attempts */
 };
@@ -68,7 +71,8 @@ struct plan_item {
 	const struct provider *upprovider;
 	enum plan_action action;
 	struct key digest;            /* RESTORE: the final blob; FRESH: the output's */
-	struct key gen_digest;        /* UPSCALE: the cached generation */
+	struct key gen_digest;        /* UPSCALE: the cached image before upscaling;
+	                                 OVERLAY: the cached generation */
 	char *why;                    /* why it is rebuilt ("prompt changed; seed 42→43") */
 	double cost;                  /* estimated: the first candidate's price for GENERATE */
 	double saved;                 /* RESTORE/UPSCALE: what the cached artifact cost */
@@ -84,7 +88,7 @@ struct plan_opts {
 struct plan {
 	struct plan_item *items;
 	size_t nitems;
-	size_t counts[PLAN_REJECTED + 1];
+	size_t counts[PLAN_NACTIONS];
 	double cost;                  /* estimated spend */
 	struct output_rec *recs;      /* the index's output records */
 	size_t nrecs;

@@ -39,6 +39,8 @@
 
 #include "buf.h"
 #include "inputs.h"
+#include "os.h"
+#include "overlay.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -78,10 +80,15 @@ static const char *const png_keys[] = { "level", "filter", NULL };
 static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
-	"criticality", "tags", "model", "params", "upscale", "matrix", "expect_text",
+	"criticality", "tags", "model", "params", "upscale", "overlay", "matrix", "expect_text",
 	"typography", NULL,
 };
 static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
+static const char *const overlay_keys[] = {
+	"text", "font", "size", "color", "box", "align", "valign", NULL,
+};
+static const char *const aligns[] = { "left", "center", "right" };      /* enum overlay_align */
+static const char *const valigns[] = { "top", "middle", "bottom" };     /* enum overlay_valign */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1780,10 +1787,23 @@ load_config(struct loader *l, const struct node *root)
 /* An asset's fields as written (or a file's defaults), checked one by one;
  * node pointers are NULL for absent fields.  A field that failed its check
  * is present (so it is not also reported missing) and sets bad. */
+/* `overlay:` as written and checked; text is NULL for none */
+struct ovspec {
+	const struct node *text, *box;
+	const struct font_file *font;
+	uint32_t size;
+	uint8_t rgba[4];
+	uint32_t x, y, w, h;
+	int align, valign;
+	int line, col;
+};
+
 struct spec {
 	const struct node *map;
 	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
-		*criticality, *tags, *model, *params, *upscale, *matrix, *expect_text, *typography;
+		*criticality, *tags, *model, *params, *upscale, *overlay, *matrix, *expect_text,
+		*typography;
+	struct ovspec ov;
 	struct typo_spec ty;
 	uint64_t seed_v;
 	uint32_t width, height;
@@ -1843,6 +1863,159 @@ parse_upscale(struct loader *l, struct spec *s, const struct node *v)
 	}
 	s->up_kind = factor ? UPSCALE_FACTOR : UPSCALE_SIZE;
 	return err;
+}
+
+/* The font at path (relative to the project root), read once per load. */
+static const struct font_file *
+font_get(struct loader *l, const struct node *v)
+{
+	struct project *p = l->p;
+	struct font_file *f;
+	char *abs, *err = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nfonts; i++)
+		if (!strcmp(p->fonts[i]->path, v->str))
+			return p->fonts[i]->data ? p->fonts[i] : NULL;
+	f = xcalloc(1, sizeof(*f));
+	abs = v->str[0] == '/' ? xstrdup(v->str) : path_join(p->cfg.root, v->str);
+	if (overlay_font_load(abs, f, &err) < 0) {
+		problem(l, v, "font '%s': %s", q(l, v->str), err);
+		free(err);
+	}
+	free(abs);
+	f->path = xstrdup(v->str);
+	p->fonts = xreallocarray(p->fonts, p->nfonts + 1, sizeof(*p->fonts));
+	p->fonts[p->nfonts++] = f;
+	return f->data ? f : NULL;      /* a bad font is reported once */
+}
+
+/* Encode code point c as UTF-8 into out (at least 5 bytes, NUL-terminated). */
+static void
+utf8_put(char *out, uint32_t c)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (c < 0x80) {
+		*o++ = (unsigned char)c;
+	} else if (c < 0x800) {
+		*o++ = (unsigned char)(0xc0 | c >> 6);
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*o++ = (unsigned char)(0xe0 | c >> 12);
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	} else {
+		*o++ = (unsigned char)(0xf0 | c >> 18);
+		*o++ = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (unsigned char)(0x80 | (c & 0x3f));
+	}
+	*o = '\0';
+}
+
+static int
+hexdigit(int c)
+{
+	return isdigit(c) ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "#rgb", "#rrggbb" or "#rrggbbaa" */
+static int
+parse_color(const char *s, uint8_t rgba[4])
+{
+	size_t n = strlen(s), i;
+	int d[8];
+
+	if (s[0] != '#' || (n != 4 && n != 7 && n != 9))
+		return -1;
+	for (i = 1; i < n; i++)
+		if ((d[i - 1] = hexdigit((unsigned char)s[i])) < 0)
+			return -1;
+	rgba[3] = 255;
+	for (i = 0; i < (n == 4 ? 3u : (n - 1) / 2); i++)
+		rgba[i] = (uint8_t)(n == 4 ? d[i] * 17 : d[2 * i] * 16 + d[2 * i + 1]);
+	return 0;
+}
+
+static int
+parse_overlay(struct loader *l, struct spec *s, const struct node *v)
+{
+	struct ovspec *o = &s->ov;
+	const struct node *key, *val, *font = NULL, *size = NULL;
+	size_t i, j, n0 = nproblems(l);
+	uint64_t u[4];
+	int e;
+
+	memset(o, 0, sizeof(*o));
+	if (is_null(v) || (v->type == NODE_SCALAR && !strcmp(v->str, "none")))
+		return 0;
+	if (v->type != NODE_MAP) {
+		problem(l, v, "'overlay' must be none or a mapping, like {text: \"Launch Sale\", "
+			"font: fonts/DejaVuSans.ttf, size: 96}");
+		return -1;
+	}
+	o->line = v->line;
+	o->col = v->col;
+	o->rgba[0] = o->rgba[1] = o->rgba[2] = o->rgba[3] = 255;
+	o->align = ALIGN_CENTER;
+	o->valign = VALIGN_MIDDLE;
+	for (i = 0; i < v->nkids; i += 2) {
+		key = v->kids[i];
+		val = v->kids[i + 1];
+		if (!strcmp(key->str, "text")) {
+			o->text = val;
+			if (want_string(l, val, "text") == 0 && !*val->str)
+				problem(l, val, "'text' is empty: write the words to draw");
+		} else if (!strcmp(key->str, "font")) {
+			font = val;
+			if (want_string(l, val, "font") == 0)
+				o->font = font_get(l, val);
+		} else if (!strcmp(key->str, "size")) {
+			size = val;
+			if (want_int(l, val, "size", OVERLAY_MIN_SIZE, OVERLAY_MAX_SIZE, &e) == 0)
+				o->size = (uint32_t)e;
+		} else if (!strcmp(key->str, "color")) {
+			if (val->type != NODE_SCALAR || is_null(val) || parse_color(val->str, o->rgba) < 0)
+				problem(l, val, "'color' must be \"#rgb\", \"#rrggbb\" or \"#rrggbbaa\", "
+					"quoted (an unquoted # starts a YAML comment)");
+		} else if (!strcmp(key->str, "box")) {
+			o->box = val;
+			for (j = 0; val->type == NODE_SEQ && val->nkids == 4 && j < 4; j++)
+				if (val->kids[j]->type != NODE_SCALAR ||
+				    parse_u64(val->kids[j]->str, &u[j]) < 0 || u[j] > MAX_SIDE)
+					break;
+			if (j < 4 || !u[2] || !u[3]) {
+				problem(l, val, "'box' must be [x, y, width, height] in pixels, "
+					"width and height at least 1");
+			} else {
+				o->x = (uint32_t)u[0];
+				o->y = (uint32_t)u[1];
+				o->w = (uint32_t)u[2];
+				o->h = (uint32_t)u[3];
+			}
+		} else if (!strcmp(key->str, "align")) {
+			want_enum(l, val, "align", aligns, NELEM(aligns), "left, center or right",
+				  &o->align);
+		} else if (!strcmp(key->str, "valign")) {
+			want_enum(l, val, "valign", valigns, NELEM(valigns), "top, middle or bottom",
+				  &o->valign);
+		} else {
+			unknown_key(l, key, overlay_keys);
+		}
+	}
+	if (!o->text)
+		problem(l, v, "'overlay' needs 'text'");
+	if (!font)
+		problem(l, v, "'overlay' needs 'font' (a .ttf or .otf file, relative to the project root)");
+	if (!size)
+		problem(l, v, "'overlay' needs 'size' (pixels per em)");
+	if (nproblems(l) != n0) {
+		o->text = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* Matrix variables: [A-Za-z0-9_-]+, as in a {placeholder}. */
@@ -1959,6 +2132,9 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 		} else if (!strcmp(key->str, "upscale")) {
 			s->upscale = val;
 			parse_upscale(l, s, val);
+		} else if (!strcmp(key->str, "overlay")) {
+			s->overlay = val;
+			parse_overlay(l, s, val);
 		} else if (!strcmp(key->str, "expect_text")) {
 			s->expect_text = val;
 			if (is_defaults)
@@ -2029,6 +2205,10 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 		m->up_width = def->up_width;
 		m->up_height = def->up_height;
 		m->up_with = def->up_with;
+	}
+	if (!m->overlay) {
+		m->overlay = def->overlay;
+		m->ov = def->ov;
 	}
 	m->bad |= def->bad;
 }
@@ -2241,6 +2421,10 @@ asset_free(struct asset *a)
 	free(a->model);
 	params_free(a->params, a->nparams);
 	free(a->upscale.with);
+	if (a->overlay) {
+		free(a->overlay->text);
+		free(a->overlay);
+	}
 	strings_free(a->typo.expect, a->typo.nexpect);
 	free(a->typo.lang);
 	strings_free(a->matrix_vars, a->nmatrix_vars);
@@ -2333,6 +2517,38 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 					"are expanded", MAX_SCALAR);
 				return -1;
 			}
+		}
+	}
+	if (s->ov.text) {
+		const struct ovspec *o = &s->ov;
+		struct overlay *ov = xcalloc(1, sizeof(*ov));
+		uint32_t c;
+
+		a->overlay = ov;
+		ov->text = tpl_expand(o->text->str, mx, pick);
+		if (!ov->text) {
+			problem(l, o->text, "string longer than %u bytes once placeholders "
+				"are expanded", MAX_SCALAR);
+			return -1;
+		}
+		ov->font = o->font;
+		ov->size = o->size;
+		memcpy(ov->rgba, o->rgba, sizeof(ov->rgba));
+		ov->x = o->box ? o->x : 0;
+		ov->y = o->box ? o->y : 0;
+		ov->w = o->box ? o->w : a->width;
+		ov->h = o->box ? o->h : a->height;
+		ov->align = (enum overlay_align)o->align;
+		ov->valign = (enum overlay_valign)o->valign;
+		ov->loc = (struct srcloc){ l->file, o->line, o->col };
+		if ((c = overlay_font_missing(ov->font, ov->text))) {
+			char utf8[8] = {0};
+
+			if (c >= 0x20 && c != 0x7f)
+				utf8_put(utf8, c);
+			problem(l, o->text, "font '%s' has no glyph for U+%04X%s%s%s", ov->font->path,
+				(unsigned)c, *utf8 ? " ('" : "", utf8, *utf8 ? "')" : "");
+			return -1;
 		}
 	}
 	if (mx->nvars) {
@@ -2475,6 +2691,11 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 			(unsigned long long)(h * s.up_factor), MAX_UPSCALED);
 		return;
 	}
+	if (s.ov.text && s.ov.box && ((uint64_t)s.ov.x + s.ov.w > w || (uint64_t)s.ov.y + s.ov.h > h)) {
+		problem(l, s.ov.box, "overlay box [%u, %u, %u, %u] does not fit in the %llux%llu image",
+			s.ov.x, s.ov.y, s.ov.w, s.ov.h, (unsigned long long)w, (unsigned long long)h);
+		return;
+	}
 	matrix_init(&mx, s.matrix);
 	used = xcalloc(mx.nvars + 1, 1);
 	ps = params_merged(def->params, a.params, &nps);
@@ -2489,6 +2710,8 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 	for (i = 0; i < nps; i++)
 		if (is_text(ps[i].val))
 			tpl_check(l, ps[i].val, &mx, NULL);
+	if (s.ov.text)
+		tpl_check(l, s.ov.text, &mx, NULL);
 	if (s.expect_text && s.expect_text->type == NODE_SEQ)
 		for (i = 0; i < s.expect_text->nkids; i++)
 			tpl_check(l, s.expect_text->kids[i], &mx, NULL);
@@ -2799,6 +3022,11 @@ project_release(struct project *p)
 	free(p->cfg.output_dir);
 	free(p->cfg.recipes_dir);
 	strings_free(p->files, p->nfiles);
+	for (i = 0; i < p->nfonts; i++) {
+		overlay_font_release(p->fonts[i]);
+		free(p->fonts[i]);
+	}
+	free(p->fonts);
 	free(p->byname);
 	memset(p, 0, sizeof(*p));
 }

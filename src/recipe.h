@@ -56,6 +56,30 @@ struct upscale {
 	char *with;                 /* "lanczos3" (default), "bicubic", "nearest", or a model name */
 };
 
+/* A font file an overlay draws with, read once per project load. */
+struct font_file {
+	char *path;                 /* as written in the recipe: relative to the project root */
+	unsigned char *data;        /* the whole file */
+	size_t len;
+	uint8_t digest[16];         /* XXH3-128 of data: what keys see */
+	void *face;                 /* overlay.c's, for load-time checks */
+};
+
+enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
+enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM };
+
+/* `overlay:` - exact text drawn onto the generated image (overlay.h). */
+struct overlay {
+	char *text;                 /* UTF-8, placeholders expanded; '\n' breaks a line */
+	const struct font_file *font;   /* owned by struct project */
+	uint32_t size;              /* pixels per em: the largest, shrunk to fit */
+	uint8_t rgba[4];
+	uint32_t x, y, w, h;        /* the box, inside the generated image */
+	enum overlay_align align;   /* default center */
+	enum overlay_valign valign; /* default middle */
+	struct srcloc loc;          /* the overlay mapping */
+};
+
 #define TYPO_MAX_ATTEMPTS 10        /* candidates per asset, at most */
 
 /* The typography check of an asset (see ocr.h): with expect_text, every
@@ -82,6 +106,7 @@ struct asset {
 	struct param *params;       /* sorted by name */
 	size_t nparams;
 	struct upscale upscale;
+	struct overlay *overlay;    /* NULL: none */
 	struct srcloc loc;          /* where the asset's mapping starts */
 	char **matrix_vars;         /* for matrix assets: "style=neon-punk", sorted; else NULL */
 	size_t nmatrix_vars;
@@ -141,6 +166,8 @@ struct project {
 	size_t nassets;
 	char **files;               /* interned project-relative paths, srcloc.file points here */
 	size_t nfiles;
+	struct font_file **fonts;   /* every font an overlay names, once each */
+	size_t nfonts;
 	size_t *byname;             /* private to recipe.c: hash of asset names, for project_asset */
 	size_t nbyname;             /* slots in byname (a power of two) */
 };

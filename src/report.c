@@ -157,6 +157,8 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 			key_hex(&res[i].digest, hex);
 			json_object_set_new(a, "digest", json_string(hex));
 		}
+		if (it->asset->overlay)
+			json_object_set_new(a, "overlay", json_string(it->asset->overlay->text));
 		if (it->why && res[i].outcome != OUT_FRESH)
 			json_object_set_new(a, "why", json_string(it->why));
 		if (res[i].err)
@@ -171,7 +173,8 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 		"assets", assets,
 		"models", model_stats(stats),
 		"cache",
-		"local_hits", (json_int_t)(stats->counts[OUT_RESTORED] + stats->counts[OUT_UPSCALED] - remote_hits),
+		"local_hits", (json_int_t)(stats->counts[OUT_RESTORED] + stats->counts[OUT_UPSCALED] +
+					   stats->counts[OUT_OVERLAID] - remote_hits),
 		"misses", (json_int_t)stats->counts[OUT_GENERATED],
 		"totals",
 		"assets", (json_int_t)pl->nitems,
@@ -194,6 +197,8 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 
 		json_object_set_new(root, "typography", typo_stats(pl));
 		json_object_set_new(cache, "remote_hits", json_integer((json_int_t)remote_hits));
+		json_object_set_new(json_object_get(root, "totals"), "overlaid",
+				    json_integer((json_int_t)stats->counts[OUT_OVERLAID]));
 		if (remote)
 			json_object_set_new(cache, "remote", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
 				"hits", (json_int_t)remote->hits, "misses", (json_int_t)remote->misses,

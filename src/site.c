@@ -481,6 +481,72 @@ prune_thumbs(const struct site *s, int preview)
 
 /* ---- dist/manifest.json ---- */
 
+/* The value of name in an overlay description ("name=value\n" lines), with
+ * \\n and \\\\ unescaped; malloc'd, or NULL. */
+static char *
+overlay_get(const char *desc, const char *name)
+{
+	size_t n = strlen(name), len;
+	const char *p, *e;
+	char *out, *o;
+
+	for (p = desc; *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		if ((size_t)(e - p) > n && memcmp(p, name, n) == 0 && p[n] == '=')
+			break;
+	}
+	if (!*p)
+		return NULL;
+	p += n + 1;
+	len = (size_t)(e - p);
+	out = o = xmalloc(len + 1);
+	for (; p < e; p++) {
+		if (*p == '\\' && p + 1 < e) {
+			p++;
+			*o++ = *p == 'n' ? '\n' : *p;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The overlay of the file on disk, as the manifest lists it (null: none). */
+static json_t *
+overlay_json(const char *desc)
+{
+	static const char *const strs[] = { "text", "font", "font_digest", "color", "align", "valign" };
+	json_t *o, *box;
+	char *v;
+	unsigned x, y, w, h;
+	uint64_t size;
+	size_t i;
+
+	if (!desc || !strcmp(desc, "none") || !*desc)
+		return json_null();
+	o = json_object();
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if ((v = overlay_get(desc, strs[i]))) {
+			json_object_set_new(o, strs[i], json_string(v));
+			free(v);
+		}
+	if ((v = overlay_get(desc, "size"))) {
+		if (parse_u64(v, &size) == 0)
+			json_object_set_new(o, "size", json_integer((json_int_t)size));
+		free(v);
+	}
+	if ((v = overlay_get(desc, "box"))) {
+		if (sscanf(v, "%u,%u,%u,%u", &x, &y, &w, &h) == 4) {
+			box = json_pack("[I, I, I, I]", (json_int_t)x, (json_int_t)y, (json_int_t)w,
+					(json_int_t)h);
+			json_object_set_new(o, "box", box);
+		}
+		free(v);
+	}
+	return o;
+}
+
 static json_t *
 manifest_entry(const struct entry *e)
 {
@@ -539,6 +605,7 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "negative_prompt", json_string(r->negative_prompt));
 	json_object_set_new(o, "params", params);
 	json_object_set_new(o, "upscale", json_string(r->upscale));
+	json_object_set_new(o, "overlay", overlay_json(r->overlay));
 	json_object_set_new(o, "intent", json_string(intent_name(a->intent)));
 	json_object_set_new(o, "recipe", json_string(a->loc.file));
 	json_object_set_new(o, "line", json_integer(a->loc.line));
@@ -823,6 +890,20 @@ meta_rows(struct buf *b, const struct entry *e, const char *label, int last)
 		buf_puts(b, "<dt>upscale</dt><dd class=\"wide\">");
 		upscale_html(b, e->r);
 		buf_puts(b, "</dd>");
+	}
+	if (e->r->overlay && strcmp(e->r->overlay, "none") != 0) {
+		char *text = overlay_get(e->r->overlay, "text"), *font = overlay_get(e->r->overlay, "font");
+		char *size = overlay_get(e->r->overlay, "size");
+		const char *base = font && strrchr(font, '/') ? strrchr(font, '/') + 1 : font;
+
+		buf_puts(b, "<dt>overlay</dt><dd class=\"wide overlay\">\u201c");
+		html(b, text ? text : "");
+		buf_puts(b, "\u201d, ");
+		html(b, base ? base : "");
+		buf_printf(b, " %s px</dd>", size ? size : "?");
+		free(text);
+		free(font);
+		free(size);
 	}
 	buf_printf(b, "<dt>key</dt><dd class=\"wide\"><button class=\"key\" type=\"button\" "
 		   "data-key=\"%s\" title=\"%s (click to copy)\">%.12s</button></dd>", key, key, key);

@@ -50,13 +50,19 @@ sync_prefetch(struct sync *s, const struct plan *pl, struct store *st, struct in
 	for (i = 0; i < pl->nitems; i++) {
 		const struct plan_item *it = &pl->items[i];
 
-		if (it->action != PLAN_GENERATE && it->action != PLAN_UPSCALE)
+		if (it->action != PLAN_GENERATE && it->action != PLAN_UPSCALE &&
+		    it->action != PLAN_OVERLAY)
 			continue;
 		for (j = 0; j < it->ncands; j++) {
-			keys = xgrow(keys, &cap, n + 2, sizeof(*keys));
-			keys[n++] = it->cands[j].final_key;
-			if (it->asset->upscale.kind != UPSCALE_NONE && it->action == PLAN_GENERATE)
-				keys[n++] = it->cands[j].gen_key;
+			const struct plan_cand *c = &it->cands[j];
+
+			keys = xgrow(keys, &cap, n + 3, sizeof(*keys));
+			keys[n++] = c->final_key;
+			/* the stages before: the overlaid image, the generation */
+			if (!key_equal(&c->ovl_key, &c->final_key) && it->action != PLAN_UPSCALE)
+				keys[n++] = c->ovl_key;
+			if (!key_equal(&c->gen_key, &c->ovl_key) && it->action == PLAN_GENERATE)
+				keys[n++] = c->gen_key;
 		}
 	}
 	if (!n)
@@ -77,7 +83,8 @@ sync_count_hits(struct sync *s, const struct plan *before, const struct plan *af
 
 	for (i = 0; i < before->nitems && i < after->nitems; i++)
 		if (before->items[i].action != after->items[i].action &&
-		    (before->items[i].action == PLAN_GENERATE || before->items[i].action == PLAN_UPSCALE))
+		    (before->items[i].action == PLAN_GENERATE || before->items[i].action == PLAN_UPSCALE ||
+		     before->items[i].action == PLAN_OVERLAY))
 			s->remote_hits++;
 }
 
@@ -184,12 +191,15 @@ sync_upload(struct sync *s, const struct plan *pl, const struct item_result *res
 		const struct plan_item *it = &pl->items[i];
 		const struct plan_cand *c;
 
-		if (res[i].outcome != OUT_GENERATED && res[i].outcome != OUT_UPSCALED)
+		if (res[i].outcome != OUT_GENERATED && res[i].outcome != OUT_UPSCALED &&
+		    res[i].outcome != OUT_OVERLAID)
 			continue;
 		c = &it->cands[res[i].cand];
-		keys = xgrow(keys, &cap, n + 2, sizeof(*keys));
+		keys = xgrow(keys, &cap, n + 3, sizeof(*keys));
 		keys[n++] = c->final_key;
-		if (it->asset->upscale.kind != UPSCALE_NONE)
+		if (!key_equal(&c->ovl_key, &c->final_key))
+			keys[n++] = c->ovl_key;
+		if (!key_equal(&c->gen_key, &c->ovl_key))
 			keys[n++] = c->gen_key;
 	}
 	if (n)
