@@ -1,7 +1,9 @@
 /* overlay.c - shaping with HarfBuzz, rasterising with FreeType, blending */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
@@ -22,12 +24,17 @@ struct face {
 	FT_Face face;
 };
 
+/* FT_Error_String() is NULL unless FreeType was built with its messages */
 static const char *
 ft_error(FT_Error e)
 {
+	static _Thread_local char num[32];
 	const char *s = FT_Error_String(e);
 
-	return s ? s : "FreeType error";
+	if (s)
+		return s;
+	snprintf(num, sizeof(num), "FreeType error 0x%02x", (unsigned)e);
+	return num;
 }
 
 static int
@@ -41,8 +48,7 @@ face_open(const unsigned char *data, size_t len, struct face *out, char **err)
 		return -1;
 	}
 	if ((e = FT_New_Memory_Face(out->lib, data, (FT_Long)len, 0, &out->face)) != 0) {
-		*err = xstrdup(e == FT_Err_Unknown_File_Format ? "not a font file FreeType can read"
-			       : ft_error(e));
+		*err = xstrdup("not a font file FreeType can read");
 		goto fail;
 	}
 	if (!FT_IS_SCALABLE(out->face)) {
@@ -77,9 +83,14 @@ overlay_font_load(const char *path, struct font_file *f, char **err)
 {
 	struct buf b = BUF_INIT;
 	struct face *fc;
+	struct stat st;
 	struct key k;
 
 	*err = NULL;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*err = xstrdup("not a regular file");
+		return -1;
+	}
 	if (os_read_file(path, OVERLAY_MAX_FONT, &b) < 0) {
 		if (errno == EFBIG)
 			*err = xasprintf("font file larger than %u MiB", OVERLAY_MAX_FONT >> 20);
