@@ -56,7 +56,7 @@ artifact_overlay_text(const struct overlay *ov)
 	memcpy(font.b, ov->font->digest, sizeof(font.b));
 	key_hex(&font, hex);
 	buf_printf(&b, "\nfont=%s\nfont_digest=%s\nsize=%u\ncolor=#%02x%02x%02x%02x\n"
-		   "box=%u,%u,%u,%u\nalign=%s\nvalign=%s\n", ov->font->path, hex, ov->size,
+		   "box=%u,%u,%u,%u\nalign=%s\nvalign=%s\n", ov->font->name, hex, ov->size,
 		   ov->rgba[0], ov->rgba[1], ov->rgba[2], ov->rgba[3], ov->x, ov->y, ov->w, ov->h,
 		   aligns[ov->align], valigns[ov->valign]);
 	return buf_detach(&b, NULL);

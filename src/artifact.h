@@ -1,7 +1,8 @@
 /* artifact.h - what travels inside each PNG assetgen makes
  *
  * Text chunks: the key, prompt, negative prompt, seed, size, model
- * identity, params, upscale and tool version; an AUTOMATIC1111-style
+ * identity, params, upscale and tool version (and the overlay, when one
+ * was drawn); an AUTOMATIC1111-style
  * `parameters` chunk that existing image tools read; and an XMP packet
  * marking the image as AI-generated (IPTC DigitalSourceType
  * trainedAlgorithmicMedia).  Only keyed inputs go in, so the same key gives
@@ -21,9 +22,9 @@
 char *artifact_params_text(const struct param *ps, size_t nps);
 /* "none", "factor=2 with=lanczos3", "size=2048x1024 with=bicubic" */
 char *artifact_upscale_text(const struct upscale *up);
-/* "none", or the overlay as sorted-by-meaning "name=value" lines: text
- * (with '\\' and newlines escaped as \\ and \n), font, font_digest, size,
- * color (#rrggbbaa), box (x,y,w,h), align, valign. */
+/* "none", or the overlay as "name=value\n" lines, in this order: text
+ * (a backslash written as \\, a newline as \n), font (its family and
+ * style, from the font file: never its path, which is not keyed), font_digest, size, color (#rrggbbaa), box (x,y,w,h), align, valign. */
 char *artifact_overlay_text(const struct overlay *ov);
 /* "builtin render/1", "ideogram V_2 version=2024-08" */
 char *artifact_model_text(const struct model_id *id);

@@ -111,6 +111,12 @@ overlay_font_load(const char *path, struct font_file *f, char **err)
 	}
 	key_digest(b.data, b.len, &k);
 	memcpy(f->digest, k.b, sizeof(f->digest));
+	f->name = xasprintf("%s%s%s", fc->face->family_name ? fc->face->family_name : "unnamed",
+			    fc->face->style_name ? " " : "",
+			    fc->face->style_name ? fc->face->style_name : "");
+	for (char *p = f->name; *p; p++)      /* metadata lines stay lines */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	f->data = (unsigned char *)buf_detach(&b, &f->len);
 	f->face = fc;
 	return 0;
@@ -125,6 +131,7 @@ overlay_font_release(struct font_file *f)
 	}
 	free(f->data);
 	free(f->path);
+	free(f->name);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -59,6 +59,7 @@ struct upscale {
 /* A font file an overlay draws with, read once per project load. */
 struct font_file {
 	char *path;                 /* as written in the recipe: relative to the project root */
+	char *name;                 /* from the font itself: "DejaVu Sans Book" (family, style) */
 	unsigned char *data;        /* the whole file */
 	size_t len;
 	uint8_t digest[16];         /* XXH3-128 of data: what keys see */

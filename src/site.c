@@ -894,12 +894,11 @@ meta_rows(struct buf *b, const struct entry *e, const char *label, int last)
 	if (e->r->overlay && strcmp(e->r->overlay, "none") != 0) {
 		char *text = overlay_get(e->r->overlay, "text"), *font = overlay_get(e->r->overlay, "font");
 		char *size = overlay_get(e->r->overlay, "size");
-		const char *base = font && strrchr(font, '/') ? strrchr(font, '/') + 1 : font;
 
 		buf_puts(b, "<dt>overlay</dt><dd class=\"wide overlay\">\u201c");
 		html(b, text ? text : "");
 		buf_puts(b, "\u201d, ");
-		html(b, base ? base : "");
+		html(b, font ? font : "");
 		buf_printf(b, " %s px</dd>", size ? size : "?");
 		free(text);
 		free(font);

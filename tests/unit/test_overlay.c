@@ -425,7 +425,8 @@ test_overlay_text(void)
 
 	memcpy(d.b, font.digest, 16);
 	key_hex(&d, hex);
-	want = xasprintf("text=a\\\\b\\nc\nfont=fonts/DejaVuSans.ttf\nfont_digest=%s\nsize=20\n"
+	CHECK_STR(font.name, "DejaVu Sans Book");
+	want = xasprintf("text=a\\\\b\\nc\nfont=DejaVu Sans Book\nfont_digest=%s\nsize=20\n"
 			 "color=#ff8000c0\nbox=1,2,3,4\nalign=right\nvalign=bottom\n", hex);
 	CHECK_STR(s, want);
 	free(s);
