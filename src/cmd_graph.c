@@ -41,7 +41,7 @@ cmd_graph(int argc, char **argv, struct global *g)
 		if (opt == 'C') {
 			g->dir = optarg;
 		} else {
-			fputs("usage: assetgen graph\nPrint recipes, assets, models and outputs as a DOT graph"
+			fputs("usage: assetgen graph\nPrint recipes, overlay fonts, assets, models and outputs as a DOT graph"
 			      " (pipe to 'dot -Tsvg').\n", opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? EXIT_OK : EXIT_INPUT;
 		}
@@ -53,6 +53,11 @@ cmd_graph(int argc, char **argv, struct global *g)
 		putchar('\t');
 		dot_string(c.p.files[i]);
 		printf(" [shape=note];\n");
+	}
+	for (i = 0; i < c.p.nfonts; i++) {
+		putchar('\t');
+		dot_string(c.p.fonts[i]->path);
+		printf(" [shape=tab];\n");
 	}
 	for (i = 0; i < c.p.cfg.nmodels; i++) {
 		printf("\t");
@@ -70,6 +75,13 @@ cmd_graph(int argc, char **argv, struct global *g)
 		printf(";\n\t");
 		dot_string(a->name);
 		printf(" [shape=box];\n");
+		if (a->overlay) {
+			printf("\t");
+			dot_string(a->overlay->font->path);
+			printf(" -> ");
+			dot_string(a->name);
+			printf(" [style=dotted];\n");
+		}
 		if (route_asset(&c.p, a, -1, c.p.cfg.per_request, &rr) == 0) {
 			for (j = 0; j < rr.ncands; j++) {
 				printf("\t");

@@ -51,7 +51,8 @@ test_expect_success 'an overlay is drawn, and the metadata says so' '
 	test "$(json_get r.json "j[\"assets\"][0][\"overlay\"]")" = "Launch Sale" &&
 	assetgen -C p why p/dist/banner.png >why &&
 	grep -q "^overlay   \"Launch Sale\"" why && grep -q "drawn at size=" why &&
-	grep -q "^status    current" why
+	grep -q "^status    current" why &&
+	assetgen -C p graph >g.dot && grep -q "\"fonts/DejaVuSans.ttf\" -> \"banner\"" g.dot
 '
 
 test_expect_success 'the overlay changes pixels inside its box only' '
