@@ -107,6 +107,8 @@ test_expect_success 'changing only the overlay text redraws it: no model call' '
 	grep -q "overlay banner (gen)" out && grep -q "1 overlaid" out &&
 	test "$(fake_count http)" = "$n" &&
 	! cmp -s before.png p/dist/banner.png && grep -aq "Big Summer Sale" p/dist/banner.png &&
+	mkdir -p old && cp before.png old/banner.png &&
+	must_fail 1 assetgen -C p why old/banner.png >why && grep -q "(overlay text changed)" why &&
 	assetgen -C p build >out && grep -q "no work to do" out
 '
 
