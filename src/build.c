@@ -572,7 +572,8 @@ job_stages(struct worker *w, struct task *t, const struct key *from, int from_ge
 	if (it->checked) {
 		int v = t->has_verdict ? 1 : judge(w, t, c, &img, from, &r);
 
-		res->outcome = OUT_UPSCALED;
+		/* the generation: judged, then the overlay (and the upscale) */
+		res->outcome = from_gen ? OUT_OVERLAID : OUT_UPSCALED;
 		if (v > 0)
 			out = make_final(w, t, c, &img, &m, &png, from, &r);
 		else
@@ -1130,17 +1131,14 @@ start(struct sched *s, struct task *t)
 		submit(s, t, J_RESTORE, NULL);
 		break;
 	case PLAN_UPSCALE:
+	case PLAN_OVERLAY:
 		t->cand = it->chosen;
 		if (it->checked && plan_check_find(it, it->chosen)) {
 			t->verdict = *plan_check_find(it, it->chosen);
 			t->has_verdict = 1;
 			t->verdict_noted = 1;
 		}
-		submit(s, t, J_UPSCALE, NULL);
-		break;
-	case PLAN_OVERLAY:
-		t->cand = it->chosen;
-		submit(s, t, J_OVERLAY, NULL);
+		submit(s, t, it->action == PLAN_OVERLAY ? J_OVERLAY : J_UPSCALE, NULL);
 		break;
 	default:
 		if (it->checked) {

@@ -343,7 +343,8 @@ plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fres
 	/* checked: the generation is judged, then the overlay and the upscale */
 	if (it->checked && ix && st &&
 	    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
-		it->action = PLAN_UPSCALE;
+		it->action = it->asset->overlay && it->asset->upscale.kind == UPSCALE_NONE ?
+			PLAN_OVERLAY : PLAN_UPSCALE;
 		it->gen_digest = act.digest;
 		it->saved = act.cost;
 		return;

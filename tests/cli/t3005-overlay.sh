@@ -208,4 +208,26 @@ test_expect_success 'overlay in defaults, placeholders in its text, overlay: non
 	must_fail 2 assetgen -C p build 2>err && grep -q "recipes/m.yaml:13:54: undefined placeholder .{town}." err
 '
 
+test_expect_success 'with a typography check: OCR reads the generation, the overlay comes after' '
+	rm -rf t && mkdir -p t/recipes t/fonts && cp "$TEST_TOP/fonts/DejaVuSans.ttf" t/fonts/ &&
+	printf "typography: {max_attempts: 2}\n" >t/assetgen.yaml &&
+	cat >t/recipes/a.yaml <<-YAML &&
+	assets:
+	  - name: banner
+	    prompt: "Banner reading '\''Launch Sale'\'', clean"
+	    seed: 42
+	    size: 512x512
+	    expect_text: Launch Sale
+	    overlay: {text: "Winter Deals", font: fonts/DejaVuSans.ttf, size: 40, color: "#000", box: [0, 432, 512, 80]}
+	YAML
+	assetgen -C t build --report r.json >out &&
+	grep -aq "assetgen:ocr.pass" t/dist/banner.png && grep -aq "Winter Deals" t/dist/banner.png &&
+	test "$(json_get r.json "j[\"totals\"][\"generated\"]")" = 1 &&
+	sed -i "s/Winter Deals/Spring Deals/" t/recipes/a.yaml &&
+	assetgen -C t build --report r2.json >out && grep -q "overlay banner" out &&
+	grep -aq "Spring Deals" t/dist/banner.png && grep -aq "assetgen:ocr.pass" t/dist/banner.png &&
+	test "$(json_get r2.json "j[\"totals\"][\"generated\"]")" = 0 &&
+	test "$(json_get r2.json "[c[\"cached\"] for a in j[\"assets\"] for c in a[\"typography\"][\"candidates\"]]")" = "[True]"
+'
+
 test_done
