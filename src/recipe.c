@@ -1882,6 +1882,12 @@ font_get(struct loader *l, const struct node *v)
 	if (overlay_font_load(abs, f, &err) < 0) {
 		problem(l, v, "font '%s': %s", q(l, v->str), err);
 		free(err);
+	} else {
+		struct key k;
+
+		/* an input of the build: a no-op build re-hashes it (inputs.h) */
+		memcpy(k.b, f->digest, sizeof(k.b));
+		inputs_note(abs, &k);
 	}
 	free(abs);
 	f->path = xstrdup(v->str);

@@ -230,4 +230,19 @@ test_expect_success 'with a typography check: OCR reads the generation, the over
 	test "$(json_get r2.json "[c[\"cached\"] for a in j[\"assets\"] for c in a[\"typography\"][\"candidates\"]]")" = "[True]"
 '
 
+test_expect_success 'the font is an input of a no-op build: new bytes are seen' '
+	project && sed -i "s/- use: \[gen\]/- use: [local]/" p/assetgen.yaml &&
+	assetgen -C p build -q && saved= &&
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		assetgen -C p build -q -d noop 2>noop.err &&
+		if grep -q "build state saved" noop.err; then saved=1; break; fi
+		sleep 0.05
+	done &&
+	test -n "$saved" &&
+	assetgen -C p build -d noop >out 2>err && grep -q "nothing changed since" err &&
+	printf "\0\0\0\0" >>p/fonts/DejaVuSans.ttf &&
+	assetgen -C p build -d noop >out 2>err && ! grep -q "nothing changed since" err &&
+	grep -q "2 overlaid" out
+'
+
 test_done
