@@ -81,6 +81,26 @@ exec(struct index *ix, const char *sql)
 	return 0;
 }
 
+/* exec() for the statements of an open.  sqlite returns SQLITE_BUSY
+ * without calling the busy handler in a few states (another connection
+ * recovering the WAL index, or closing and checkpointing as the last
+ * one): that is a moment to wait, never a reason to start over. */
+static int
+exec_open(struct index *ix, const char *sql)
+{
+	int i, rc;
+
+	for (i = 0;; i++) {
+		rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) || i >= 400)
+			break;
+		nanosleep(&(struct timespec){0, i < 20 ? 5000000 : 25000000}, NULL);  /* ~10 s in all */
+	}
+	return -1;      /* the caller says why */
+}
+
 static int
 user_version(struct index *ix)
 {
@@ -184,15 +204,20 @@ try_open(struct index *ix, int *fresh)
 	}
 	if (v == INDEX_SCHEMA && !atomic_exchange(&checked, 1) && !quick_check_ok(ix))
 		return 1;
-	if (exec(ix, "PRAGMA journal_mode=WAL") < 0 || exec(ix, "PRAGMA synchronous=NORMAL") < 0)
-		return 1;
+	/* only damage starts over: a busy or locked index is waited for, and
+	 * anything else is an error (starting over would delete the index
+	 * under the other processes using it) */
+	if (exec_open(ix, "PRAGMA journal_mode=WAL") < 0 || exec_open(ix, "PRAGMA synchronous=NORMAL") < 0)
+		return unusable(ix);
 	if (v == 0) {
-		if (exec(ix, "BEGIN IMMEDIATE") < 0)
-			return -1;
+		if (exec_open(ix, "BEGIN IMMEDIATE") < 0)
+			return unusable(ix) < 0 ? -1 : 1;
 		if (user_version(ix) == 0) {
 			if (exec(ix, schema) < 0 || exec(ix, "PRAGMA user_version=" STR(INDEX_SCHEMA)) < 0) {
+				int r = unusable(ix);
+
 				exec(ix, "ROLLBACK");
-				return 1;
+				return r;
 			}
 			*fresh = 1;
 		}
@@ -209,6 +234,9 @@ try_open(struct index *ix, int *fresh)
 			       " negative_prompt, seed, width, height, params, upscale, overlay)"
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
 			       &ix->put_output, NULL) != SQLITE_OK) {
+		if ((sqlite3_errcode(ix->db) & 0xff) != SQLITE_ERROR)
+			return unusable(ix);
+		/* the right version but not the tables it promises */
 		warn("cache index '%s': %s; starting over", ix->path, sqlite3_errmsg(ix->db));
 		return 1;
 	}
