@@ -1162,6 +1162,31 @@ set_candidate_params(struct sched *s, struct task *t)
 	t->req.seed = c->seed;
 }
 
+/* A model answered with an image: count it for the model's statistics. */
+static void
+model_ok(struct model_stats *ms, int generating, double lat)
+{
+	if (!generating || !ms)
+		return;
+	ms->ok++;
+	ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
+	ms->latency[ms->nlatency++] = lat;
+	ms->consecutive = 0;
+}
+
+/* The money committed for this request is spent. */
+static void
+settle(struct sched *s, struct task *t)
+{
+	const struct plan_item *it = &s->pl->items[t->item];
+
+	if (!t->committed)
+		return;
+	s->stats->spent += it->cands[t->cand].model->cost;
+	s->committed -= it->cands[t->cand].model->cost;
+	t->committed = 0;
+}
+
 /* The current candidate failed the typography check: the next roll of
  * the same model (judged first if it is cached), or the asset fails with
  * every candidate listed. */
@@ -1171,17 +1196,8 @@ reject(struct sched *s, struct task *t, int generating, struct model_stats *ms, 
 	struct plan_item *it = &s->pl->items[t->item];
 	size_t next = t->cand + 1;
 
-	if (generating && ms) {
-		ms->ok++;
-		ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
-		ms->latency[ms->nlatency++] = lat;
-		ms->consecutive = 0;
-	}
-	if (t->committed) {
-		s->stats->spent += it->cands[t->cand].model->cost;
-		s->committed -= it->cands[t->cand].model->cost;
-		t->committed = 0;
-	}
+	model_ok(ms, generating, lat);
+	settle(s, t);
 	unlease(s, t);
 	meta_release(&t->extra);
 	if (s->stop) {
@@ -1226,11 +1242,7 @@ handle(struct sched *s, struct job *j)
 	}
 	if (j->out == R_FAIL && t->ocr_error) {
 		/* the check could not run: another candidate would not help */
-		if (t->committed) {
-			s->stats->spent += it->cands[t->cand].model->cost;
-			s->committed -= it->cands[t->cand].model->cost;
-			t->committed = 0;
-		}
+		settle(s, t);
 		finish(s, t, OUT_FAILED, r->err ? r->err : xstrdup("typography check failed to run"));
 		r->err = NULL;
 		provider_reply_release(r);
@@ -1240,17 +1252,8 @@ handle(struct sched *s, struct job *j)
 	switch (j->out) {
 	case R_DONE:
 	case R_ABORT:
-		if (generating && ms) {
-			ms->ok++;
-			ms->latency = xgrow(ms->latency, &ms->latcap, ms->nlatency + 1, sizeof(double));
-			ms->latency[ms->nlatency++] = lat;
-			ms->consecutive = 0;
-		}
-		if (t->committed) {
-			s->stats->spent += it->cands[t->cand].model->cost;
-			s->committed -= it->cands[t->cand].model->cost;
-			t->committed = 0;
-		}
+		model_ok(ms, generating, lat);
+		settle(s, t);
 		if (j->out == R_ABORT) {
 			finish(s, t, OUT_FAILED, r->err ? r->err : xstrdup("failed"));
 			r->err = NULL;
@@ -1275,11 +1278,7 @@ handle(struct sched *s, struct job *j)
 		try_candidate(s, t);
 		break;
 	case R_UPSCALE_HTTP:
-		if (t->committed) {
-			s->stats->spent += it->cands[t->cand].model->cost;
-			s->committed -= it->cands[t->cand].model->cost;
-			t->committed = 0;
-		}
+		settle(s, t);
 		t->upscaling = 1;
 		t->attempt = 0;
 		t->step = 0;

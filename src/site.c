@@ -681,6 +681,12 @@ html(struct buf *b, const char *s)
 	html_n(b, s, (size_t)-1);
 }
 
+void
+site_html_escape(struct buf *b, const char *s)
+{
+	html_n(b, s, (size_t)-1);
+}
+
 static const char gallery_css[] =
 	":root{color-scheme:light dark;--bg:#f5f6f8;--card:#fff;--ink:#18202e;--muted:#667085;--faint:#98a2b3;"
 	"--line:#e3e6eb;--chip:#eef1f5;--accent:#3b5bdb;--well:#f7f8fa;--check:#f0f2f5;"

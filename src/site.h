@@ -31,6 +31,10 @@
  * (warned). */
 int site_update(const struct project *p, struct index *ix, const char *out_dir);
 
+/* Append s to b with &, <, >, " and ' escaped for HTML. */
+struct buf;
+void site_html_escape(struct buf *b, const char *s);
+
 /* Remove what site_update() makes (`assetgen clean`). */
 void site_clean(const char *out_dir);
 

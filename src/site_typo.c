@@ -8,6 +8,7 @@
 
 #include "ocr.h"
 #include "os.h"
+#include "site.h"
 #include "site_typo.h"
 #include "store.h"
 #include "util.h"
@@ -36,21 +37,6 @@ site_typo_verdict(const struct plan_item *it, const struct key *key, struct inde
 	out->cached = 1;
 	snprintf(out->text, sizeof(out->text), "%s", act.model);
 	return 1;
-}
-
-static void
-esc(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		default: buf_putc(b, *s);
-		}
-	}
 }
 
 /* Remove DIST/_candidates/NAME/ of every asset not in keep (NULL-ended). */
@@ -129,26 +115,26 @@ site_typo_candidates(const struct project *p, struct plan_item *items, size_t n,
 			}
 			if (!nshown++) {
 				buf_puts(&sec, "<article class=\"pick\" id=\"pick-");
-				esc(&sec, it->asset->name);
+				site_html_escape(&sec, it->asset->name);
 				buf_puts(&sec, "\"><h3>");
-				esc(&sec, it->asset->name);
+				site_html_escape(&sec, it->asset->name);
 				buf_puts(&sec, " <small>expected \u201c");
-				esc(&sec, it->asset->typo.expect[0]);
+				site_html_escape(&sec, it->asset->typo.expect[0]);
 				buf_printf(&sec, "\u201d, threshold %.2f</small></h3>\n<div class=\"shots\">",
 					   it->asset->typo.threshold);
 				keep = xgrow(keep, &capkeep, nkeep + 1, sizeof(*keep));
 				keep[nkeep++] = it->asset->name;
 			}
 			buf_puts(&sec, "<figure><a href=\"_candidates/");
-			esc(&sec, it->asset->name);
+			site_html_escape(&sec, it->asset->name);
 			buf_printf(&sec, "/%s\"><img src=\"_candidates/", file);
-			esc(&sec, it->asset->name);
+			site_html_escape(&sec, it->asset->name);
 			buf_printf(&sec, "/%s\" alt=\"candidate seed %llu\" width=\"200\" loading=\"lazy\">"
 				   "</a><figcaption>seed %llu (%s): read \u201c", file,
 				   (unsigned long long)c->seed, (unsigned long long)c->seed, c->model->name);
-			esc(&sec, v.text);
+			site_html_escape(&sec, v.text);
 			buf_printf(&sec, "\u201d, distance %.2f<br><code>assetgen pick ", v.distance);
-			esc(&sec, it->asset->name);
+			site_html_escape(&sec, it->asset->name);
 			buf_printf(&sec, " %llu</code></figcaption></figure>", (unsigned long long)c->seed);
 			free(adir);
 			free(file);
