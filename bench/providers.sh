@@ -162,7 +162,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	bench_time run_assetgen "$FRESH" || bench_fail "assetgen build (stock fake)"
 	check_log "$STOCK" "assetgen build"
 	A_S="$A_S $T_REAL"; FSPAN_A="$FSPAN_A $(fake_span "$STOCK")"
-	n=$(find "$FRESH/dist" -name '*.png' | wc -l)
+	n=$(find "$FRESH/dist" -maxdepth 1 -name '*.png' | wc -l)
 	[ "$n" = $N ] || bench_fail "assetgen wrote $n outputs"
 
 	reset_fake "$STOCK"
