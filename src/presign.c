@@ -37,18 +37,6 @@ base_release(struct base_url *u)
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 ascii_lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
@@ -60,7 +48,7 @@ base_parse(const char *base, struct base_url *u, char **err)
 {
 	const char *auth, *end, *hostend, *port = NULL, *p;
 	struct buf path = BUF_INIT;
-	int https, hi, lo;
+	int https, byte;
 	size_t n;
 
 	memset(u, 0, sizeof(*u));
@@ -123,14 +111,13 @@ base_parse(const char *base, struct base_url *u, char **err)
 	/* the path, decoded, without trailing slashes */
 	for (p = end; *p; p++) {
 		if (*p == '%') {
-			if ((hi = hexval((unsigned char)p[1])) < 0 || (lo = hexval((unsigned char)p[2])) < 0 ||
-			    (hi == 0 && lo == 0)) {
+			if ((byte = str_pct_byte(p)) < 0) {
 				*err = xasprintf("base URL '%s': bad %% escape in the path", base);
 				buf_release(&path);
 				base_release(u);
 				return -1;
 			}
-			buf_putc(&path, hi * 16 + lo);
+			buf_putc(&path, byte);
 			p += 2;
 		} else {
 			buf_putc(&path, (unsigned char)*p);

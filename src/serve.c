@@ -209,34 +209,21 @@ respond_index(struct serve *s, struct serve_conn *c, int head, struct buf *file)
 	buf_release(&b);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode %XX in place; -1 for a bad escape or a NUL. */
 static int
 pct_decode(char *s)
 {
 	char *w = s;
-	int hi, lo;
+	int byte;
 
 	for (; *s; s++) {
 		if (*s != '%') {
 			*w++ = *s;
 			continue;
 		}
-		if ((hi = hexval((unsigned char)s[1])) < 0 || (lo = hexval((unsigned char)s[2])) < 0 ||
-		    (hi | lo) == 0)
+		if ((byte = str_pct_byte(s)) < 0)
 			return -1;
-		*w++ = (char)(hi * 16 + lo);
+		*w++ = (char)byte;
 		s += 2;
 	}
 	*w = '\0';

@@ -156,6 +156,29 @@ str_has_suffix(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+str_pct_byte(const char *s)
+{
+	int hi, lo;
+
+	if (s[0] != '%' || (hi = hexval((unsigned char)s[1])) < 0 ||
+	    (lo = hexval((unsigned char)s[2])) < 0 || (hi | lo) == 0)
+		return -1;
+	return hi * 16 + lo;
+}
+
 unsigned
 str_distance(const char *a, const char *b)
 {

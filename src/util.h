@@ -33,6 +33,9 @@ void *xgrow(void *p, size_t *cap, size_t n, size_t size);
 
 int str_has_prefix(const char *s, const char *prefix);
 int str_has_suffix(const char *s, const char *suffix);
+/* The byte a URL escape "%XX" at s stands for (either case of hex), or -1
+ * when s does not hold one, or it is "%00". */
+int str_pct_byte(const char *s);
 /* Levenshtein distance, capped at 255; for "did you mean". */
 unsigned str_distance(const char *a, const char *b);
 
