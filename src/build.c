@@ -1394,14 +1394,6 @@ collect_stats_models(struct sched *s)
 }
 
 static int
-ncpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (int)n : 1;
-}
-
-static int
 default_jobs(const struct plan *pl)
 {
 	size_t i;
@@ -1410,7 +1402,7 @@ default_jobs(const struct plan *pl)
 		if (pl->items[i].action == PLAN_GENERATE && pl->items[i].ncands &&
 		    pl->items[i].cands[0].provider && !pl->items[i].cands[0].provider->render)
 			return 8;
-	return ncpus();
+	return os_cpus();
 }
 
 static void
@@ -1548,10 +1540,10 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 		}
 	}
 	jobs = o->jobs > 0 ? o->jobs : default_jobs(pl);
-	nworkers = ncpus() < jobs ? ncpus() : jobs;
+	nworkers = os_cpus() < jobs ? os_cpus() : jobs;
 	if ((size_t)nworkers > s.ntasks)
 		nworkers = (int)s.ntasks;
-	s.rthreads = ncpus() / (nworkers ? nworkers : 1);
+	s.rthreads = os_cpus() / (nworkers ? nworkers : 1);
 	if (s.rthreads < 1)
 		s.rthreads = 1;
 	/* with nothing to run (a no-op), neither libcurl nor a second index

@@ -385,8 +385,7 @@ stat_all(const struct want *w, size_t n)
 	_Atomic size_t first = n;
 	struct stat_job jobs[2];
 	pthread_t tid;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int two = n >= 4096 && cpus > 1;
+	int two = n >= 4096 && os_cpus() > 1;
 
 	jobs[0] = (struct stat_job){ w, 0, two ? n / 2 : n, &first };
 	jobs[1] = (struct stat_job){ w, n / 2, n, &first };

@@ -8,6 +8,9 @@
 
 #include "buf.h"
 
+/* The number of CPUs online, at least 1. */
+int os_cpus(void);
+
 /* mkdir -p; 0 or -1 (errno set). */
 int os_mkdirs(const char *path, mode_t mode);
 

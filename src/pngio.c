@@ -25,6 +25,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "os.h"
 #include "pngio.h"
 #include "util.h"
 
@@ -743,9 +744,9 @@ deflater_main(void *arg)
 static int
 online_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = os_cpus();
 
-	return n < 1 ? 1 : n > PNGIO_MAX_THREADS ? PNGIO_MAX_THREADS : (int)n;
+	return n > PNGIO_MAX_THREADS ? PNGIO_MAX_THREADS : n;
 }
 
 /* The zlib stream of img's filtered rows into z.  Returns 0 or -1. */

@@ -267,7 +267,7 @@ pool_main(void *arg)
 static size_t
 pool_workers(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = os_cpus();
 
 	/* at least two: one can hash while the other waits on the disk */
 	return n < 2 ? 2 : n > REMOTE_WORKERS_MAX ? REMOTE_WORKERS_MAX : (size_t)n;

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os.h"
 #include "resample.h"
 #include "util.h"
 
@@ -469,11 +470,8 @@ pick_threads(int nthreads, uint32_t w, uint32_t h)
 {
 	uint64_t cap = (uint64_t)w * h / MIN_PIXELS_PER_THREAD;
 
-	if (nthreads <= 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-	}
+	if (nthreads <= 0)
+		nthreads = os_cpus();
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	if ((uint64_t)nthreads > cap)

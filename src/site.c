@@ -396,7 +396,6 @@ thumbs(struct site *s)
 	pthread_t tids[THUMB_THREADS];
 	struct pool pool = {0};
 	size_t i, nt = 0, want;
-	long cpus;
 	int rc = 0;
 
 	pool.todo = xcalloc(s->n + 1, sizeof(*pool.todo));
@@ -411,8 +410,7 @@ thumbs(struct site *s)
 		return 0;
 	}
 	pthread_mutex_init(&pool.mu, NULL);
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	want = cpus < 1 ? 1 : (size_t)cpus;
+	want = (size_t)os_cpus();
 	if (want > THUMB_THREADS)
 		want = THUMB_THREADS;
 	if (want > pool.n)
