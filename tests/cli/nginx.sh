@@ -96,13 +96,43 @@ _nginx_kill() {
 }
 on_exit _nginx_kill
 
+# _nginx_launch DIR PORT: run nginx on DIR/nginx.conf (its prefix DIR) and
+# wait up to 5 s for it to answer on PORT; sets NGINX_PID.  1 when it did
+# not come up (killed again): most likely the port was taken meanwhile.
+_nginx_launch() {
+	local dir=$1 port=$2 bin i fd
+	bin=$(nginx_bin) || return 1
+	# output to a file, and no other inherited descriptor (fd 3 is the
+	# trace pipe of test_expect_success, bash keeps copies of others):
+	# one left open would hold a $(...) open until the server stops
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -le 2 ] || eval "exec $fd>&-"
+		done 2>/dev/null
+		exec "$bin" -p "$dir" -c "${dir}nginx.conf" -e "${dir}error.log"
+	) >>"${dir}stderr.log" 2>&1 </dev/null &
+	NGINX_PID=$!
+	i=0
+	while [ $i -lt 100 ]; do # 5 s
+		if ! _nginx_alive "$NGINX_PID"; then
+			break
+		elif _nginx_answers "$port"; then
+			return 0
+		fi
+		i=$((i + 1))
+		sleep 0.05
+	done
+	_nginx_kill
+	return 1
+}
+
 start_nginx() {
-	local bin dir port try i pinned fd
+	local dir port try pinned
 	if ! nginx_available; then
 		echo "start_nginx: no nginx with the WebDAV module; run: make test-deps" >&2
 		return 1
 	fi
-	bin=$(nginx_bin)
 	dir=$TRASH/nginx/
 	NGINX_ROOT=${TRASH}/nginx/root
 	mkdir -p "${dir}tmp" "$NGINX_ROOT/cache" || return 1
@@ -111,32 +141,12 @@ start_nginx() {
 		port=${pinned:-$(_nginx_free_port)} || return 1
 		sed -e "s|@PREFIX@|$dir|g" -e "s|@ROOT@|$NGINX_ROOT|g" -e "s|@PORT@|$port|g" \
 			"$TEST_TOP/tests/nginx/webdav.conf.in" >"${dir}nginx.conf" || return 1
-		# output to a file, and no other inherited descriptor (fd 3 is the
-		# trace pipe of test_expect_success, bash keeps copies of others):
-		# one left open would hold a $(...) open until the server stops
-		(
-			for fd in /proc/self/fd/*; do
-				fd=${fd##*/}
-				[ "$fd" -le 2 ] || eval "exec $fd>&-"
-			done 2>/dev/null
-			exec "$bin" -p "$dir" -c "${dir}nginx.conf" -e "${dir}error.log"
-		) >>"${dir}stderr.log" 2>&1 </dev/null &
-		NGINX_PID=$!
-		i=0
-		while [ $i -lt 100 ]; do # 5 s
-			if ! _nginx_alive "$NGINX_PID"; then
-				break
-			elif _nginx_answers "$port"; then
-				NGINX_PORT=$port
-				NGINX_URL=http://127.0.0.1:$port/cache
-				export NGINX_URL NGINX_ROOT NGINX_PORT NGINX_PID
-				return 0
-			fi
-			i=$((i + 1))
-			sleep 0.05
-		done
-		# did not come up: most likely the port was taken meanwhile
-		_nginx_kill
+		if _nginx_launch "$dir" "$port"; then
+			NGINX_PORT=$port
+			NGINX_URL=http://127.0.0.1:$port/cache
+			export NGINX_URL NGINX_ROOT NGINX_PORT NGINX_PID
+			return 0
+		fi
 		if [ -n "$pinned" ] && [ $try -ge 2 ]; then
 			break
 		fi

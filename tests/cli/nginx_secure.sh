@@ -12,7 +12,7 @@
 #                            files are in the same $TRASH/nginx/)
 #
 # nginx.sh's helpers (nginx_bin, _nginx_alive, _nginx_answers,
-# _nginx_free_port, _nginx_kill, http_req) are used as they are.
+# _nginx_free_port, _nginx_launch, _nginx_kill, http_req) are used as they are.
 
 nginx_secure_available() {
 	local b
@@ -21,7 +21,7 @@ nginx_secure_available() {
 }
 
 start_nginx_secure_link() {
-	local root=$1 secret=$2 bin dir port try i fd
+	local root=$1 secret=$2 dir port try
 	if ! nginx_secure_available; then
 		echo "start_nginx_secure_link: no nginx with the secure_link module; run: make test-deps" >&2
 		return 1
@@ -29,7 +29,6 @@ start_nginx_secure_link() {
 	case $secret in *[!A-Za-z0-9_.-]*|'')
 		echo "start_nginx_secure_link: use a secret of [A-Za-z0-9_.-]" >&2; return 1 ;;
 	esac
-	bin=$(nginx_bin)
 	dir=$TRASH/nginx/
 	mkdir -p "${dir}tmp" || return 1
 	for try in 1 2 3 4 5; do
@@ -37,29 +36,12 @@ start_nginx_secure_link() {
 		sed -e "s|@PREFIX@|$dir|g" -e "s|@ROOT@|$root|g" -e "s|@PORT@|$port|g" \
 			-e "s|@SECRET@|$secret|g" \
 			"$TEST_TOP/tests/nginx/secure_link.conf.in" >"${dir}nginx.conf" || return 1
-		# no inherited descriptor but 0-2 (see start_nginx in nginx.sh)
-		(
-			for fd in /proc/self/fd/*; do
-				fd=${fd##*/}
-				[ "$fd" -le 2 ] || eval "exec $fd>&-"
-			done 2>/dev/null
-			exec "$bin" -p "$dir" -c "${dir}nginx.conf" -e "${dir}error.log"
-		) >>"${dir}stderr.log" 2>&1 </dev/null &
-		NGINX_PID=$!
-		i=0
-		while [ $i -lt 100 ]; do # 5 s
-			if ! _nginx_alive "$NGINX_PID"; then
-				break
-			elif _nginx_answers "$port"; then
-				NGINX_PORT=$port
-				NGINX_BASE=http://127.0.0.1:$port/dist
-				export NGINX_PORT NGINX_PID NGINX_BASE
-				return 0
-			fi
-			i=$((i + 1))
-			sleep 0.05
-		done
-		_nginx_kill
+		if _nginx_launch "$dir" "$port"; then
+			NGINX_PORT=$port
+			NGINX_BASE=http://127.0.0.1:$port/dist
+			export NGINX_PORT NGINX_PID NGINX_BASE
+			return 0
+		fi
 		sleep 0.2
 	done
 	echo "start_nginx_secure_link: nginx did not start" >&2
