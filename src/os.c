@@ -154,24 +154,30 @@ fail:
 	return -1;
 }
 
+/* Open path's directory; *name is set to its last component.  -1 with
+ * errno set. */
+static int
+open_parent(const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = errno;
+
+	free(dir);
+	*name = slash ? slash + 1 : path;
+	errno = err;
+	return dfd;
+}
+
 int
 os_write_atomic_path(const char *path, const void *data, size_t len)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir;
+	const char *name;
 	int dfd, r, err;
 
-	if (!slash)
-		dir = xstrdup(".");
-	else if (slash == path)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(path, (size_t)(slash - path));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (dfd < 0)
+	if ((dfd = open_parent(path, &name)) < 0)
 		return -1;
-	r = os_write_atomic(dfd, slash ? slash + 1 : path, data, len);
+	r = os_write_atomic(dfd, name, data, len);
 	err = errno;
 	close(dfd);
 	errno = err;
@@ -289,14 +295,12 @@ os_clean_stale_tmp_of(int dirfd, const char *name)
 void
 os_clean_stale_tmp_path(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *name;
+	int dfd = open_parent(path, &name);
 
-	free(dir);
 	if (dfd < 0)
 		return;
-	os_clean_stale_tmp_of(dfd, slash ? slash + 1 : path);
+	os_clean_stale_tmp_of(dfd, name);
 	close(dfd);
 }
 
