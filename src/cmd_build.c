@@ -301,8 +301,10 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 
 	memset(&c, 0, sizeof(c));
 	/* nothing changed since a build that had nothing to do: say so, as
-	 * the full path below would, without loading recipes or the index */
-	if (whole && !a.report && noop_check(g, a.intent, a.debug_noop, &nassets)) {
+	 * the full path below would, without loading recipes or the index.
+	 * Not for --locked: a no-op proves the outputs current, not that the
+	 * lock pins each of them, which --locked must check */
+	if (whole && !a.report && !a.locked && noop_check(g, a.intent, a.debug_noop, &nassets)) {
 		if (g->level >= 0)
 			printf("assetgen: no work to do (%zu assets up to date)\n", nassets);
 		if (sum) {
