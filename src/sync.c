@@ -347,5 +347,7 @@ sync_print(const struct sync *s)
 	       s->remote.url ? s->remote.url : s->remote.dir, r->hits, r->misses, r->errors, r->rejected);
 	if (s->upload)
 		printf("; %zu uploaded, %zu upload errors", r->uploaded, r->upload_errors);
+	if (s->remote.down)
+		printf("; not answering: %zu requests not sent", r->skipped);
 	putchar('\n');
 }
