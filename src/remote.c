@@ -169,6 +169,7 @@ enum op_result {
 	OP_FAILED,              /* op->status says why: 404 a miss, else an error */
 	OP_REJECTED,            /* downloaded, but not what its entry says */
 	OP_STORE_ERROR,
+	OP_PRESENT,             /* an upload's check: the remote holds exactly the blob */
 };
 
 struct op {
@@ -735,16 +736,37 @@ remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests
 	ops_free(ops, n);
 }
 
+struct check_ctx {
+	const struct ac_entry *entries;
+	const size_t *map;
+};
+
+/* On a worker: does the remote's copy of a blob hold exactly its bytes? */
+static void
+checked_blob(struct op *op, size_t i, void *arg)
+{
+	struct check_ctx *cc = arg;
+	const struct ac_entry *e = &cc->entries[cc->map[i]];
+
+	if (op->status == 200 && blob_ok(&op->data, &e->digest, e->sha256, e->size))
+		op->result = OP_PRESENT;
+	else if (op->status == 200 || op->transport == HTTP_TOOBIG)
+		op->result = OP_REJECTED;       /* there, but not these bytes: replaced */
+	else
+		op->result = OP_FAILED;
+}
+
 void
 remote_push(struct remote *r, struct store *st, struct index *ix, const struct key *keys, size_t n)
 {
-	struct op *heads = xcalloc(n + 1, sizeof(*heads)), *puts = xcalloc(2 * n + 1, sizeof(*puts));
+	struct op *gets = xcalloc(n + 1, sizeof(*gets)), *puts = xcalloc(n + 1, sizeof(*puts));
 	struct ac_entry *entries = xcalloc(n + 1, sizeof(*entries));
 	struct buf *blobs = xcalloc(n + 1, sizeof(*blobs));
 	unsigned char *have = xcalloc(n + 1, 1);
 	char **texts = xcalloc(n + 1, sizeof(*texts));
+	size_t *map = xcalloc(n + 1, sizeof(*map)), *putk = xcalloc(n + 1, sizeof(*putk));
 	struct action act;
-	size_t i, np = 0, ne = 0;
+	size_t i, k, ng = 0, np = 0, ne = 0;
 
 	for (i = 0; i < n; i++) {
 		if (index_action_get(ix, &keys[i], &act) != 1 || !act.sha256[0])
@@ -758,49 +780,49 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		snprintf(entries[i].model, sizeof(entries[i].model), "%s", act.model);
 		entries[i].fallback = act.fallback;
 		entries[i].cost = act.cost;
-		heads[i].method = "HEAD";
-		heads[i].path = op_path("cas", &act.digest);
+		/* what the remote holds under the blob's name, checked as a
+		 * download is: a bad copy there would never be shared again */
+		gets[ng].method = "GET";
+		gets[ng].path = op_path("cas", &act.digest);
+		gets[ng].max_body = act.size > STORE_MAX_BLOB ? STORE_MAX_BLOB : act.size ? (size_t)act.size : 1;
+		map[ng++] = i;
 	}
-	/* blobs first (only those the server lacks), then the entries that
-	 * point at them: a reader never sees an entry before its blob */
 	{
-		struct op *hs = xcalloc(n + 1, sizeof(*hs));
-		size_t *map = xcalloc(n + 1, sizeof(*map)), nh = 0;
+		struct check_ctx cc = {entries, map};
 
-		for (i = 0; i < n; i++)
-			if (have[i]) {
-				hs[nh] = heads[i];
-				map[nh++] = i;
-			}
-		run(r, hs, nh);
-		for (i = 0; i < nh; i++) {
-			size_t k = map[i];
-
-			heads[k].status = hs[i].status;
-			buf_release(&hs[i].data);
-			if (hs[i].status == 200)
-				continue;
-			if (hs[i].status < 0) {
-				r->stats.skipped++;
-				have[k] = 0;
-				continue;
-			}
-			if (store_get(st, &entries[k].digest, &blobs[k]) != STORE_OK) {
-				have[k] = 0;
-				continue;
-			}
-			puts[np].method = "PUT";
-			puts[np].path = op_path("cas", &entries[k].digest);
-			puts[np].body = blobs[k].data;
-			puts[np].len = blobs[k].len;
-			np++;
+		run_each(r, gets, ng, checked_blob, &cc);
+	}
+	/* blobs first (those the remote lacks, or holds wrong), then the
+	 * entries that point at them: a reader never sees an entry before
+	 * its blob */
+	for (i = 0; i < ng; i++) {
+		k = map[i];
+		if (gets[i].result == OP_PRESENT)
+			continue;
+		if (gets[i].status < 0) {
+			r->stats.skipped++;
+			have[k] = 0;
+			continue;
 		}
-		free(hs);
-		free(map);
+		if (gets[i].result == OP_REJECTED)
+			warn("remote cache: blob %s there does not match its name; replacing it",
+			     gets[i].path + 4);
+		if (store_get(st, &entries[k].digest, &blobs[k]) != STORE_OK) {
+			have[k] = 0;
+			continue;
+		}
+		puts[np].method = "PUT";
+		puts[np].path = op_path("cas", &entries[k].digest);
+		puts[np].body = blobs[k].data;
+		puts[np].len = blobs[k].len;
+		putk[np++] = k;
 	}
 	run(r, puts, np);
-	for (i = 0; i < np; i++)
+	for (i = 0; i < np; i++) {
 		count_upload(r, puts[i].status);
+		if (puts[i].status < 200 || puts[i].status >= 300)
+			have[putk[i]] = 0;     /* no entry for a blob that is not there */
+	}
 	ops_free(puts, np);
 	puts = xcalloc(n + 1, sizeof(*puts));
 	for (i = 0; i < n; i++) {
@@ -817,14 +839,15 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	for (i = 0; i < ne; i++)
 		count_upload(r, puts[i].status);
 	ops_free(puts, ne);
+	ops_free(gets, ng);
 	for (i = 0; i < n; i++) {
-		free(heads[i].path);
 		buf_release(&blobs[i]);
 		free(texts[i]);
 	}
-	free(heads);
 	free(entries);
 	free(blobs);
 	free(have);
 	free(texts);
+	free(map);
+	free(putk);
 }

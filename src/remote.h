@@ -12,7 +12,8 @@
  * Every transfer has a connect timeout, a low-speed limit and a cap on its
  * body from the size expected; once a whole batch of transfers has timed
  * out the remote is taken as down (said once) and no more requests go to
- * it.
+ * it.  An upload replaces a blob already on the remote whose bytes do not
+ * match its name.
  */
 #ifndef REMOTE_H
 #define REMOTE_H
@@ -68,7 +69,9 @@ void remote_fetch(struct remote *r, struct store *st, struct index *ix, const st
 /* Fetch blobs by digest, each checked against its expected SHA-256. */
 void remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests,
 			const char (*sha256)[SHA256_HEX_LEN + 1], size_t n, unsigned char *ok);
-/* Upload the blob and entry of every key that ix knows. */
+/* Upload the blob and entry of every key that ix knows: each blob unless
+ * the remote already has exactly its bytes (a bad copy there is replaced),
+ * then each entry. */
 void remote_push(struct remote *r, struct store *st, struct index *ix, const struct key *keys,
 		 size_t n);
 
