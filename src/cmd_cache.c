@@ -204,8 +204,8 @@ push(struct ctx *c, struct sync *sy)
 	remote_push(&sy->remote, &c->st, c->ix, keys, n);
 	free(keys);
 	sync_print(sy);
-	if (sy->remote.stats.upload_errors)
-		rc = EXIT_BUILD;
+	if (sy->remote.stats.upload_errors || sy->remote.stats.skipped)
+		rc = EXIT_BUILD;        /* (skipped: the remote stopped answering) */
 	return rc;
 }
 
