@@ -365,11 +365,6 @@ pool_finish(struct pool *p)
 	free(p->q);
 }
 
-/* Run ops, REMOTE_PARALLEL at a time through one multi loop; with work_fn,
- * each body is handed to the workers as its transfer completes (and
- * released after), so a blob is verified and stored while the next ones
- * are still downloading, and at most REMOTE_BODIES_MAX bodies are in
- * memory at once. */
 /* ops[from..n) are not sent: the remote stopped answering. */
 static void
 skip_rest(struct op *ops, size_t from, size_t n, op_work_fn *work_fn, void *arg)
@@ -391,6 +386,13 @@ mark_down(struct remote *r, size_t ntimeouts)
 	     " for the rest of this run", ntimeouts, ntimeouts == 1 ? "" : "s", r->stall_ms / 1000);
 }
 
+/* Run ops, REMOTE_PARALLEL at a time through one multi loop; with work_fn,
+ * each body is handed to the workers as its transfer completes (and
+ * released after), so a blob is verified and stored while the next ones
+ * are still downloading, and at most REMOTE_BODIES_MAX bodies are in
+ * memory at once.  A transfer that stalls times out in r->stall_ms; when
+ * every transfer in flight has timed out, the remote is down, and the ops
+ * left (and those of every later call) are not sent: status -1. */
 static void
 run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *arg)
 {
