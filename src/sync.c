@@ -23,8 +23,10 @@ sync_open(struct sync *s, const struct ctx *c, int upload)
 	}
 	s->upload = s->have_remote && (upload || c->p.cfg.upload);
 	s->lock_path = path_join(c->p.cfg.root, "assetgen.lock");
-	if (lock_load(&s->lock, s->lock_path, "assetgen.lock") < 0)
+	if (lock_load(&s->lock, s->lock_path, "assetgen.lock") < 0) {
+		sync_close(s);          /* the callers close only what opened */
 		return EXIT_INPUT;
+	}
 	return 0;
 }
 
