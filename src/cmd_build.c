@@ -298,11 +298,14 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	struct noop_build nb;
 	size_t i, nwork = 1, missing = 0, nassets;
 	int first = 0, rc, sync_open_ok = 0, whole = argc == 0 && !a.dry_run;
+	uint64_t t0 = now_ns();
 
 	memset(&c, 0, sizeof(c));
 	/* nothing changed since a build that had nothing to do: say so, as
-	 * the full path below would, without loading recipes or the index */
-	if (whole && !a.report && noop_check(g, a.intent, a.debug_noop, &nassets)) {
+	 * the full path below would, without loading recipes or the index.
+	 * Not for --locked: a no-op proves the outputs current, not that the
+	 * lock pins each of them, which --locked must check */
+	if (whole && !a.report && !a.locked && noop_check(g, a.intent, a.debug_noop, &nassets)) {
 		if (g->level >= 0)
 			printf("assetgen: no work to do (%zu assets up to date)\n", nassets);
 		if (sum) {
@@ -316,6 +319,13 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	if (a.dry_run) {
 		print_plan(&pl, g->level > 0);
 		print_totals(&pl);
+		goto out;
+	}
+	/* a writer that keeps the index locked (a long gc, a stuck process):
+	 * wait for it once, then fail naming it, rather than wait at each
+	 * record and end as if nothing had happened */
+	if (index_writable(c.ix) < 0) {
+		rc = EXIT_BUILD;
 		goto out;
 	}
 	/* this build may write: its record of a no-op no longer holds */
@@ -372,6 +382,16 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	if (missing)
 		warn("--locked: %zu asset%s cannot be reproduced from assetgen.lock", missing,
 		     missing == 1 ? "" : "s");
+	/* cache stats' history: builds that did something (a no-op has no
+	 * hits, misses nor spending to count, and its row cost an fsync) */
+	if (nwork)
+		index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
+				   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED] +
+					       stats.counts[OUT_OVERLAID]),
+				   stats.spent, stats.saved);
+	/* the time the whole build took, waits for the index and the remote
+	 * cache included */
+	stats.seconds = (double)(now_ns() - t0) / 1e9;
 
 	if (nwork == 0 && rc == EXIT_OK) {
 		if (g->level >= 0)
@@ -390,13 +410,6 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	}
 	if (g->level >= 0 || sy.remote.stats.errors || sy.remote.stats.rejected)
 		sync_print(&sy);
-	/* cache stats' history: builds that did something (a no-op has no
-	 * hits, misses nor spending to count, and its row cost an fsync) */
-	if (nwork)
-		index_build_record(c.ix, (long long)pl.nitems, (long long)stats.counts[OUT_GENERATED],
-				   (long long)(stats.counts[OUT_RESTORED] + stats.counts[OUT_UPSCALED] +
-					       stats.counts[OUT_OVERLAID]),
-				   stats.spent, stats.saved);
 	if (a.report && report_write(a.report, &pl, res, &stats, sy.have_remote ? &sy.remote.stats : NULL,
 				     sy.remote_hits) < 0 && rc == EXIT_OK)
 		rc = EXIT_BUILD;

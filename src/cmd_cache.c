@@ -57,14 +57,29 @@ older_first(const void *a, const void *b)
 }
 
 static int
-pinned(const struct lockfile *lk, const struct key *d)
+digest_cmp(const void *a, const void *b)
 {
+	return memcmp(((const struct key *)a)->b, ((const struct key *)b)->b, sizeof(((struct key *)0)->b));
+}
+
+/* The digests the lock pins, sorted for pinned(). */
+static struct key *
+pinned_digests(const struct lockfile *lk)
+{
+	struct key *d = xcalloc(lk->n + 1, sizeof(*d));
 	size_t i;
 
 	for (i = 0; i < lk->n; i++)
-		if (key_equal(&lk->entries[i].digest, d))
-			return 1;
-	return 0;
+		d[i] = lk->entries[i].digest;
+	if (lk->n > 1)
+		qsort(d, lk->n, sizeof(*d), digest_cmp);
+	return d;
+}
+
+static int
+pinned(const struct key *sorted, size_t n, const struct key *d)
+{
+	return n && bsearch(d, sorted, n, sizeof(*sorted), digest_cmp) != NULL;
 }
 
 /* "500M", "2G", "1024" -> bytes */
@@ -99,21 +114,35 @@ gc(struct ctx *c, struct sync *sy, long long max_size, double older_days, double
 	struct blob_list l = {0};
 	unsigned long long total = 0, freed = 0;
 	size_t i, removed = 0, kept_pinned = 0, kept_young = 0;
-	time_t now = time(NULL);
+	struct key *pins;
+	time_t now;
 
+	/* Everything under the index's write lock, which a build holds while
+	 * it writes assetgen.lock: the lock read here is the latest, and
+	 * the blobs' ages are read after any build that used them. */
+	if (index_begin(c->ix) < 0) {
+		warn("cache gc: the cache index is busy; nothing removed");
+		return EXIT_BUILD;
+	}
+	lock_release(&sy->lock);
+	if (lock_load(&sy->lock, sy->lock_path, "assetgen.lock") < 0) {
+		index_rollback(c->ix);
+		return EXIT_INPUT;
+	}
+	pins = pinned_digests(&sy->lock);
+	now = time(NULL);
 	store_each(&c->st, collect_blob, &l);
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), older_first);
 	for (i = 0; i < l.n; i++)
 		total += l.v[i].size;
-	index_begin(c->ix);
 	for (i = 0; i < l.n; i++) {
 		int old = older_days >= 0 && (double)(now - l.v[i].mtime) > older_days * 86400.0;
 		int over = max_size >= 0 && total - freed > (unsigned long long)max_size;
 
 		if (!old && !over)
 			continue;
-		if (pinned(&sy->lock, &l.v[i].digest)) {
+		if (pinned(pins, sy->lock.n, &l.v[i].digest)) {
 			kept_pinned++;
 			continue;
 		}
@@ -136,6 +165,7 @@ gc(struct ctx *c, struct sync *sy, long long max_size, double older_days, double
 		printf("; kept %zu younger than %.0f s", kept_young, grace);
 	putchar('\n');
 	free(l.v);
+	free(pins);
 	return EXIT_OK;
 }
 
@@ -174,8 +204,8 @@ push(struct ctx *c, struct sync *sy)
 	remote_push(&sy->remote, &c->st, c->ix, keys, n);
 	free(keys);
 	sync_print(sy);
-	if (sy->remote.stats.upload_errors)
-		rc = EXIT_BUILD;
+	if (sy->remote.stats.upload_errors || sy->remote.stats.skipped)
+		rc = EXIT_BUILD;        /* (skipped: the remote stopped answering) */
 	return rc;
 }
 

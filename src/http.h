@@ -14,6 +14,7 @@
 #include "buf.h"
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)     /* 64 MiB: no image response is larger */
+#define HTTP_STALL_BYTES 1024L               /* per second: slower than this is a stall */
 
 struct http_header {
 	char *name;
@@ -41,6 +42,10 @@ struct http_request {
 	struct http_part *parts;    /* multipart form when nparts > 0 */
 	size_t nparts;
 	size_t pcap;
+	size_t max_body;            /* the response body's cap, 0: HTTP_MAX_BODY; a larger
+	                               Content-Length fails the transfer at once (HTTP_TOOBIG) */
+	long stall_ms;              /* 0, or: connecting, or moving fewer than HTTP_STALL_BYTES
+	                               a second, for this long fails it (HTTP_TIMEOUT) */
 };
 
 /* Transport outcome, for fault classification. */

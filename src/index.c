@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "index.h"
 #include "os.h"
 #include "util.h"
@@ -18,11 +19,14 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+#define BUSY_MS 30000           /* how long a write waits for another writer */
+
 struct index {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *get_action, *put_action, *put_output;
 	int marked;             /* index.sqlite.incomplete written */
+	int gave_up;            /* a write waited the whole busy timeout: no more waiting */
 };
 
 static const char schema[] =
@@ -68,13 +72,38 @@ static const char schema[] =
 	" spent REAL NOT NULL,"
 	" saved REAL NOT NULL);";
 
+static char *writer(const struct index *ix);
+
+/* A write failed: when it had waited the whole busy timeout for another
+ * writer, say who, once, and wait no more in this run (each write would
+ * wait as long again; what is missed is recovered from the blobs). */
+static void
+write_failed(struct index *ix, int rc, const char *msg)
+{
+	char *who;
+
+	if ((rc & 0xff) != SQLITE_BUSY) {
+		warn("cache index '%s': %s", ix->path, msg);
+		return;
+	}
+	if (ix->gave_up)
+		return;
+	ix->gave_up = 1;
+	sqlite3_busy_timeout(ix->db, 0);
+	who = writer(ix);
+	warn("cache index '%s' stayed locked by %s for %d s; not waiting for it again in this run",
+	     ix->path, who ? who : "another process", BUSY_MS / 1000);
+	free(who);
+}
+
 static int
 exec(struct index *ix, const char *sql)
 {
 	char *msg = NULL;
+	int rc = sqlite3_exec(ix->db, sql, NULL, NULL, &msg);
 
-	if (sqlite3_exec(ix->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		warn("cache index '%s': %s", ix->path, msg ? msg : sqlite3_errmsg(ix->db));
+	if (rc != SQLITE_OK) {
+		write_failed(ix, rc, msg ? msg : sqlite3_errmsg(ix->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -185,7 +214,7 @@ try_open(struct index *ix, int *fresh)
 		warn("cannot open cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
 		return -1;
 	}
-	sqlite3_busy_timeout(ix->db, 30000);
+	sqlite3_busy_timeout(ix->db, BUSY_MS);
 	sqlite3_extended_result_codes(ix->db, 1);
 	/* sqlite opens a write-protected file read-only without a word; a
 	 * build on it would record nothing, and pay again for every render */
@@ -307,6 +336,95 @@ index_begin(struct index *ix)
 	return exec(ix, "BEGIN IMMEDIATE");
 }
 
+/* "process 1234 (assetgen cache gc)" for the process whose POSIX lock on
+ * byte off of path conflicts with a write lock, or NULL. */
+static char *
+holder_of(const char *path, off_t off)
+{
+	struct flock fl;
+	struct buf cmd = BUF_INIT;
+	char *proc;
+	size_t i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return NULL;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = off;
+	fl.l_len = 1;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK || fl.l_pid <= 0) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	proc = xasprintf("/proc/%ld/cmdline", (long)fl.l_pid);
+	if (os_read_file(proc, 0, &cmd) < 0 || !cmd.len) {
+		free(proc);
+		buf_release(&cmd);
+		return xasprintf("process %ld", (long)fl.l_pid);
+	}
+	free(proc);
+	/* its arguments, spaced, printable, and not too many of them */
+	while (cmd.len && cmd.data[cmd.len - 1] == '\0')
+		cmd.len--;
+	if (cmd.len > 80)
+		cmd.len = 80;
+	for (i = 0; i < cmd.len; i++) {
+		if (cmd.data[i] == '\0')
+			cmd.data[i] = ' ';
+		else if ((unsigned char)cmd.data[i] < 0x20 || (unsigned char)cmd.data[i] >= 0x7f)
+			cmd.data[i] = '?';
+	}
+	cmd.data[cmd.len] = '\0';
+	proc = xasprintf("process %ld (%s%s)", (long)fl.l_pid, cmd.data,
+			 cmd.len == 80 ? "..." : "");
+	buf_release(&cmd);
+	return proc;
+}
+
+/* Who holds the write lock: in WAL mode, sqlite's WAL_WRITE_LOCK, byte
+ * 120 of the -shm file; in a rollback journal, the RESERVED byte, one
+ * past the PENDING byte at 1 GiB, of the database. */
+static char *
+writer(const struct index *ix)
+{
+	char *shm = xasprintf("%s-shm", ix->path), *who = holder_of(shm, 120);
+
+	free(shm);
+	return who ? who : holder_of(ix->path, 0x40000001);
+}
+
+int
+index_writable(struct index *ix)
+{
+	char *who;
+	int rc;
+
+	sqlite3_busy_timeout(ix->db, 0);
+	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(ix->db, BUSY_MS);
+	if ((rc & 0xff) == SQLITE_BUSY) {
+		who = writer(ix);
+		warn("cache index '%s' is locked by %s; waiting up to %d s", ix->path,
+		     who ? who : "another process", BUSY_MS / 1000);
+		free(who);
+		rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK)
+		return exec(ix, "COMMIT");
+	if ((rc & 0xff) == SQLITE_BUSY) {
+		who = writer(ix);
+		warn("cache index '%s' is still locked by %s after %d s; try again once it is done",
+		     ix->path, who ? who : "another process", BUSY_MS / 1000);
+		free(who);
+	} else {
+		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
+	}
+	return -1;
+}
+
 static int missed(struct index *ix);
 
 int
@@ -331,13 +449,11 @@ step_done(struct index *ix, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
+	if (rc != SQLITE_DONE)
+		write_failed(ix, rc, sqlite3_errmsg(ix->db));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		warn("cache index '%s': %s", ix->path, sqlite3_errmsg(ix->db));
-		return -1;
-	}
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* A record of a stored blob could not be written (a full disk, say): the

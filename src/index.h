@@ -60,6 +60,10 @@ void index_recovered(struct index *ix);
 void index_close(struct index *ix);
 
 int index_begin(struct index *ix);      /* BEGIN IMMEDIATE */
+/* Can this connection write?  0 at once, or after waiting (up to the busy
+ * timeout, 30 s) for another writer, said with who it is; -1 when it is
+ * still locked (warned, naming the process that holds the lock). */
+int index_writable(struct index *ix);
 int index_commit(struct index *ix);    /* on failure: rolled back, marked for recovery */
 void index_rollback(struct index *ix);
 

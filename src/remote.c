@@ -18,6 +18,9 @@
 
 #define REMOTE_PARALLEL 32
 #define AC_MAX 16384              /* bytes in an action-cache entry */
+#define REMOTE_TIMEOUT_MS 60000   /* a whole transfer */
+#define REMOTE_STALL_MS 5000      /* connecting, or no progress, for this long: a timeout */
+#define REMOTE_REPLY_MAX ((size_t)64 << 10)   /* the body of an answer to a PUT */
 
 int
 remote_open(struct remote *r, const char *url, const char *secret)
@@ -26,7 +29,8 @@ remote_open(struct remote *r, const char *url, const char *secret)
 
 	memset(r, 0, sizeof(*r));
 	r->secret = secret && *secret ? secret : NULL;
-	r->timeout_ms = 60000;
+	r->timeout_ms = REMOTE_TIMEOUT_MS;
+	r->stall_ms = REMOTE_STALL_MS;
 	if (str_has_prefix(url, "file://")) {
 		r->dir = xstrdup(url + 7);
 		if (!*r->dir || r->dir[0] != '/') {
@@ -165,6 +169,7 @@ enum op_result {
 	OP_FAILED,              /* op->status says why: 404 a miss, else an error */
 	OP_REJECTED,            /* downloaded, but not what its entry says */
 	OP_STORE_ERROR,
+	OP_PRESENT,             /* an upload's check: the remote holds exactly the blob */
 };
 
 struct op {
@@ -172,7 +177,9 @@ struct op {
 	char *path;             /* "cas/<hex>" or "ac/<hex>" */
 	const char *body;       /* PUT */
 	size_t len;
-	long status;            /* 200, 404, ...; 0 transport failure */
+	size_t max_body;        /* GET: the most the answer may hold; 0: HTTP_MAX_BODY */
+	long status;            /* 200, 404, ...; 0 transport failure; -1 not sent (down) */
+	enum http_transport transport;
 	struct buf data;        /* GET body */
 	enum op_result result;  /* set by the work function */
 };
@@ -184,8 +191,10 @@ op_file(struct remote *r, struct op *op)
 	struct stat sb;
 
 	if (strcmp(op->method, "GET") == 0) {
-		if (os_read_file(path, STORE_MAX_BLOB, &op->data) == 0)
+		if (os_read_file(path, op->max_body ? op->max_body : STORE_MAX_BLOB, &op->data) == 0)
 			op->status = 200;
+		else if (errno == EFBIG)
+			op->transport = HTTP_TOOBIG;
 		else
 			op->status = errno == ENOENT ? 404 : 0;
 	} else if (strcmp(op->method, "HEAD") == 0) {
@@ -356,11 +365,34 @@ pool_finish(struct pool *p)
 	free(p->q);
 }
 
+/* ops[from..n) are not sent: the remote stopped answering. */
+static void
+skip_rest(struct op *ops, size_t from, size_t n, op_work_fn *work_fn, void *arg)
+{
+	size_t i;
+
+	for (i = from; i < n; i++) {
+		ops[i].status = -1;
+		if (work_fn)
+			work_fn(&ops[i], i, arg);
+	}
+}
+
+static void
+mark_down(struct remote *r, size_t ntimeouts)
+{
+	r->down = 1;
+	warn("remote cache: no answer to %zu request%s in a row within %ld s; not using it"
+	     " for the rest of this run", ntimeouts, ntimeouts == 1 ? "" : "s", r->stall_ms / 1000);
+}
+
 /* Run ops, REMOTE_PARALLEL at a time through one multi loop; with work_fn,
  * each body is handed to the workers as its transfer completes (and
  * released after), so a blob is verified and stored while the next ones
  * are still downloading, and at most REMOTE_BODIES_MAX bodies are in
- * memory at once. */
+ * memory at once.  A transfer that stalls times out in r->stall_ms; when
+ * every transfer in flight has timed out, the remote is down, and the ops
+ * left (and those of every later call) are not sent: status -1. */
 static void
 run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *arg)
 {
@@ -368,7 +400,7 @@ run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *
 	struct http_response resp;
 	struct http_request req;
 	struct pool pool;
-	size_t next = 0, done = 0, i;
+	size_t next = 0, done = 0, i, wave = 0, streak = 0;
 	int pooled = 0;
 	void *ud;
 
@@ -384,11 +416,18 @@ run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *
 	}
 	if (!n)
 		return;
+	if (r->down) {
+		skip_rest(ops, 0, n, work_fn, arg);
+		return;
+	}
 	if (work_fn)
 		pooled = pool_start(&pool, ops, work_fn, arg) == 0;
 	l = http_loop_new();
 	while (done < n) {
-		while (next < n && http_loop_running(l) < REMOTE_PARALLEL) {
+		/* after a timeout, nothing new starts until the transfers in
+		 * flight with it have finished: if every one of them times out
+		 * too, the remote is down, and the rest are never sent */
+		while (next < n && !streak && http_loop_running(l) < REMOTE_PARALLEL) {
 			struct buf spare = BUF_INIT;
 			char *url;
 
@@ -396,6 +435,9 @@ run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *
 				break;
 			url = xasprintf("%s/%s", r->url, ops[next].path);
 			http_request_init(&req, ops[next].method, url);
+			req.stall_ms = r->stall_ms;
+			req.max_body = strcmp(ops[next].method, "GET") == 0 ? ops[next].max_body :
+				REMOTE_REPLY_MAX;
 			if (ops[next].body) {
 				buf_put(&req.body, ops[next].body, ops[next].len);
 				http_request_header(&req, "Content-Type", "application/octet-stream");
@@ -415,6 +457,11 @@ run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *
 			struct op *op = ud;
 
 			op->status = resp.transport == HTTP_OK ? resp.status : 0;
+			op->transport = resp.transport;
+			if (resp.transport != HTTP_TIMEOUT)
+				streak = 0;
+			else if (!streak++)
+				wave = next - done;     /* this one and those in flight with it */
 			op->data = resp.body;
 			memset(&resp.body, 0, sizeof(resp.body));
 			http_response_release(&resp);
@@ -424,6 +471,13 @@ run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *
 			} else if (work_fn) {
 				work_fn(op, (size_t)(op - ops), arg);
 				buf_release(&op->data);
+			}
+			if (streak && streak == wave && !r->down) {
+				mark_down(r, streak);
+				/* none is in flight: each of the wave has finished */
+				skip_rest(ops, next, n, work_fn, arg);
+				done += n - next;
+				next = n;
 			}
 		}
 	}
@@ -482,6 +536,12 @@ static void
 verify_and_store(struct op *op, struct store *st, const struct key *digest, const char *sha256,
 		 uint64_t size, const char *against)
 {
+	if (op->transport == HTTP_TOOBIG && size != UINT64_MAX) {
+		/* larger than its entry says: refused before it all came */
+		warn("remote cache: rejected blob %s: its bytes do not match %s", op->path + 4, against);
+		op->result = OP_REJECTED;
+		return;
+	}
 	if (op->status != 200) {
 		op->result = OP_FAILED;
 		return;
@@ -498,10 +558,24 @@ verify_and_store(struct op *op, struct store *st, const struct key *digest, cons
 static void
 count_status(struct remote *r, long status)
 {
-	if (status == 404)
+	if (status < 0)
+		r->stats.skipped++;
+	else if (status == 404)
 		r->stats.misses++;
 	else
 		r->stats.errors++;
+}
+
+/* An upload's outcome. */
+static void
+count_upload(struct remote *r, long status)
+{
+	if (status < 0)
+		r->stats.skipped++;
+	else if (status >= 200 && status < 300)
+		r->stats.uploaded++;
+	else
+		r->stats.upload_errors++;
 }
 
 /* Count a blob's download: a hit only when it was verified and stored. */
@@ -571,6 +645,7 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 		hit[i] = 0;
 		ops[i].method = "GET";
 		ops[i].path = op_path("ac", &keys[i]);
+		ops[i].max_body = AC_MAX;
 	}
 	run(r, ops, n);
 	for (i = 0; i < n; i++) {
@@ -593,6 +668,9 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 		}
 		blobs[nb].method = "GET";
 		blobs[nb].path = op_path("cas", &entries[i].digest);
+		/* no more than the entry says: a larger Content-Length is refused at once */
+		blobs[nb].max_body = entries[i].size > STORE_MAX_BLOB ? STORE_MAX_BLOB :
+			entries[i].size ? (size_t)entries[i].size : 1;
 		which[nb++] = i;
 	}
 	{
@@ -660,16 +738,37 @@ remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests
 	ops_free(ops, n);
 }
 
+struct check_ctx {
+	const struct ac_entry *entries;
+	const size_t *map;
+};
+
+/* On a worker: does the remote's copy of a blob hold exactly its bytes? */
+static void
+checked_blob(struct op *op, size_t i, void *arg)
+{
+	struct check_ctx *cc = arg;
+	const struct ac_entry *e = &cc->entries[cc->map[i]];
+
+	if (op->status == 200 && blob_ok(&op->data, &e->digest, e->sha256, e->size))
+		op->result = OP_PRESENT;
+	else if (op->status == 200 || op->transport == HTTP_TOOBIG)
+		op->result = OP_REJECTED;       /* there, but not these bytes: replaced */
+	else
+		op->result = OP_FAILED;
+}
+
 void
 remote_push(struct remote *r, struct store *st, struct index *ix, const struct key *keys, size_t n)
 {
-	struct op *heads = xcalloc(n + 1, sizeof(*heads)), *puts = xcalloc(2 * n + 1, sizeof(*puts));
+	struct op *gets = xcalloc(n + 1, sizeof(*gets)), *puts = xcalloc(n + 1, sizeof(*puts));
 	struct ac_entry *entries = xcalloc(n + 1, sizeof(*entries));
 	struct buf *blobs = xcalloc(n + 1, sizeof(*blobs));
 	unsigned char *have = xcalloc(n + 1, 1);
 	char **texts = xcalloc(n + 1, sizeof(*texts));
+	size_t *map = xcalloc(n + 1, sizeof(*map)), *putk = xcalloc(n + 1, sizeof(*putk));
 	struct action act;
-	size_t i, np = 0, ne = 0;
+	size_t i, k, ng = 0, np = 0, ne = 0;
 
 	for (i = 0; i < n; i++) {
 		if (index_action_get(ix, &keys[i], &act) != 1 || !act.sha256[0])
@@ -683,47 +782,48 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		snprintf(entries[i].model, sizeof(entries[i].model), "%s", act.model);
 		entries[i].fallback = act.fallback;
 		entries[i].cost = act.cost;
-		heads[i].method = "HEAD";
-		heads[i].path = op_path("cas", &act.digest);
+		/* what the remote holds under the blob's name, checked as a
+		 * download is: a bad copy there would never be shared again */
+		gets[ng].method = "GET";
+		gets[ng].path = op_path("cas", &act.digest);
+		gets[ng].max_body = act.size > STORE_MAX_BLOB ? STORE_MAX_BLOB : act.size ? (size_t)act.size : 1;
+		map[ng++] = i;
 	}
-	/* blobs first (only those the server lacks), then the entries that
-	 * point at them: a reader never sees an entry before its blob */
 	{
-		struct op *hs = xcalloc(n + 1, sizeof(*hs));
-		size_t *map = xcalloc(n + 1, sizeof(*map)), nh = 0;
+		struct check_ctx cc = {entries, map};
 
-		for (i = 0; i < n; i++)
-			if (have[i]) {
-				hs[nh] = heads[i];
-				map[nh++] = i;
-			}
-		run(r, hs, nh);
-		for (i = 0; i < nh; i++) {
-			size_t k = map[i];
-
-			heads[k].status = hs[i].status;
-			buf_release(&hs[i].data);
-			if (hs[i].status == 200)
-				continue;
-			if (store_get(st, &entries[k].digest, &blobs[k]) != STORE_OK) {
-				have[k] = 0;
-				continue;
-			}
-			puts[np].method = "PUT";
-			puts[np].path = op_path("cas", &entries[k].digest);
-			puts[np].body = blobs[k].data;
-			puts[np].len = blobs[k].len;
-			np++;
+		run_each(r, gets, ng, checked_blob, &cc);
+	}
+	/* blobs first (those the remote lacks, or holds wrong), then the
+	 * entries that point at them: a reader never sees an entry before
+	 * its blob */
+	for (i = 0; i < ng; i++) {
+		k = map[i];
+		if (gets[i].result == OP_PRESENT)
+			continue;
+		if (gets[i].status < 0) {
+			r->stats.skipped++;
+			have[k] = 0;
+			continue;
 		}
-		free(hs);
-		free(map);
+		if (gets[i].result == OP_REJECTED)
+			warn("remote cache: blob %s there does not match its name; replacing it",
+			     gets[i].path + 4);
+		if (store_get(st, &entries[k].digest, &blobs[k]) != STORE_OK) {
+			have[k] = 0;
+			continue;
+		}
+		puts[np].method = "PUT";
+		puts[np].path = op_path("cas", &entries[k].digest);
+		puts[np].body = blobs[k].data;
+		puts[np].len = blobs[k].len;
+		putk[np++] = k;
 	}
 	run(r, puts, np);
 	for (i = 0; i < np; i++) {
-		if (puts[i].status >= 200 && puts[i].status < 300)
-			r->stats.uploaded++;
-		else
-			r->stats.upload_errors++;
+		count_upload(r, puts[i].status);
+		if (puts[i].status < 200 || puts[i].status >= 300)
+			have[putk[i]] = 0;     /* no entry for a blob that is not there */
 	}
 	ops_free(puts, np);
 	puts = xcalloc(n + 1, sizeof(*puts));
@@ -738,21 +838,18 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		ne++;
 	}
 	run(r, puts, ne);
-	for (i = 0; i < ne; i++) {
-		if (puts[i].status >= 200 && puts[i].status < 300)
-			r->stats.uploaded++;
-		else
-			r->stats.upload_errors++;
-	}
+	for (i = 0; i < ne; i++)
+		count_upload(r, puts[i].status);
 	ops_free(puts, ne);
+	ops_free(gets, ng);
 	for (i = 0; i < n; i++) {
-		free(heads[i].path);
 		buf_release(&blobs[i]);
 		free(texts[i]);
 	}
-	free(heads);
 	free(entries);
 	free(blobs);
 	free(have);
 	free(texts);
+	free(map);
+	free(putk);
 }

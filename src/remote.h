@@ -9,6 +9,11 @@
  * over key, digest, SHA-256 and size, and readers reject unsigned or
  * forged ones.  A remote cache that is down, slow or returns garbage never
  * fails a build: everything is counted in struct remote_stats instead.
+ * Every transfer has a connect timeout, a low-speed limit and a cap on its
+ * body from the size expected; once a whole batch of transfers has timed
+ * out the remote is taken as down (said once) and no more requests go to
+ * it.  An upload replaces a blob already on the remote whose bytes do not
+ * match its name.
  */
 #ifndef REMOTE_H
 #define REMOTE_H
@@ -28,13 +33,16 @@ struct remote_stats {
 	size_t rejected;        /* forged, unsigned (with a secret), or not matching their blob */
 	size_t uploaded;        /* blobs and entries written */
 	size_t upload_errors;
+	size_t skipped;         /* requests not sent: the remote had stopped answering */
 };
 
 struct remote {
 	char *url;              /* http(s) base without a trailing slash, or NULL */
 	char *dir;              /* file:// directory, or NULL */
 	const char *secret;     /* HMAC key, or NULL */
-	long timeout_ms;
+	long timeout_ms;        /* a whole transfer */
+	long stall_ms;          /* no answer, or a trickle, for this long: a timeout */
+	int down;               /* a whole batch timed out: no more requests are sent */
 	struct remote_stats stats;
 };
 
@@ -61,7 +69,9 @@ void remote_fetch(struct remote *r, struct store *st, struct index *ix, const st
 /* Fetch blobs by digest, each checked against its expected SHA-256. */
 void remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests,
 			const char (*sha256)[SHA256_HEX_LEN + 1], size_t n, unsigned char *ok);
-/* Upload the blob and entry of every key that ix knows. */
+/* Upload the blob and entry of every key that ix knows: each blob unless
+ * the remote already has exactly its bytes (a bad copy there is replaced),
+ * then each entry. */
 void remote_push(struct remote *r, struct store *st, struct index *ix, const struct key *keys,
 		 size_t n);
 

@@ -1,4 +1,5 @@
 /* sync.c - remote cache lookups and uploads around a build; the lock file */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,10 @@ sync_open(struct sync *s, const struct ctx *c, int upload)
 	}
 	s->upload = s->have_remote && (upload || c->p.cfg.upload);
 	s->lock_path = path_join(c->p.cfg.root, "assetgen.lock");
-	if (lock_load(&s->lock, s->lock_path, "assetgen.lock") < 0)
+	if (lock_load(&s->lock, s->lock_path, "assetgen.lock") < 0) {
+		sync_close(s);          /* the callers close only what opened */
 		return EXIT_INPUT;
+	}
 	return 0;
 }
 
@@ -207,6 +210,56 @@ sync_upload(struct sync *s, const struct plan *pl, const struct item_result *res
 	free(keys);
 }
 
+/* The artifact of an output that this build placed or found fresh, when
+ * neither the index nor the store has it any longer: a gc removed it (the
+ * lock that pinned it deleted, or the gc ran while this build restored
+ * it).  The output holds the very bytes, so they go back into the cache
+ * and their entry into the index, and the lock pins them again: a pin is
+ * never lost for want of a blob that is still on disk.  0 and sha set, or
+ * -1 when the output is not that artifact. */
+static int
+recover_artifact(const struct plan_item *it, const struct plan_cand *c, const struct key *digest,
+		 struct store *st, struct index *ix, char sha[SHA256_HEX_LEN + 1])
+{
+	const struct upscale *up = &it->asset->upscale;
+	struct buf b = BUF_INIT;
+	struct action act;
+	struct key got;
+	int r = -1;
+
+	if (os_read_file_at(AT_FDCWD, it->out_path, STORE_MAX_BLOB, 1, &b) < 0)
+		goto out;
+	key_digest(b.data, b.len, &got);
+	if (!key_equal(&got, digest) || store_put(st, b.data, b.len, &got) < 0)
+		goto out;
+	memset(&act, 0, sizeof(act));
+	act.digest = got;
+	act.size = b.len;
+	sha256_hex(b.data, b.len, act.sha256);
+	/* the final key's stage, as the build records it */
+	if (up->kind != UPSCALE_NONE) {
+		snprintf(act.stage, sizeof(act.stage), "upscale");
+		snprintf(act.model, sizeof(act.model), "%s", up->with);
+	} else if (it->checked) {
+		snprintf(act.stage, sizeof(act.stage), "check");
+		snprintf(act.model, sizeof(act.model), "ocr");
+	} else if (it->asset->overlay) {
+		snprintf(act.stage, sizeof(act.stage), "overlay");
+		snprintf(act.model, sizeof(act.model), "overlay");
+	} else {
+		snprintf(act.stage, sizeof(act.stage), "gen");
+		snprintf(act.model, sizeof(act.model), "%s", c->model->name);
+		act.cost = c->model->cost;
+	}
+	act.fallback = c->model != it->cands[0].model;
+	index_action_put(ix, &c->final_key, &act);
+	memcpy(sha, act.sha256, SHA256_HEX_LEN + 1);
+	r = 0;
+out:
+	buf_release(&b);
+	return r;
+}
+
 static int
 in_project(const char *name, void *arg)
 {
@@ -222,8 +275,13 @@ sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 	struct buf blob = BUF_INIT;
 	char sha[SHA256_HEX_LEN + 1];
 	size_t i;
-	int r;
+	int r, tx;
 
+	/* under the index's write lock, which `cache gc` holds while it
+	 * removes blobs: a gc either ran before (and what it removed of this
+	 * build's artifacts is recovered below) or runs after, and then
+	 * finds them pinned by the lock written here */
+	tx = index_begin(ix) == 0;
 	for (i = 0; i < pl->nitems; i++) {
 		const struct plan_item *it = &pl->items[i];
 		const struct plan_cand *c;
@@ -236,11 +294,11 @@ sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 		    strcmp(e->model, c->model->name) == 0 && e->seed == c->seed && e->picked == it->picked)
 			continue;	/* pinned already: no lookup (a no-op build stays cheap) */
 		if (index_action_get(ix, &c->final_key, &act) == 1 && act.sha256[0] &&
-		    key_equal(&act.digest, &res[i].digest)) {
+		    key_equal(&act.digest, &res[i].digest) && store_has(st, &res[i].digest, NULL)) {
 			memcpy(sha, act.sha256, sizeof(sha));
 		} else if (store_get(st, &res[i].digest, &blob) == STORE_OK) {
 			sha256_hex(blob.data, blob.len, sha);
-		} else {
+		} else if (recover_artifact(it, c, &res[i].digest, st, ix, sha) < 0) {
 			continue;
 		}
 		lock_set(&s->lock, it->asset->name, &c->final_key, &res[i].digest, sha, c->model->name,
@@ -252,6 +310,8 @@ sync_update_lock(struct sync *s, const struct project *p, const struct plan *pl,
 	if (all)
 		lock_retain(&s->lock, in_project, (void *)p);
 	r = lock_write(&s->lock, s->lock_path);
+	if (tx)
+		index_commit(ix);
 	return r;
 }
 
@@ -289,5 +349,7 @@ sync_print(const struct sync *s)
 	       s->remote.url ? s->remote.url : s->remote.dir, r->hits, r->misses, r->errors, r->rejected);
 	if (s->upload)
 		printf("; %zu uploaded, %zu upload errors", r->uploaded, r->upload_errors);
+	if (s->remote.down)
+		printf("; not answering: %zu requests not sent", r->skipped);
 	putchar('\n');
 }
