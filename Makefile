@@ -38,25 +38,32 @@ LIBSRCS = \
 	src/artifact.c \
 	src/buf.c \
 	src/build.c \
+	src/c2pa.c \
+	src/c2pa_verify.c \
 	src/cache.c \
+	src/cbor.c \
 	src/cmd.c \
 	src/cmd_bench.c \
 	src/cmd_build.c \
 	src/cmd_cache.c \
 	src/cmd_clean.c \
+	src/cmd_credentials.c \
 	src/cmd_graph.c \
 	src/cmd_init.c \
 	src/cmd_routes.c \
 	src/cmd_upscale.c \
 	src/cmd_url.c \
+	src/cmd_verify.c \
 	src/cmd_watch.c \
 	src/cmd_why.c \
+	src/crypto.c \
 	src/curl_lazy.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \
 	src/index.c \
 	src/inputs.c \
+	src/jumbf.c \
 	src/key.c \
 	src/lazy.c \
 	src/lock.c \
