@@ -12,9 +12,13 @@ PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesserac
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev \
 	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev
-# what the tests also use: the fake providers (python3), a WebDAV nginx, and
-# headless chromium for the gallery (t6002)
-TEST_DEB_PKGS = python3 nginx chromium
+# what the tests also use: the fake providers (python3), a WebDAV nginx,
+# headless chromium for the gallery (t6002), and exiftool and node for the
+# content credentials (t3300: exiftool reads them, and the C2PA validator
+# in tests/c2pa/, installed from npm by its lockfile, checks them)
+TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl
+NODE_DEB_PKGS = nodejs npm
+C2PA_VALIDATOR = tests/c2pa/node_modules/@contentauth/c2pa-wasm/package.json
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -129,7 +133,9 @@ deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(NODE_DEB_PKGS)" HAVE="$$(command -v node >/dev/null && command -v npm >/dev/null && echo yes)"
+	@test -f $(C2PA_VALIDATOR) || (cd tests/c2pa && npm ci --no-audit --no-fund)
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \
