@@ -222,8 +222,10 @@ cmd_credentials(int argc, char **argv, struct global *g)
 		fputs(credentials_usage, stdout);
 		return EXIT_OK;
 	}
-	warn(argc >= 2 ? "unknown credentials command '%s'" : "credentials needs a command%s",
-	     argc >= 2 ? argv[1] : " ('init')");
+	if (argc >= 2)
+		warn("unknown credentials command '%s'", argv[1]);
+	else
+		warn("credentials needs a command ('init')");
 	fputs(credentials_usage, stderr);
 	return EXIT_INPUT;
 }
