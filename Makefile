@@ -12,9 +12,13 @@ PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesserac
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev \
 	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev
-# what the tests also use: the fake providers (python3), a WebDAV nginx, and
-# headless chromium for the gallery (t6002)
-TEST_DEB_PKGS = python3 nginx chromium
+# what the tests also use: the fake providers (python3), a WebDAV nginx,
+# headless chromium for the gallery (t6002), and exiftool and node for the
+# content credentials (t3300: exiftool reads them, and the C2PA validator
+# in tests/c2pa/, installed from npm by its lockfile, checks them)
+TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl
+NODE_DEB_PKGS = nodejs npm
+C2PA_VALIDATOR = tests/c2pa/node_modules/@contentauth/c2pa-wasm/package.json
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -38,25 +42,32 @@ LIBSRCS = \
 	src/artifact.c \
 	src/buf.c \
 	src/build.c \
+	src/c2pa.c \
+	src/c2pa_verify.c \
 	src/cache.c \
+	src/cbor.c \
 	src/cmd.c \
 	src/cmd_bench.c \
 	src/cmd_build.c \
 	src/cmd_cache.c \
 	src/cmd_clean.c \
+	src/cmd_credentials.c \
 	src/cmd_graph.c \
 	src/cmd_init.c \
 	src/cmd_routes.c \
 	src/cmd_upscale.c \
 	src/cmd_url.c \
+	src/cmd_verify.c \
 	src/cmd_watch.c \
 	src/cmd_why.c \
+	src/crypto.c \
 	src/curl_lazy.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \
 	src/index.c \
 	src/inputs.c \
+	src/jumbf.c \
 	src/key.c \
 	src/lazy.c \
 	src/lock.c \
@@ -122,7 +133,9 @@ deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(NODE_DEB_PKGS)" HAVE="$$(command -v node >/dev/null && command -v npm >/dev/null && echo yes)"
+	@test -f $(C2PA_VALIDATOR) || (cd tests/c2pa && npm ci --no-audit --no-fund)
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \

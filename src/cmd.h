@@ -73,5 +73,7 @@ struct build_summary {
 int build_once(struct global *g, int intent, int quiet, struct build_summary *sum);
 int cmd_why(int argc, char **argv, struct global *g);
 int cmd_init(int argc, char **argv, struct global *g);
+int cmd_verify(int argc, char **argv, struct global *g);
+int cmd_credentials(int argc, char **argv, struct global *g);
 
 #endif
