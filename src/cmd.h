@@ -34,15 +34,6 @@ void ctx_release(struct ctx *c);
  * names are reported; returns 0 or EXIT_INPUT. */
 int select_assets(const struct project *p, char **names, int n, unsigned char **sel);
 
-struct plan;
-/* Can every candidate make its asset?  Sizes a provider cannot make are
- * config errors, reported (file:line:col) before anything runs.  0 or
- * EXIT_INPUT. */
-int plan_check_models(const struct plan *pl);
-/* Every model the plan may call has its API key in the environment?
- * Says which variable is missing, before any request.  0 or EXIT_INPUT. */
-int plan_check_keys(const struct plan *pl);
-
 /* Parse "-j 4"-style counts and money amounts for options. */
 int opt_count(const char *opt, const char *s, int *out);
 int opt_amount(const char *opt, const char *s, double *out);
