@@ -27,7 +27,7 @@ BUILD ?= build-san
 endif
 BUILD ?= build
 ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
-	$(WARN) $(CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+	$(WARN) $(CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl and libtesseract are not linked: src/curl_lazy.c and
 # src/tess_lazy.c load them on first use (their 50 shared libraries cost
 # ~5 ms at every start, a no-op build included)
@@ -39,18 +39,20 @@ LIBSRCS = \
 	src/buf.c \
 	src/build.c \
 	src/cache.c \
-	src/cmd.c \
-	src/cmd_bench.c \
-	src/cmd_build.c \
-	src/cmd_cache.c \
-	src/cmd_clean.c \
-	src/cmd_graph.c \
-	src/cmd_init.c \
-	src/cmd_routes.c \
-	src/cmd_upscale.c \
-	src/cmd_url.c \
-	src/cmd_watch.c \
-	src/cmd_why.c \
+	src/cmd/bench.c \
+	src/cmd/build.c \
+	src/cmd/cache.c \
+	src/cmd/clean.c \
+	src/cmd/cmd.c \
+	src/cmd/graph.c \
+	src/cmd/init.c \
+	src/cmd/pick.c \
+	src/cmd/routes.c \
+	src/cmd/status.c \
+	src/cmd/upscale.c \
+	src/cmd/url.c \
+	src/cmd/watch.c \
+	src/cmd/why.c \
 	src/curl_lazy.c \
 	src/font.c \
 	src/http.c \
@@ -107,7 +109,8 @@ $(BUILD)/libassetgen.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $(LIBOBJS)
 
-$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
+$(BUILD)/%.o: src/%.c src/*.h src/*/*.h | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BUILD)
@@ -157,7 +160,7 @@ bench: bench-deps all
 	bash bench/run.sh
 
 lint:
-	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' src/*.c tests/unit/*.c \
+	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' src/*.c src/*/*.c tests/unit/*.c \
 		|| { echo "lint: banned function"; exit 1; }
 
 install: $(BUILD)/assetgen
@@ -182,7 +185,7 @@ FUZZ_BUILD = build-fuzz
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 FUZZ_ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
-	$(WARN) $(FUZZ_CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+	$(WARN) $(FUZZ_CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 
@@ -192,8 +195,8 @@ fuzz-deps: deps
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c src/*.h
-	@mkdir -p $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/obj/%.o: src/%.c src/*.h src/*/*.h
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/libassetgen.a: $(FUZZ_OBJS)

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "inputs.h"
 #include "key.h"
 #include "lazy.h"

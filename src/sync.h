@@ -10,7 +10,7 @@
 #define SYNC_H
 
 #include "build.h"
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "lock.h"
 #include "plan.h"
 #include "remote.h"

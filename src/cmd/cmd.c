@@ -1,4 +1,4 @@
-/* cmd.c - loading the project and the cache for the subcommands */
+/* cmd/cmd.c - loading the project and the cache for the subcommands */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

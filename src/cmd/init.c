@@ -1,4 +1,4 @@
-/* cmd_init.c - `assetgen init [DIR]`: scaffold a project that builds as it is */
+/* cmd/init.c - `assetgen init [DIR]`: scaffold a project that builds as it is */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* cmd_url.c - `assetgen url NAME`: a signed, expiring link to a built output
+/* cmd/url.c - `assetgen url NAME`: a signed, expiring link to a built output
  *
  * Two forms: nginx's secure_link (the default; the secret is shared with
  * the server that publishes DIST/) and an S3 SigV4 presigned GET (--s3,

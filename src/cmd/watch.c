@@ -1,4 +1,4 @@
-/* cmd_watch.c - `assetgen watch`: rebuild the previews when a recipe is saved
+/* cmd/watch.c - `assetgen watch`: rebuild the previews when a recipe is saved
  *
  * One poll() loop on one thread: inotify on the project directory (for
  * assetgen.yaml, and for the recipes directory being replaced) and on the

@@ -1,8 +1,9 @@
-/* cmd.h - subcommands and what they share: loading the project and cache */
+/* cmd/cmd.h - subcommands and what they share: loading the project and cache */
 #ifndef CMD_H
 #define CMD_H
 
 #include "index.h"
+#include "plan.h"
 #include "recipe.h"
 #include "store.h"
 
@@ -62,6 +63,41 @@ struct build_summary {
  * (input errors and failures still print).  sum may be NULL.  Returns
  * the exit status a `build` would have. */
 int build_once(struct global *g, int intent, int quiet, struct build_summary *sum);
+/* cmd/build.c, shared with cmd/status.c and cmd/pick.c: the options of
+ * build, status and pick, and the load, select and plan they all start
+ * with. */
+struct build_args {
+	int jobs, keep_going, dry_run, explain, locked, upload;
+	int pick;                 /* `assetgen pick`: choose pick_seed's candidate */
+	uint64_t pick_seed;
+	int debug_noop;             /* -d noop: say why a build is or is not a no-op */
+	int intent;
+	double budget;
+	const char *report;
+};
+/* Parse the options; ASSET names stay in argv from *first on.  0, or
+ * EXIT_INPUT; -1 for --help (usage printed). */
+int build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, const char *usage,
+		     int *first);
+
+struct build_prep {
+	struct plan_opts po;
+	unsigned char *sel;
+	char *rel;
+	char *out_dir;
+};
+/* Load, select and plan (readonly: create no cache).  0 or an exit status. */
+int build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
+		  int readonly, struct plan *pl, struct build_prep *pp);
+void build_prep_release(struct build_prep *pp);
+/* The plan's lines (all: the fresh assets too), and its totals line. */
+void build_print_plan(const struct plan *pl, int all);
+void build_print_totals(const struct plan *pl);
+/* The build itself: argv[0..argc) are ASSET names; sum (may be NULL)
+ * gets what it did. */
+int build_with(struct global *g, const struct build_args *args, int argc, char **argv,
+	       struct build_summary *sum);
+
 int cmd_why(int argc, char **argv, struct global *g);
 int cmd_init(int argc, char **argv, struct global *g);
 

@@ -1,4 +1,4 @@
-/* cmd_graph.c - `assetgen graph`: recipes -> assets -> models -> outputs, in DOT */
+/* cmd/graph.c - `assetgen graph`: recipes -> assets -> models -> outputs, in DOT */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>

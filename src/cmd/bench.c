@@ -1,4 +1,4 @@
-/* cmd_bench.c - `assetgen bench`: N prompts against a model or route, the
+/* cmd/bench.c - `assetgen bench`: N prompts against a model or route, the
  * measurement a team makes before choosing a model */
 #define _GNU_SOURCE
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* cmd_cache.c - `assetgen cache stats | verify [--repair]` */
+/* cmd/cache.c - `assetgen cache stats | verify [--repair]` */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* cmd_upscale.c - `assetgen upscale IN.png OUT.png`: the build's upscale stage, standalone */
+/* cmd/upscale.c - `assetgen upscale IN.png OUT.png`: the build's upscale stage, standalone */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* cmd_why.c - `assetgen why FILE.png`: which recipe made this image, and is it current?
+/* cmd/why.c - `assetgen why FILE.png`: which recipe made this image, and is it current?
  *
  * Everything starts from the PNG's own text chunks, so a renamed or copied
  * output still answers: its assetgen:key is looked up among the keys the

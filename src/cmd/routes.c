@@ -1,4 +1,4 @@
-/* cmd_routes.c - `assetgen routes [ASSET...]`: each asset's candidates and why */
+/* cmd/routes.c - `assetgen routes [ASSET...]`: each asset's candidates and why */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* cmd_clean.c - `assetgen clean [--cache]` */
+/* cmd/clean.c - `assetgen clean [--cache]` */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* cmd_build.c - `assetgen build` and `assetgen status` */
+/* cmd/build.c - `assetgen build`; the options and the plan that status and pick share */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <signal.h>
@@ -18,16 +18,6 @@
 #include "sync.h"
 #include "util.h"
 
-struct build_args {
-	int jobs, keep_going, dry_run, explain, locked, upload;
-	int pick;                 /* `assetgen pick`: choose pick_seed's candidate */
-	uint64_t pick_seed;
-	int debug_noop;             /* -d noop: say why a build is or is not a no-op */
-	int intent;
-	double budget;
-	const char *report;
-};
-
 static const char build_usage[] =
 	"usage: assetgen build [ASSET...] [-j N] [-k] [-n] [--explain] [-q|-v]\n"
 	"                      [--intent preview|final] [--budget AMOUNT] [--report FILE]\n"
@@ -46,11 +36,6 @@ static const char build_usage[] =
 	"                   to do (then no recipe is parsed), or why not\n"
 	"  -C DIR           run as if started in DIR\n";
 
-static const char status_usage[] =
-	"usage: assetgen status [ASSET...] [--intent preview|final]\n"
-	"List what a build would do, and why.  Exit 1 when anything would be\n"
-	"rebuilt, 0 when everything is up to date (like make -q).\n";
-
 static void
 on_signal(int sig)
 {
@@ -59,8 +44,9 @@ on_signal(int sig)
 
 /* Parse the options shared by build and status; ASSET names stay in argv
  * from *first on.  0, or EXIT_INPUT; -1 for --help. */
-static int
-parse(int argc, char **argv, struct global *g, struct build_args *a, const char *usage, int *first)
+int
+build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, const char *usage,
+		 int *first)
 {
 	static const struct option longopts[] = {
 		{"explain", no_argument, NULL, 'E'},
@@ -134,15 +120,8 @@ parse(int argc, char **argv, struct global *g, struct build_args *a, const char 
 	return 0;
 }
 
-struct prep {
-	struct plan_opts po;
-	unsigned char *sel;
-	char *rel;
-	char *out_dir;
-};
-
-static void
-prep_release(struct prep *pp)
+void
+build_prep_release(struct build_prep *pp)
 {
 	free(pp->sel);
 	free(pp->rel);
@@ -151,9 +130,9 @@ prep_release(struct prep *pp)
 }
 
 /* Load, select and plan: the part build, status and -n share. */
-static int
-prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
-	int readonly, struct plan *pl, struct prep *pp)
+int
+build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
+	      int readonly, struct plan *pl, struct build_prep *pp)
 {
 	int rc;
 
@@ -187,8 +166,8 @@ prepare(struct ctx *c, struct global *g, const struct build_args *a, char **name
 	return rc;
 }
 
-static void
-print_plan(const struct plan *pl, int all)
+void
+build_print_plan(const struct plan *pl, int all)
 {
 	size_t i;
 
@@ -209,8 +188,8 @@ print_plan(const struct plan *pl, int all)
 	}
 }
 
-static void
-print_totals(const struct plan *pl)
+void
+build_print_totals(const struct plan *pl)
 {
 	printf("%zu assets: %zu to generate, %zu to upscale, ", pl->nitems, pl->counts[PLAN_GENERATE],
 	       pl->counts[PLAN_UPSCALE]);
@@ -281,7 +260,7 @@ force_pick(struct plan *pl, uint64_t seed, struct index *ix, struct store *st)
 
 /* The build itself: argv[0..argc) are ASSET names; sum (may be NULL)
  * gets what it did. */
-static int
+int
 build_with(struct global *g, const struct build_args *args, int argc, char **argv,
 	   struct build_summary *sum)
 {
@@ -291,7 +270,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	struct status status;
 	struct item_result *res = NULL;
 	struct plan pl = {0}, again;
-	struct prep pp = {0};
+	struct build_prep pp = {0};
 	struct sync sy = {0};
 	struct ctx c;
 	struct sigaction sa;
@@ -311,11 +290,11 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 		}
 		return EXIT_OK;
 	}
-	if ((rc = prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &pp)) != 0)
+	if ((rc = build_prepare(&c, g, &a, argv + first, argc - first, a.dry_run, &pl, &pp)) != 0)
 		goto out;
 	if (a.dry_run) {
-		print_plan(&pl, g->level > 0);
-		print_totals(&pl);
+		build_print_plan(&pl, g->level > 0);
+		build_print_totals(&pl);
 		goto out;
 	}
 	/* this build may write: its record of a no-op no longer holds */
@@ -435,79 +414,10 @@ out:
 	free(res);
 	if (sync_open_ok)
 		sync_close(&sy);
-	prep_release(&pp);
+	build_prep_release(&pp);
 	plan_release(&pl);
 	ctx_release(&c);
 	return rc;
-}
-
-int
-cmd_status(int argc, char **argv, struct global *g)
-{
-	struct build_args a;
-	struct plan pl = {0};
-	struct prep pp = {0};
-	struct sync sy = {0};
-	struct ctx c;
-	size_t stale = 0;
-	int first, rc, have_sync = 0;
-
-	memset(&c, 0, sizeof(c));
-	if ((rc = parse(argc, argv, g, &a, status_usage, &first)) != 0)
-		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = prepare(&c, g, &a, argv + first, argc - first, 1, &pl, &pp)) != 0)
-		goto out;
-	if ((rc = sync_open(&sy, &c, 0)) != 0)
-		goto out;
-	have_sync = 1;
-	if (a.intent != INTENT_PREVIEW)
-		stale = sync_stale_lock(&sy, &pl, g->level >= 0);
-	if (pl.counts[PLAN_FRESH] == pl.nitems && !stale) {
-		if (g->level >= 0)
-			printf("up to date (%zu assets)\n", pl.nitems);
-	} else {
-		print_plan(&pl, g->level > 0);
-		if (g->level >= 0) {
-			print_totals(&pl);
-			if (stale)
-				printf("assetgen.lock: %zu asset%s not pinned to the current key\n", stale,
-				       stale == 1 ? "" : "s");
-		}
-		rc = EXIT_BUILD;
-	}
-out:
-	if (have_sync)
-		sync_close(&sy);
-	prep_release(&pp);
-	plan_release(&pl);
-	ctx_release(&c);
-	return rc;
-}
-
-static const char pick_usage[] =
-	"usage: assetgen pick NAME SEED\n"
-	"Choose the candidate of NAME rendered with SEED (one the typography check\n"
-	"listed), whatever its verdict: it is placed and pinned in assetgen.lock\n"
-	"as picked, and later builds keep it while the recipe still makes it.\n";
-
-int
-cmd_pick(int argc, char **argv, struct global *g)
-{
-	struct build_args a;
-	int first, rc;
-
-	if ((rc = parse(argc, argv, g, &a, pick_usage, &first)) != 0)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc - first != 2 || parse_u64(argv[first + 1], &a.pick_seed) < 0) {
-		fputs(pick_usage, stderr);
-		return EXIT_INPUT;
-	}
-	if (a.locked || a.dry_run || a.intent == INTENT_PREVIEW) {
-		warn("pick: --locked, -n and --intent preview do not apply");
-		return EXIT_INPUT;
-	}
-	a.pick = 1;
-	return build_with(g, &a, 1, argv + first, NULL);
 }
 
 int
@@ -516,7 +426,7 @@ cmd_build(int argc, char **argv, struct global *g)
 	struct build_args a;
 	int first, rc;
 
-	if ((rc = parse(argc, argv, g, &a, build_usage, &first)) != 0)
+	if ((rc = build_args_parse(argc, argv, g, &a, build_usage, &first)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	return build_with(g, &a, argc - first, argv + first, NULL);
 }
