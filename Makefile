@@ -69,14 +69,14 @@ LIBSRCS = \
 	src/plan.c \
 	src/pngio.c \
 	src/presign.c \
-	src/provider_a1111.c \
-	src/provider_builtin.c \
-	src/provider_common.c \
-	src/provider_gemini.c \
-	src/provider_http.c \
-	src/provider_ideogram.c \
-	src/provider_openai.c \
-	src/provider_stability.c \
+	src/provider/a1111.c \
+	src/provider/builtin.c \
+	src/provider/common.c \
+	src/provider/gemini.c \
+	src/provider/generic.c \
+	src/provider/ideogram.c \
+	src/provider/openai.c \
+	src/provider/stability.c \
 	src/recipe.c \
 	src/render.c \
 	src/remote.c \

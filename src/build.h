@@ -18,7 +18,7 @@
 
 #include "plan.h"
 #include "pngio.h"
-#include "provider.h"
+#include "provider/provider.h"
 #include "status.h"
 #include "store.h"
 

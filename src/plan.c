@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "os.h"
 #include "plan.h"
-#include "provider.h"
+#include "provider/provider.h"
 #include "typo.h"
 #include "util.h"
 

@@ -21,7 +21,7 @@
 #include "os.h"
 #include "plan.h"
 #include "pngio.h"
-#include "provider.h"
+#include "provider/provider.h"
 #include "site.h"
 #include "util.h"
 

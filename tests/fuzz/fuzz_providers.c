@@ -23,7 +23,7 @@
 #include "http.h"
 #include "image.h"
 #include "pngio.h"
-#include "provider.h"
+#include "provider/provider.h"
 #include "util.h"
 
 #define KEY "sk-fuzz-0123456789abcdef"

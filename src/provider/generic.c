@@ -1,4 +1,4 @@
-/* provider_http.c - the generic endpoint a team runs itself
+/* provider/generic.c - the `http` provider: the generic endpoint a team runs itself
  *
  * POST {endpoint} (the full URL) with JSON {"prompt", "negative_prompt",
  * "seed", "width", "height", "params": {...}}; the answer is PNG bytes, or

@@ -1,4 +1,4 @@
-/* provider_stability.c - Stability AI v2beta Stable Image
+/* provider/stability.c - Stability AI v2beta Stable Image
  *
  * POST {endpoint}/v2beta/stable-image/generate/sd3 as multipart/form-data
  * (prompt, negative_prompt, mode, model, seed, aspect_ratio, output_format

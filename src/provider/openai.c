@@ -1,4 +1,4 @@
-/* provider_openai.c - OpenAI Images: POST {endpoint}/images/generations
+/* provider/openai.c - OpenAI Images: POST {endpoint}/images/generations
  *
  * JSON {model, prompt, n: 1, size: "WxH", params...}; the image comes back
  * as data[0].b64_json (GPT image models always; dall-e when asked with

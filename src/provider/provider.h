@@ -1,4 +1,4 @@
-/* provider.h - the provider interface: one file per provider
+/* provider/provider.h - the provider interface: one file per provider
  *
  * A provider turns a generation request into image bytes.  The built-in
  * provider renders synchronously on a worker thread (render).  HTTP
@@ -80,7 +80,7 @@ struct provider {
 /* The provider named name, or NULL for an unknown name. */
 const struct provider *provider_find(const char *name);
 
-/* Shared by the HTTP providers (provider_common.c):
+/* Shared by the HTTP providers (provider/common.c):
  * classify a non-2xx or failed transfer into out (fault, err, retry_after
  * from retry-after-ms / Retry-After seconds or HTTP date); returns 1 when
  * the response was a failure, 0 for a 2xx. */

@@ -1,4 +1,4 @@
-/* provider_ideogram.c - Ideogram, legacy POST {endpoint}/generate
+/* provider/ideogram.c - Ideogram, legacy POST {endpoint}/generate
  *
  * JSON {"image_request": {prompt, model, seed, resolution, magic_prompt_option,
  * ...}} with "Api-Key: <key>"; the answer is data[0] with an expiring url,

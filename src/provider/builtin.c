@@ -1,4 +1,4 @@
-/* provider_builtin.c - the embedded default model: the procedural renderer */
+/* provider/builtin.c - the embedded default model: the procedural renderer */
 #include "provider.h"
 #include "render.h"
 #include "util.h"

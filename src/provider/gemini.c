@@ -1,4 +1,4 @@
-/* provider_gemini.c - Gemini image models: POST {endpoint}/models/{model}:generateContent
+/* provider/gemini.c - Gemini image models: POST {endpoint}/models/{model}:generateContent
  *
  * JSON {contents: [{role: user, parts: [{text}]}], generationConfig:
  * {responseModalities: [TEXT, IMAGE], seed, imageConfig: {aspectRatio}}}

@@ -1,4 +1,4 @@
-/* provider_a1111.c - AUTOMATIC1111 / Forge webui: POST {endpoint}/sdapi/v1/txt2img
+/* provider/a1111.c - AUTOMATIC1111 / Forge webui: POST {endpoint}/sdapi/v1/txt2img
  *
  * JSON {prompt, negative_prompt, seed, width, height, batch_size: 1,
  * n_iter: 1, send_images: true, save_images: false, params...}; the answer

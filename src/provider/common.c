@@ -1,4 +1,4 @@
-/* provider_common.c - the provider table, fault classes, and what every
+/* provider/common.c - the provider table, fault classes, and what every
  * HTTP provider shares: status classification, Retry-After, base64 */
 #define _GNU_SOURCE
 #include <ctype.h>
