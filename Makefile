@@ -38,7 +38,7 @@ LIBSRCS = \
 	src/artifact.c \
 	src/buf.c \
 	src/build.c \
-	src/cache.c \
+	src/cache/reindex.c \
 	src/cmd/bench.c \
 	src/cmd/build.c \
 	src/cmd/cache.c \
@@ -57,12 +57,12 @@ LIBSRCS = \
 	src/font.c \
 	src/http.c \
 	src/image.c \
-	src/index.c \
+	src/cache/index.c \
 	src/inputs.c \
 	src/key.c \
 	src/lazy.c \
-	src/lock.c \
-	src/noop.c \
+	src/cache/lock.c \
+	src/cache/buildstate.c \
 	src/ocr.c \
 	src/os.c \
 	src/overlay.c \
@@ -79,7 +79,7 @@ LIBSRCS = \
 	src/provider/stability.c \
 	src/recipe.c \
 	src/render.c \
-	src/remote.c \
+	src/cache/remote.c \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
@@ -88,9 +88,9 @@ LIBSRCS = \
 	src/site.c \
 	src/site_typo.c \
 	src/status.c \
-	src/sync.c \
+	src/cache/sync.c \
 	src/tess_lazy.c \
-	src/store.c \
+	src/cache/store.c \
 	src/typo.c \
 	src/util.c
 

@@ -14,7 +14,7 @@
 #include "artifact.h"
 #include "build.h"
 #include "http.h"
-#include "index.h"
+#include "cache/index.h"
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"

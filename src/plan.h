@@ -9,12 +9,12 @@
 
 #include <stddef.h>
 
-#include "index.h"
+#include "cache/index.h"
 #include "key.h"
 #include "ocr.h"
 #include "recipe.h"
 #include "route.h"
-#include "store.h"
+#include "cache/store.h"
 
 enum plan_action {
 	PLAN_FRESH,       /* output present and as recorded: nothing to do */

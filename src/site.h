@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "index.h"
+#include "cache/index.h"
 #include "recipe.h"
 
 #define SITE_THUMB_SIDE 256

@@ -10,7 +10,7 @@
 #include "os.h"
 #include "site.h"
 #include "site_typo.h"
-#include "store.h"
+#include "cache/store.h"
 #include "util.h"
 
 int

@@ -9,7 +9,7 @@
 #define SITE_TYPO_H
 
 #include "buf.h"
-#include "index.h"
+#include "cache/index.h"
 #include "plan.h"
 
 /* The verdict of it's candidate whose final key is key: 1 (out and *cand

@@ -9,13 +9,13 @@
 
 #include "build.h"
 #include "cmd.h"
-#include "noop.h"
+#include "cache/buildstate.h"
 #include "os.h"
 #include "plan.h"
 #include "report.h"
 #include "site.h"
 #include "status.h"
-#include "sync.h"
+#include "cache/sync.h"
 #include "util.h"
 
 static const char build_usage[] =

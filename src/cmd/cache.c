@@ -5,9 +5,9 @@
 #include <time.h>
 #include <string.h>
 
-#include "cache.h"
+#include "cache/reindex.h"
 #include "cmd.h"
-#include "sync.h"
+#include "cache/sync.h"
 #include "util.h"
 
 static const char usage[] =

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "cache/reindex.h"
 #include "cmd.h"
 #include "inputs.h"
 #include "os.h"

@@ -2,10 +2,10 @@
 #ifndef CMD_H
 #define CMD_H
 
-#include "index.h"
+#include "cache/index.h"
 #include "plan.h"
 #include "recipe.h"
-#include "store.h"
+#include "cache/store.h"
 
 struct global {
 	const char *dir;          /* -C DIR */

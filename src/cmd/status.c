@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 #include "plan.h"
-#include "sync.h"
+#include "cache/sync.h"
 #include "util.h"
 
 static const char status_usage[] =

@@ -17,7 +17,7 @@
 #include "artifact.h"
 #include "buf.h"
 #include "cmd.h"
-#include "lock.h"
+#include "cache/lock.h"
 #include "os.h"
 #include "plan.h"
 #include "pngio.h"

@@ -1,4 +1,4 @@
-/* remote.h - the shared cache over plain HTTP (or a shared directory)
+/* cache/remote.h - the shared cache over plain HTTP (or a shared directory)
  *
  * GET/HEAD/PUT {url}/cas/{digest} for blobs and {url}/ac/{key} for
  * action-cache entries, which any WebDAV-enabled nginx, bazel-remote, or

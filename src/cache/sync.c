@@ -1,4 +1,4 @@
-/* sync.c - remote cache lookups and uploads around a build; the lock file */
+/* cache/sync.c - remote cache lookups and uploads around a build; the lock file */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* cache.h - whole-cache operations: re-index from blobs, verify, stats */
+/* cache/reindex.h - whole-cache operations: re-index from blobs, verify, stats */
 #ifndef CACHE_H
 #define CACHE_H
 

@@ -1,4 +1,4 @@
-/* noop.c - a build with nothing to do, proved without parsing or planning
+/* cache/buildstate.c - the recorded build state: a no-op build proved without parsing or planning
  *
  * CACHE/build-state, all integers little-endian:
  *
@@ -37,7 +37,7 @@
 #include "inputs.h"
 #include "key.h"
 #include "lazy.h"
-#include "noop.h"
+#include "buildstate.h"
 #include "os.h"
 #include "recipe.h"
 #include "util.h"

@@ -1,4 +1,4 @@
-/* test_cache.c - re-indexing the cache from its blobs; verify and repair */
+/* test_reindex.c - re-indexing the cache from its blobs; verify and repair */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,12 +6,12 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cache.h"
+#include "cache/reindex.h"
 #include "image.h"
-#include "index.h"
+#include "cache/index.h"
 #include "key.h"
 #include "pngio.h"
-#include "store.h"
+#include "cache/store.h"
 #include "test.h"
 #include "util.h"
 

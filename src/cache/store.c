@@ -1,4 +1,4 @@
-/* store.c - content-addressed blobs: atomic write, verified read */
+/* cache/store.c - content-addressed blobs: atomic write, verified read */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

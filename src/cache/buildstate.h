@@ -1,4 +1,4 @@
-/* noop.h - a build with nothing to do, proved without parsing or planning
+/* cache/buildstate.h - the recorded build state: a no-op build proved without parsing or planning
  *
  * After a full build whose plan found every asset fresh, noop_save() writes
  * CACHE/build-state: what that verdict rested on.  That is every input the

@@ -1,4 +1,4 @@
-/* index.h - the sqlite index of the local cache (cache/index.sqlite)
+/* cache/index.h - the sqlite index of the local cache (cache/index.sqlite)
  *
  * index.c is the only file that includes <sqlite3.h>.  The index is an
  * accelerator: it maps keys to blobs and records what each output file

@@ -1,4 +1,4 @@
-/* remote.c - the shared cache client: batches of transfers through one
+/* cache/remote.c - the shared cache client: batches of transfers through one
  * libcurl multi loop, or file operations on a shared directory */
 #include <errno.h>
 #include <fcntl.h>

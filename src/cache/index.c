@@ -1,4 +1,4 @@
-/* index.c - the sqlite index */
+/* cache/index.c - the sqlite index */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-/* lock.c - read and write assetgen.lock */
+/* cache/lock.c - read and write assetgen.lock */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

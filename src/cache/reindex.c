@@ -1,10 +1,10 @@
-/* cache.c - re-index the cache from its blobs; verify every blob */
+/* cache/reindex.c - re-index the cache from its blobs; verify every blob */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "cache.h"
+#include "reindex.h"
 #include "pngio.h"
 #include "sign.h"
 #include "util.h"

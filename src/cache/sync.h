@@ -1,4 +1,4 @@
-/* sync.h - the team side of a build: the remote cache and assetgen.lock
+/* cache/sync.h - the team side of a build: the remote cache and assetgen.lock
  *
  * Before a build, what the local cache misses is looked up in the remote
  * cache in parallel (and stored locally on a hit); with --locked, every

@@ -1,4 +1,4 @@
-/* lock.h - assetgen.lock: each asset's key pinned to the artifact made for it
+/* cache/lock.h - assetgen.lock: each asset's key pinned to the artifact made for it
  *
  * One sorted line per asset - "name key digest sha256 model seed", and
  * "picked" after a candidate chosen with `assetgen pick` - so
