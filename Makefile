@@ -68,7 +68,7 @@ LIBSRCS = \
 	src/overlay.c \
 	src/plan.c \
 	src/pngio.c \
-	src/presign.c \
+	src/site/signed_url.c \
 	src/provider/a1111.c \
 	src/provider/builtin.c \
 	src/provider/common.c \
@@ -83,10 +83,10 @@ LIBSRCS = \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
-	src/serve.c \
+	src/site/serve.c \
 	src/sign.c \
-	src/site.c \
-	src/site_typo.c \
+	src/site/site.c \
+	src/site/candidates.c \
 	src/status.c \
 	src/cache/sync.c \
 	src/tess_lazy.c \

@@ -13,7 +13,7 @@
 #include "os.h"
 #include "plan.h"
 #include "report.h"
-#include "site.h"
+#include "site/site.h"
 #include "status.h"
 #include "cache/sync.h"
 #include "util.h"

@@ -9,7 +9,7 @@
 
 #include "cmd.h"
 #include "os.h"
-#include "site.h"
+#include "site/site.h"
 #include "util.h"
 
 static const char usage[] =

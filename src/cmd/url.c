@@ -17,7 +17,7 @@
 
 #include "cmd.h"
 #include "os.h"
-#include "presign.h"
+#include "site/signed_url.h"
 #include "util.h"
 
 #define URL_MAX_EXPIRES (3650L * 86400)    /* ten years: a secure_link has no cap of its own */

@@ -24,7 +24,7 @@
 #include "build.h"
 #include "cmd.h"
 #include "os.h"
-#include "serve.h"
+#include "site/serve.h"
 #include "util.h"
 
 #define DEBOUNCE_MS 100

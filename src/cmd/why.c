@@ -22,7 +22,7 @@
 #include "plan.h"
 #include "pngio.h"
 #include "provider/provider.h"
-#include "site.h"
+#include "site/site.h"
 #include "util.h"
 
 #define WHY_MAX_FILE ((size_t)1 << 30)

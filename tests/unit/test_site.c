@@ -5,7 +5,7 @@
 #include "buf.h"
 #include "image.h"
 #include "pngio.h"
-#include "site.h"
+#include "site/site.h"
 #include "test.h"
 
 static void

@@ -1,4 +1,4 @@
-/* presign.c - nginx secure_link links and S3 SigV4 presigned GET URLs
+/* site/signed_url.c - nginx secure_link links and S3 SigV4 presigned GET URLs
  *
  * SigV4 as the S3 API reference describes it ("Authenticating Requests:
  * Using Query Parameters"):
@@ -17,7 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
-#include "presign.h"
+#include "signed_url.h"
 #include "sign.h"
 #include "util.h"
 

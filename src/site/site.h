@@ -1,4 +1,4 @@
-/* site.h - the static site: DIST/manifest.json, DIST/_thumbs/, DIST/index.html
+/* site/site.h - the static site: DIST/manifest.json, DIST/_thumbs/, DIST/index.html
  *
  * After every build the site is brought up to date with what the outputs
  * are, as the cache index records them: every asset of the project whose

@@ -1,4 +1,4 @@
-/* site_typo.h - the typography check on the static site
+/* site/candidates.h - the typography check on the static site
  *
  * A checked asset's card says what OCR read; an asset whose candidates
  * all failed the check has no output, so its candidates are copied to

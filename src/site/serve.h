@@ -1,4 +1,4 @@
-/* serve.h - a tiny HTTP/1.0 file server for `assetgen watch --serve`
+/* site/serve.h - a tiny HTTP/1.0 file server for `assetgen watch --serve`
  *
  * Single-threaded and non-blocking, driven by the caller's poll() loop:
  * the caller adds serve_pollfds() to its own descriptors, and hands the

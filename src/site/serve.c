@@ -1,4 +1,4 @@
-/* serve.c - a tiny HTTP/1.0 file server in the caller's poll loop (watch --serve) */
+/* site/serve.c - a tiny HTTP/1.0 file server in the caller's poll loop (watch --serve) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>

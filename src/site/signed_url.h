@@ -1,4 +1,4 @@
-/* presign.h - signed links to a published artifact: nginx secure_link and
+/* site/signed_url.h - signed links to a published artifact: nginx secure_link and
  * S3 SigV4 presigned GET URLs
  *
  * Pure functions: no environment, no clock (the caller passes "now"), so

@@ -1,4 +1,4 @@
-/* site_typo.c - verdicts on the gallery; candidates left for a person */
+/* site/candidates.c - verdicts on the gallery; candidates left for a person */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "ocr.h"
 #include "os.h"
 #include "site.h"
-#include "site_typo.h"
+#include "candidates.h"
 #include "cache/store.h"
 #include "util.h"
 

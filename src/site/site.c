@@ -1,4 +1,4 @@
-/* site.c - DIST/manifest.json, DIST/_thumbs/NAME.png and DIST/index.html */
+/* site/site.c - DIST/manifest.json, DIST/_thumbs/NAME.png and DIST/index.html */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "resample.h"
 #include "sign.h"
 #include "site.h"
-#include "site_typo.h"
+#include "candidates.h"
 #include "util.h"
 
 #define SITE_MAX_FILE ((size_t)64 << 20)     /* manifest, gallery, thumbnail */
