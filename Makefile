@@ -95,7 +95,10 @@ LIBSRCS = \
 	src/util.c
 
 SRCS = src/main.c $(LIBSRCS)
-LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o)
+# the gallery's stylesheet and script, embedded by tools/embed.sh
+GALLERY_FILES = src/site/gallery.css src/site/gallery.js
+EMBED = sh tools/embed.sh site/gallery.h src/site/gallery.css gallery_css src/site/gallery.js gallery_js
+LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/site/gallery.o
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -111,6 +114,13 @@ $(BUILD)/libassetgen.a: $(LIBOBJS)
 
 $(BUILD)/%.o: src/%.c src/*.h src/*/*.h | $(BUILD)
 	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/site/gallery.c: $(GALLERY_FILES) tools/embed.sh
+	@mkdir -p $(@D)
+	$(EMBED) >$@.tmp && mv -f $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/site/gallery.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BUILD)
@@ -187,7 +197,7 @@ FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame
 FUZZ_ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
 	$(WARN) $(FUZZ_CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/gen/site/gallery.o
 
 fuzz-deps: deps
 	@$(MAKE) -s install-pkgs WANT="$(FUZZ_DEB_PKGS)" HAVE="$$(printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
@@ -197,6 +207,13 @@ fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 $(FUZZ_BUILD)/obj/%.o: src/%.c src/*.h src/*/*.h
 	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/gen/site/gallery.c: $(GALLERY_FILES) tools/embed.sh
+	@mkdir -p $(@D)
+	$(EMBED) >$@.tmp && mv -f $@.tmp $@
+
+$(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c src/site/gallery.h
 	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/libassetgen.a: $(FUZZ_OBJS)
