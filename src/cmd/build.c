@@ -121,12 +121,14 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 }
 
 void
-build_prep_release(struct build_prep *pp)
+build_release(struct ctx *c, struct plan *pl, struct build_prep *pp)
 {
 	free(pp->sel);
 	free(pp->rel);
 	free(pp->out_dir);
 	memset(pp, 0, sizeof(*pp));
+	plan_release(pl);
+	ctx_release(c);
 }
 
 /* Load, select and plan: the part build, status and -n share. */
@@ -414,9 +416,7 @@ out:
 	free(res);
 	if (sync_open_ok)
 		sync_close(&sy);
-	build_prep_release(&pp);
-	plan_release(&pl);
-	ctx_release(&c);
+	build_release(&c, &pl, &pp);
 	return rc;
 }
 

@@ -89,7 +89,8 @@ struct build_prep {
 /* Load, select and plan (readonly: create no cache).  0 or an exit status. */
 int build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char **names, int nnames,
 		  int readonly, struct plan *pl, struct build_prep *pp);
-void build_prep_release(struct build_prep *pp);
+/* Release what build_prepare made: c, pl and pp. */
+void build_release(struct ctx *c, struct plan *pl, struct build_prep *pp);
 /* The plan's lines (all: the fresh assets too), and its totals line. */
 void build_print_plan(const struct plan *pl, int all);
 void build_print_totals(const struct plan *pl);

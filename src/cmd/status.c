@@ -49,8 +49,6 @@ cmd_status(int argc, char **argv, struct global *g)
 out:
 	if (have_sync)
 		sync_close(&sy);
-	build_prep_release(&pp);
-	plan_release(&pl);
-	ctx_release(&c);
+	build_release(&c, &pl, &pp);
 	return rc;
 }
