@@ -78,7 +78,12 @@ LIBSRCS = \
 	src/provider/openai.c \
 	src/provider/stability.c \
 	src/recipe.c \
-	src/render.c \
+	src/render/icon.c \
+	src/render/model.c \
+	src/render/paint.c \
+	src/render/prompt.c \
+	src/render/scene.c \
+	src/render/text.c \
 	src/cache/remote.c \
 	src/report.c \
 	src/resample.c \

@@ -1,6 +1,6 @@
 /* provider/builtin.c - the embedded default model: the procedural renderer */
 #include "provider.h"
-#include "render.h"
+#include "render/render.h"
 #include "util.h"
 
 static int

@@ -17,7 +17,7 @@
 #include "image.h"
 #include "pngio.h"
 #include "recipe.h"
-#include "render.h"
+#include "render/render.h"
 
 enum fault {
 	FAULT_NONE = 0,

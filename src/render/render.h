@@ -1,4 +1,4 @@
-/* render.h - the built-in model: a deterministic procedural renderer
+/* render/render.h - the built-in model: a deterministic procedural renderer
  *
  * Same request, same pixels, on every machine: integer arithmetic only (no
  * libm, no floating point in anything that reaches a pixel), no global
