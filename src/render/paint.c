@@ -288,6 +288,21 @@ mask_add(struct mask *m, int i, int j, int cov)
 	*a = (uint8_t)(v > 255 ? 255 : v);
 }
 
+/* The columns a disc of squared radius r2 (FX) centred on column cx may
+ * cover in the row dy from its centre: 0, or -1 when it misses the row. */
+static int
+mask_span(const struct mask *m, int64_t cx, int64_t dy, int64_t r2, int *i0, int *i1)
+{
+	int64_t span;
+
+	if (dy * dy >= r2)
+		return -1;
+	span = (int64_t)isqrt64((uint64_t)(r2 - dy * dy)) + FX;
+	*i0 = maxi((int)fdiv(cx - span, FX) - m->x0, 0);
+	*i1 = mini((int)fdiv(cx + span, FX) - m->x0 + 1, m->w - 1);
+	return 0;
+}
+
 /* A disc of radius ro (FX) centred at (cx, cy), less the disc of radius ri
  * (ri < 0: none). */
 void
@@ -302,14 +317,11 @@ mask_ring(struct mask *m, int64_t cx, int64_t cy, int64_t ro, int64_t ri)
 	if (ro <= 0)
 		return;
 	for (j = 0; j < m->h; j++) {
-		int64_t dy = (int64_t)(m->y0 + j) * FX + FX / 2 - cy, span;
+		int64_t dy = (int64_t)(m->y0 + j) * FX + FX / 2 - cy;
 		int i0, i1;
 
-		if (dy * dy >= out2)
+		if (mask_span(m, cx, dy, out2, &i0, &i1) < 0)
 			continue;
-		span = (int64_t)isqrt64((uint64_t)(out2 - dy * dy)) + FX;
-		i0 = maxi((int)fdiv(cx - span, FX) - m->x0, 0);
-		i1 = mini((int)fdiv(cx + span, FX) - m->x0 + 1, m->w - 1);
 		for (i = i0; i <= i1; i++) {
 			int64_t dx = (int64_t)(m->x0 + i) * FX + FX / 2 - cx;
 			int64_t d2 = dx * dx + dy * dy, d;
@@ -473,14 +485,11 @@ mask_ellipse(struct mask *m, int64_t cx, int64_t cy, int64_t rx, int64_t ry)
 	if (rx <= 0 || ry <= 0)
 		return;
 	for (j = 0; j < m->h; j++) {
-		int64_t dy = ((int64_t)(m->y0 + j) * FX + FX / 2 - cy) * rx / ry, span;
+		int64_t dy = ((int64_t)(m->y0 + j) * FX + FX / 2 - cy) * rx / ry;
 		int i0, i1;
 
-		if (dy * dy >= out2)
+		if (mask_span(m, cx, dy, out2, &i0, &i1) < 0)
 			continue;
-		span = (int64_t)isqrt64((uint64_t)(out2 - dy * dy)) + FX;
-		i0 = maxi((int)fdiv(cx - span, FX) - m->x0, 0);
-		i1 = mini((int)fdiv(cx + span, FX) - m->x0 + 1, m->w - 1);
 		for (i = i0; i <= i1; i++) {
 			int64_t dx = (int64_t)(m->x0 + i) * FX + FX / 2 - cx;
 			int64_t d2 = dx * dx + dy * dy;

@@ -117,37 +117,25 @@ stars(struct scene *sc, int ymax, struct rgb tint)
 	}
 }
 
-/* the four-stop sky for a time of day */
+/* the four-stop sky for a time of day, top to bottom: hue, saturation,
+ * value; dawn's and sunset's horizon take half the palette's hue shift */
+static const int sky_stops[4][4][3] = {
+	{ { 990, 200, 185 }, { 970, 160, 215 }, { 940, 100, 238 }, { 900, 40, 252 } },     /* day */
+	{ { 1080, 130, 120 }, { 1300, 90, 190 }, { 1450, 90, 235 }, { 110, 110, 255 } },   /* dawn */
+	{ { 1120, 190, 95 }, { 1320, 170, 170 }, { 1480, 180, 230 }, { 90, 210, 255 } },   /* sunset */
+	{ { 1010, 220, 18 }, { 1000, 210, 40 }, { 1030, 170, 70 }, { 1080, 120, 105 } },   /* night */
+};
+
 static void
 sky_colours(const struct scene *sc, int tod, struct rgb *c)
 {
 	int t = sc->lk.hue[0] >= 0 ? 0 : (sc->hue % 256) / 4 - 32;
+	int row = tod == TOD_DAWN ? 1 : tod == TOD_SUNSET ? 2 : tod == TOD_NIGHT ? 3 : 0, i;
 
-	switch (tod) {
-	case TOD_DAWN:
-		c[0] = hsv(1080 + t, 130, 120);
-		c[1] = hsv(1300 + t, 90, 190);
-		c[2] = hsv(1450 + t, 90, 235);
-		c[3] = hsv(110 + t / 2, 110, 255);
-		break;
-	case TOD_SUNSET:
-		c[0] = hsv(1120 + t, 190, 95);
-		c[1] = hsv(1320 + t, 170, 170);
-		c[2] = hsv(1480 + t, 180, 230);
-		c[3] = hsv(90 + t / 2, 210, 255);
-		break;
-	case TOD_NIGHT:
-		c[0] = hsv(1010 + t, 220, 18);
-		c[1] = hsv(1000 + t, 210, 40);
-		c[2] = hsv(1030 + t, 170, 70);
-		c[3] = hsv(1080 + t, 120, 105);
-		break;
-	default:
-		c[0] = hsv(990 + t, 200, 185);
-		c[1] = hsv(970 + t, 160, 215);
-		c[2] = hsv(940 + t, 100, 238);
-		c[3] = hsv(900 + t, 40, 252);
-		break;
+	for (i = 0; i < 4; i++) {
+		const int *st = sky_stops[row][i];
+
+		c[i] = hsv(st[0] + (i == 3 && (row == 1 || row == 2) ? t / 2 : t), st[1], st[2]);
 	}
 	if (sc->lk.hue[0] >= 0) {
 		struct rgb named = hsv(sc->lk.hue[0], 180, luma(c[2]) + 40);
