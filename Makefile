@@ -67,7 +67,7 @@ LIBSRCS = \
 	src/os.c \
 	src/overlay.c \
 	src/plan.c \
-	src/pngio.c \
+	src/png.c \
 	src/site/signed_url.c \
 	src/provider/a1111.c \
 	src/provider/builtin.c \
@@ -96,7 +96,7 @@ LIBSRCS = \
 	src/cache/sync.c \
 	src/tess_lazy.c \
 	src/cache/store.c \
-	src/typo.c \
+	src/typography.c \
 	src/util.c
 
 SRCS = src/main.c $(LIBSRCS)
@@ -130,7 +130,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/site/gallery.h
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-write-strings -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libassetgen.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-write-strings $(LDFLAGS) -o $@ $< $(BUILD)/libassetgen.a $(LIBS)
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -226,7 +226,7 @@ $(FUZZ_BUILD)/libassetgen.a: $(FUZZ_OBJS)
 	ar rcs $@ $(FUZZ_OBJS)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(FUZZ_BUILD)/libassetgen.a
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_BUILD)/libassetgen.a $(LIBS)
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libassetgen.a $(LIBS)
 
 # One target: its seeds added to build-fuzz/corpus/NAME (kept between runs),
 # FUZZ_SECONDS of fuzzing, then every regression input once.  Crashes go to

@@ -18,10 +18,10 @@
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"
-#include "pngio.h"
+#include "png.h"
 #include "resample.h"
 #include "sign.h"
-#include "typo.h"
+#include "typography.h"
 #include "util.h"
 
 volatile sig_atomic_t build_interrupted;

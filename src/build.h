@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "plan.h"
-#include "pngio.h"
+#include "png.h"
 #include "provider/provider.h"
 #include "status.h"
 #include "cache/store.h"

@@ -10,7 +10,7 @@
 #include "os.h"
 #include "plan.h"
 #include "provider/provider.h"
-#include "typo.h"
+#include "typography.h"
 #include "util.h"
 
 const char *

@@ -5,7 +5,7 @@
 
 #include "buf.h"
 #include "reindex.h"
-#include "pngio.h"
+#include "png.h"
 #include "sign.h"
 #include "util.h"
 

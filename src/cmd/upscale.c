@@ -8,7 +8,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "os.h"
-#include "pngio.h"
+#include "png.h"
 #include "resample.h"
 #include "util.h"
 

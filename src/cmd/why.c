@@ -20,7 +20,7 @@
 #include "cache/lock.h"
 #include "os.h"
 #include "plan.h"
-#include "pngio.h"
+#include "png.h"
 #include "provider/provider.h"
 #include "site/site.h"
 #include "util.h"

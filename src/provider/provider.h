@@ -15,7 +15,7 @@
 #include "buf.h"
 #include "http.h"
 #include "image.h"
-#include "pngio.h"
+#include "png.h"
 #include "recipe.h"
 #include "render/render.h"
 

@@ -17,7 +17,7 @@
 #include "key.h"
 #include "os.h"
 #include "plan.h"
-#include "pngio.h"
+#include "png.h"
 #include "resample.h"
 #include "sign.h"
 #include "site.h"

@@ -22,7 +22,7 @@
 #include "fuzz.h"
 #include "http.h"
 #include "image.h"
-#include "pngio.h"
+#include "png.h"
 #include "provider/provider.h"
 #include "util.h"
 

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "http.h"
-#include "pngio.h"
+#include "png.h"
 #include "provider/provider.h"
 #include "test.h"
 #include "util.h"

@@ -10,7 +10,7 @@
 #include "image.h"
 #include "cache/index.h"
 #include "key.h"
-#include "pngio.h"
+#include "png.h"
 #include "cache/store.h"
 #include "test.h"
 #include "util.h"

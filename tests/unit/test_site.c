@@ -4,7 +4,7 @@
 
 #include "buf.h"
 #include "image.h"
-#include "pngio.h"
+#include "png.h"
 #include "site/site.h"
 #include "test.h"
 

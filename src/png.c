@@ -1,4 +1,4 @@
-/* pngio.c - PNG encode/decode via libpng, with metadata text chunks
+/* png.c - PNG encode/decode via libpng, with metadata text chunks
  *
  * The only file that includes <png.h>.  libpng reports errors by calling
  * our error function, which longjmps back; every function that calls
@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #include "os.h"
-#include "pngio.h"
+#include "png.h"
 #include "util.h"
 
 /* Decode caps, checked on the IHDR before any pixel memory is allocated:

@@ -1,4 +1,4 @@
-/* typo.h - what the typography check adds to artifacts and messages
+/* typography.h - what the typography check adds to artifacts and messages
  *
  * The check itself is ocr.c; the plan (plan.c) and the scheduler
  * (build.c) decide which candidate to judge.  Here: the metadata a checked
@@ -8,7 +8,7 @@
 #define TYPO_H
 
 #include "plan.h"
-#include "pngio.h"
+#include "png.h"
 
 /* "assetgen:expect_text", "assetgen:ocr" ("pass distance=0.000
  * threshold=0.200 lang=eng engine=tesseract 5.3.0"), "assetgen:ocr_text". */

@@ -1,11 +1,11 @@
-/* typo.c - the typography check's metadata and messages */
+/* typography.c - the typography check's metadata and messages */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "ocr.h"
-#include "typo.h"
+#include "typography.h"
 #include "util.h"
 
 void

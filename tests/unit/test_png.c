@@ -1,4 +1,4 @@
-/* test_pngio.c - PNG encode/decode, text chunks, hostile input.
+/* test_png.c - PNG encode/decode, text chunks, hostile input.
  *
  * Test PNGs in formats the encoder never writes (palette, grey, 16-bit,
  * interlaced, zTXt, ...) are built by hand here with zlib, so this file
@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "image.h"
-#include "pngio.h"
+#include "png.h"
 #include "util.h"
 #include "test.h"
 

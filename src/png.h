@@ -1,6 +1,6 @@
-/* pngio.h - PNG encode/decode via libpng, with metadata text chunks
+/* png.h - PNG encode/decode via libpng, with metadata text chunks
  *
- * pngio.c is the only file that includes <png.h>.  Encoding is
+ * png.c is the only file that includes libpng's <png.h>.  Encoding is
  * deterministic: no tIME chunk, the zlib level and filter given, text
  * chunks in the order given.  Decoding accepts any PNG (palette, grey, 16-bit,
  * interlaced) and returns 8-bit RGB or RGBA; it rejects truncated or
