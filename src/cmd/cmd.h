@@ -57,7 +57,7 @@ struct build_summary {
 	double seconds;
 	int interrupted;          /* the signal number, or 0 */
 };
-/* cmd_build.c: `assetgen build [--intent preview]` of every asset, in
+/* cmd/build.c: `assetgen build [--intent preview]` of every asset, in
  * process, as `assetgen watch` runs it on each change.  intent: -1 (as
  * the recipes say) or an enum intent.  quiet: no step lines nor summary
  * (input errors and failures still print).  sum may be NULL.  Returns

@@ -4,9 +4,9 @@
  * assetgen.yaml, and for the recipes directory being replaced) and on the
  * recipes directory; a debounce (DEBOUNCE_MS of quiet after the last
  * change); then the same in-process build as `assetgen build --intent
- * preview` (build_once in cmd_build.c).  Changes that land during a build
+ * preview` (build_once in cmd/build.c).  Changes that land during a build
  * wait in the inotify queue and start the next build after it, so two
- * builds never overlap.  With --serve, a tiny HTTP server (serve.c) shares
+ * builds never overlap.  With --serve, a tiny HTTP server (site/serve.c) shares
  * the loop.
  */
 #define _GNU_SOURCE
