@@ -33,12 +33,35 @@ ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
 # ~5 ms at every start, a no-op build included)
 LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
 
-# The library: everything but main.c, so unit tests link what they need.
-LIBSRCS = \
+# The sources, folder by folder (docs/ARCHITECTURE.md says what each folder
+# holds and may include).  Objects mirror the folders under $(BUILD)/.
+CORE_SRCS = \
 	src/artifact.c \
 	src/buf.c \
 	src/build.c \
-	src/cache/reindex.c \
+	src/curl_lazy.c \
+	src/font.c \
+	src/http.c \
+	src/image.c \
+	src/inputs.c \
+	src/key.c \
+	src/lazy.c \
+	src/ocr.c \
+	src/os.c \
+	src/overlay.c \
+	src/plan.c \
+	src/png.c \
+	src/recipe.c \
+	src/report.c \
+	src/resample.c \
+	src/route.c \
+	src/sign.c \
+	src/status.c \
+	src/tess_lazy.c \
+	src/typography.c \
+	src/util.c
+
+CMD_SRCS = \
 	src/cmd/bench.c \
 	src/cmd/build.c \
 	src/cmd/cache.c \
@@ -52,23 +75,9 @@ LIBSRCS = \
 	src/cmd/upscale.c \
 	src/cmd/url.c \
 	src/cmd/watch.c \
-	src/cmd/why.c \
-	src/curl_lazy.c \
-	src/font.c \
-	src/http.c \
-	src/image.c \
-	src/cache/index.c \
-	src/inputs.c \
-	src/key.c \
-	src/lazy.c \
-	src/cache/lock.c \
-	src/cache/buildstate.c \
-	src/ocr.c \
-	src/os.c \
-	src/overlay.c \
-	src/plan.c \
-	src/png.c \
-	src/site/signed_url.c \
+	src/cmd/why.c
+
+PROVIDER_SRCS = \
 	src/provider/a1111.c \
 	src/provider/builtin.c \
 	src/provider/common.c \
@@ -76,39 +85,52 @@ LIBSRCS = \
 	src/provider/generic.c \
 	src/provider/ideogram.c \
 	src/provider/openai.c \
-	src/provider/stability.c \
-	src/recipe.c \
+	src/provider/stability.c
+
+CACHE_SRCS = \
+	src/cache/buildstate.c \
+	src/cache/index.c \
+	src/cache/lock.c \
+	src/cache/reindex.c \
+	src/cache/remote.c \
+	src/cache/store.c \
+	src/cache/sync.c
+
+SITE_SRCS = \
+	src/site/candidates.c \
+	src/site/serve.c \
+	src/site/signed_url.c \
+	src/site/site.c
+
+RENDER_SRCS = \
 	src/render/icon.c \
 	src/render/model.c \
 	src/render/paint.c \
 	src/render/prompt.c \
 	src/render/scene.c \
-	src/render/text.c \
-	src/cache/remote.c \
-	src/report.c \
-	src/resample.c \
-	src/route.c \
-	src/site/serve.c \
-	src/sign.c \
-	src/site/site.c \
-	src/site/candidates.c \
-	src/status.c \
-	src/cache/sync.c \
-	src/tess_lazy.c \
-	src/cache/store.c \
-	src/typography.c \
-	src/util.c
+	src/render/text.c
 
+# The library: everything but main.c, so unit tests link what they need.
+LIBSRCS = $(CORE_SRCS) $(CMD_SRCS) $(PROVIDER_SRCS) $(CACHE_SRCS) $(SITE_SRCS) $(RENDER_SRCS)
 SRCS = src/main.c $(LIBSRCS)
-# the gallery's stylesheet and script, embedded by tools/embed.sh
+# The gallery's stylesheet and script, written into a C file by
+# tools/embed.sh (site/gallery.h declares them).
 GALLERY_FILES = src/site/gallery.css src/site/gallery.js
 EMBED = sh tools/embed.sh site/gallery.h src/site/gallery.css gallery_css src/site/gallery.js gallery_js
-LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/site/gallery.o
+GEN_OBJ = gen/site/gallery.o
+# Two members may share a name (cmd/build.o and build.o): the archive is
+# always written afresh, in one `ar`, which keeps both.
+LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/$(GEN_OBJ)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
+# Header dependencies are generated as the objects are compiled (-MMD -MP:
+# one .d beside each object; a header removed since is no error).
+DEPFLAGS = -MMD -MP
+DEPS = $(SRCS:src/%.c=$(BUILD)/%.d) $(BUILD)/$(GEN_OBJ:.o=.d) $(UNIT_TESTS:=.d)
+
 all: $(BUILD)/assetgen
-	@ln -sf $(BUILD)/assetgen assetgen
+	@[ "$$(readlink assetgen)" = $(BUILD)/assetgen ] || ln -sf $(BUILD)/assetgen assetgen
 
 $(BUILD)/assetgen: $(BUILD)/main.o $(BUILD)/libassetgen.a
 	$(CC) $(LDFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/libassetgen.a $(LIBS)
@@ -117,23 +139,23 @@ $(BUILD)/libassetgen.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $(LIBOBJS)
 
-$(BUILD)/%.o: src/%.c src/*.h src/*/*.h | $(BUILD)
+$(BUILD)/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/site/gallery.c: $(GALLERY_FILES) tools/embed.sh
 	@mkdir -p $(@D)
 	$(EMBED) >$@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/site/gallery.h
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BUILD)
-	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-write-strings $(LDFLAGS) -o $@ $< $(BUILD)/libassetgen.a $(LIBS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libassetgen.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-write-strings $(DEPFLAGS) -MF $@.d -MT $@ $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libassetgen.a $(LIBS)
 
-$(BUILD):
-	mkdir -p $(BUILD)
+-include $(DEPS)
 
 # Install the Debian packages (as root), or print the line to run.
 deps:
@@ -175,7 +197,8 @@ bench: bench-deps all
 	bash bench/run.sh
 
 lint:
-	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' src/*.c src/*/*.c tests/unit/*.c \
+	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' $(SRCS) $(wildcard src/*.h src/*/*.h) \
+		tests/unit/*.[ch] tests/fuzz/*.[ch] \
 		|| { echo "lint: banned function"; exit 1; }
 
 install: $(BUILD)/assetgen
@@ -202,7 +225,8 @@ FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame
 FUZZ_ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
 	$(WARN) $(FUZZ_CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/gen/site/gallery.o
+FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/$(GEN_OBJ)
+FUZZ_DEPS = $(FUZZ_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%.d)
 
 fuzz-deps: deps
 	@$(MAKE) -s install-pkgs WANT="$(FUZZ_DEB_PKGS)" HAVE="$$(printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
@@ -210,23 +234,26 @@ fuzz-deps: deps
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c src/*.h src/*/*.h
+$(FUZZ_BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/obj/gen/site/gallery.c: $(GALLERY_FILES) tools/embed.sh
 	@mkdir -p $(@D)
 	$(EMBED) >$@.tmp && mv -f $@.tmp $@
 
-$(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c src/site/gallery.h
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+$(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/libassetgen.a: $(FUZZ_OBJS)
 	rm -f $@
 	ar rcs $@ $(FUZZ_OBJS)
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(FUZZ_BUILD)/libassetgen.a
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libassetgen.a $(LIBS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libassetgen.a
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< \
+		$(FUZZ_BUILD)/libassetgen.a $(LIBS)
+
+-include $(FUZZ_DEPS)
 
 # One target: its seeds added to build-fuzz/corpus/NAME (kept between runs),
 # FUZZ_SECONDS of fuzzing, then every regression input once.  Crashes go to
