@@ -14,14 +14,14 @@
 #include "artifact.h"
 #include "build.h"
 #include "http.h"
-#include "index.h"
+#include "cache/index.h"
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"
-#include "pngio.h"
+#include "png.h"
 #include "resample.h"
 #include "sign.h"
-#include "typo.h"
+#include "typography.h"
 #include "util.h"
 
 volatile sig_atomic_t build_interrupted;

@@ -17,10 +17,10 @@
 #include <stddef.h>
 
 #include "plan.h"
-#include "pngio.h"
-#include "provider.h"
+#include "png.h"
+#include "provider/provider.h"
 #include "status.h"
-#include "store.h"
+#include "cache/store.h"
 
 #define BUILD_BREAKER 3           /* assets in a row that spent every attempt on a model cool it down */
 #define BUILD_RETRY_AFTER_MAX 300 /* seconds; a longer Retry-After moves on to the next model */

@@ -1,5 +1,5 @@
 /* http.c - one libcurl multi loop for every transfer; the only file that
- * includes <curl/curl.h> */
+ * calls libcurl (curl_lazy.c loads it) */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* http.h - requests, responses, and one libcurl multi loop for all transfers
  *
- * http.c is the only file that includes <curl/curl.h>.  The loop runs on
+ * http.c is the only file that calls libcurl (curl_lazy.c includes
+ * <curl/curl.h> too, to load the library on first use).  The loop runs on
  * the scheduler's thread: transfers are added, http_loop_poll() drives them
  * all (connection reuse, timeouts, a hard cap on each body), and finished
  * ones are collected with http_loop_next().  Other threads may call

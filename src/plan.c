@@ -9,8 +9,8 @@
 #include "buf.h"
 #include "os.h"
 #include "plan.h"
-#include "provider.h"
-#include "typo.h"
+#include "provider/provider.h"
+#include "typography.h"
 #include "util.h"
 
 const char *
@@ -561,4 +561,82 @@ plan_output_rec_release(struct output_rec *r)
 	free(r->params);
 	free(r->upscale);
 	free(r->overlay);
+}
+
+/* Can every candidate make its asset (sizes a provider cannot make are
+ * config errors, reported before anything runs)?  0 or EXIT_INPUT. */
+int
+plan_check_models(const struct plan *pl)
+{
+	size_t i, j;
+	char *err;
+	int rc = 0;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+		const struct asset *a = it->asset;
+
+		for (j = 0; j < it->ncands; j++) {
+			const struct plan_cand *c = &it->cands[j];
+
+			err = NULL;
+			if (c->roll || !c->provider || !c->provider->check ||
+			    c->provider->check(c->model, a->width, a->height, &err) == 0)
+				continue;
+			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot make %ux%u: %s\n",
+				a->loc.file, a->loc.line, a->loc.col, a->name, c->model->name,
+				a->width, a->height, err ? err : "unsupported size");
+			free(err);
+			rc = EXIT_INPUT;
+		}
+		if (it->upscaler && (!it->upprovider || !it->upprovider->upscale_request)) {
+			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot upscale (provider '%s')\n",
+				a->loc.file, a->loc.line, a->loc.col, a->name, it->upscaler->name,
+				it->upscaler->provider);
+			rc = EXIT_INPUT;
+		}
+	}
+	return rc;
+}
+
+/* Every model a build may call must have its key in the environment:
+ * say so before any request.  0 or EXIT_INPUT. */
+int
+plan_check_keys(const struct plan *pl)
+{
+	const struct model *seen[64];
+	size_t i, j, k, nseen = 0;
+	const char *v;
+	int rc = 0;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+
+		if (it->action == PLAN_FRESH || it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING ||
+		    it->action == PLAN_REJECTED)
+			continue;
+		for (j = 0; j <= it->ncands; j++) {
+			const struct model *m = j < it->ncands ? it->cands[j].model : it->upscaler;
+			const struct provider *p = j < it->ncands ? it->cands[j].provider : it->upprovider;
+
+			if (!m || !p || !p->needs_key)
+				continue;
+			if (j < it->ncands && it->action != PLAN_GENERATE)
+				continue;
+			for (k = 0; k < nseen; k++)
+				if (seen[k] == m)
+					break;
+			if (k < nseen)
+				continue;
+			if (nseen < 64)
+				seen[nseen++] = m;
+			v = m->api_key_env ? getenv(m->api_key_env) : NULL;
+			if (!v || !*v) {
+				warn("model '%s' needs its API key in the environment variable %s",
+				     m->name, m->api_key_env ? m->api_key_env : "(api_key_env is not set)");
+				rc = EXIT_INPUT;
+			}
+		}
+	}
+	return rc;
 }

@@ -9,12 +9,12 @@
 
 #include <stddef.h>
 
-#include "index.h"
+#include "cache/index.h"
 #include "key.h"
 #include "ocr.h"
 #include "recipe.h"
 #include "route.h"
-#include "store.h"
+#include "cache/store.h"
 
 enum plan_action {
 	PLAN_FRESH,       /* output present and as recorded: nothing to do */
@@ -121,5 +121,13 @@ size_t plan_next_model(const struct plan_item *it, size_t j);
 void plan_output_rec(const struct plan_item *it, const struct plan_cand *c,
 		     const struct key *digest, struct output_rec *r);
 void plan_output_rec_release(struct output_rec *r);
+
+/* Can every candidate make its asset?  Sizes a provider cannot make are
+ * config errors, reported (file:line:col) before anything runs.  0 or
+ * EXIT_INPUT. */
+int plan_check_models(const struct plan *pl);
+/* Every model the plan may call has its API key in the environment?
+ * Says which variable is missing, before any request.  0 or EXIT_INPUT. */
+int plan_check_keys(const struct plan *pl);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pngio.h"
+#include "png.h"
 
 struct srcloc {
 	const char *file;   /* project-relative path, owned by struct project */

@@ -1,4 +1,4 @@
-/* report.c - the JSON build report; the only file that includes <jansson.h> */
+/* report.c - the JSON build report (--report FILE) */
 #include <stdlib.h>
 #include <string.h>
 

@@ -13,7 +13,7 @@ int hex_equal(const char *a, const char *b);
 /* 64 lowercase hex digits? */
 int sha256_hex_valid(const char *s);
 
-/* Signed URLs (presign.c) build on these. */
+/* Signed URLs (site/signed_url.c) build on these. */
 #define MD5_B64URL_LEN 22
 #define HMAC_SHA256_LEN 32
 

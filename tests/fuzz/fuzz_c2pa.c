@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "c2pa.h"
-#include "cbor.h"
+#include "c2pa/c2pa.h"
+#include "c2pa/cbor.h"
 #include "fuzz.h"
 
 int

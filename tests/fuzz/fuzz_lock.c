@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "lock.h"
+#include "cache/lock.h"
 
 static const char *const names[] = { "assetgen.lock", NULL };
 

@@ -12,13 +12,13 @@
 #include <string.h>
 
 #include "buf.h"
-#include "c2pa.h"
-#include "cbor.h"
+#include "c2pa/c2pa.h"
+#include "c2pa/cbor.h"
 #include "crypto.h"
 #include "image.h"
-#include "jumbf.h"
+#include "c2pa/jumbf.h"
 #include "os.h"
-#include "pngio.h"
+#include "png.h"
 #include "util.h"
 #include "test.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cbor.h"
+#include "c2pa/cbor.h"
 #include "util.h"
 #include "test.h"
 

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 #include "key.h"
-#include "lock.h"
+#include "cache/lock.h"
 #include "os.h"
 #include "test.h"
 #include "util.h"

@@ -10,8 +10,8 @@
 #include <jansson.h>
 
 #include "http.h"
-#include "pngio.h"
-#include "provider.h"
+#include "png.h"
+#include "provider/provider.h"
 #include "test.h"
 #include "util.h"
 
@@ -217,7 +217,7 @@ image_is_png(const struct provider_reply *out)
 	return out->image.len == png.len && memcmp(out->image.data, png.data, png.len) == 0;
 }
 
-/* --- provider_common.c ------------------------------------------------- */
+/* --- provider/common.c ------------------------------------------------- */
 
 static void
 test_table(void)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "presign.h"
+#include "site/signed_url.h"
 #include "sign.h"
 #include "test.h"
 
