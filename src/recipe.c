@@ -2504,6 +2504,14 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 				return -1;
 			}
 		}
+		/* the candidates are seed, seed+1, ...: none may wrap to 0 */
+		if (s->seed && a->seed > UINT64_MAX - (uint64_t)(a->typo.max_attempts - 1)) {
+			problem(l, s->seed, "seed %llu leaves no room for its %d typography "
+				"candidates (seed, seed+1, ...): use a seed up to %llu",
+				(unsigned long long)a->seed, a->typo.max_attempts,
+				(unsigned long long)(UINT64_MAX - (uint64_t)(a->typo.max_attempts - 1)));
+			return -1;
+		}
 	}
 	if (nps) {
 		a->params = xcalloc(nps, sizeof(*a->params));
