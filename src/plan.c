@@ -456,6 +456,16 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->cost = it->cands[0].model->cost;
 }
 
+/* A model that upscales is paid once more after the generation (or after
+ * the cached generation, or overlay, it starts from). */
+static void
+price_upscale(struct plan_item *it)
+{
+	if (it->upscaler && (it->action == PLAN_GENERATE || it->action == PLAN_UPSCALE ||
+			     it->action == PLAN_OVERLAY))
+		it->cost += it->upscaler->cost;
+}
+
 void
 plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, struct store *st)
 {
@@ -469,6 +479,7 @@ plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, str
 		r->ino == (int64_t)sb.st_ino;
 	it->picked = 1;
 	plan_choose(it, j, r, fresh_ok, ix, st);
+	price_upscale(it);
 	if (!plan_check_find(it, j))
 		cached_verdict(it, j, ix, st);
 	if (it->action != PLAN_FRESH && !it->why)
@@ -477,7 +488,7 @@ plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, str
 	pl->cost = 0;
 	for (i = 0; i < pl->nitems; i++) {
 		pl->counts[pl->items[i].action]++;
-		pl->cost += pl->items[i].action == PLAN_GENERATE ? pl->items[i].cost : 0;
+		pl->cost += pl->items[i].cost;
 	}
 }
 
@@ -499,6 +510,7 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 		it = &pl->items[n++];
 		it->asset = &p->assets[i];
 		plan_one(pl, it, p, ix, st, o);
+		price_upscale(it);
 		pl->counts[it->action]++;
 		pl->cost += it->cost;
 	}

@@ -74,7 +74,7 @@ struct plan_item {
 	struct key gen_digest;        /* UPSCALE: the cached image before upscaling;
 	                                 OVERLAY: the cached generation */
 	char *why;                    /* why it is rebuilt ("prompt changed; seed 42→43") */
-	double cost;                  /* estimated: the first candidate's price for GENERATE */
+	double cost;                  /* estimated: a candidate's price (GENERATE), plus a model's upscale */
 	double saved;                 /* RESTORE/UPSCALE: what the cached artifact cost */
 };
 
