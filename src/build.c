@@ -949,7 +949,7 @@ restore_if_made(struct sched *s, struct task *t, const struct plan_cand *c)
 	uncommit(s, t);
 	it->chosen = t->cand;
 	it->digest = act.digest;
-	it->saved = act.cost;
+	it->saved = plan_output_cost(it, t->cand, s->ix, act.cost);
 	submit(s, t, J_RESTORE, NULL);
 	return 1;
 }

@@ -116,6 +116,12 @@ const struct plan_check *plan_check_find(const struct plan_item *it, size_t j);
 /* The first candidate of the model after candidate j's (ncands if none). */
 size_t plan_next_model(const struct plan_item *it, size_t j);
 
+/* What making candidate j's output cost, as the index recorded it: its
+ * generation (with the typography check, every candidate generated: the
+ * rejected ones were paid for on the way), plus an upscale by a model;
+ * unknown when the index lacks the generation. */
+double plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double unknown);
+
 /* The record for an output as it should be after building item with
  * candidate c and final digest d (strings owned by the caller after). */
 void plan_output_rec(const struct plan_item *it, const struct plan_cand *c,

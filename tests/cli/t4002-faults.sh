@@ -207,9 +207,10 @@ test_expect_success 'the budget holds the upscale too: no generation is paid for
 	test "$(fake_count)" = 0
 '
 
-test_expect_success 'from a cached generation only the upscale is paid, within the budget' '
+test_expect_success 'a restore saves both; from a cached generation only the upscale is paid, within the budget' '
 	uproject && fake_ctl POST /_control/reset >/dev/null &&
 	assetgen -C u build >out && grep -q "spent 0.015" out &&
+	rm -r u/dist && assetgen -C u build >out && grep -q "spent 0.000, saved 0.015" out &&
 	sed -i "s/factor: 2/factor: 3/" u/recipes/a.yaml &&
 	assetgen -C u build -n >out && grep -q "estimated cost 0.005" out &&
 	must_fail 1 assetgen -C u build --budget 0.004 >out 2>err &&
