@@ -319,6 +319,25 @@ plan_checked(struct plan_item *it, const struct output_rec *r, int fresh_ok, str
 		0 : it->cands[work].model->cost;
 }
 
+double
+plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double unknown)
+{
+	const struct plan_cand *c = &it->cands[j];
+	struct action act;
+	double cost;
+	size_t i;
+
+	if (!ix || index_action_get(ix, &c->gen_key, &act) != 1)
+		return unknown;
+	cost = act.cost;
+	for (i = 0; it->checked && i < it->ncands; i++)
+		if (i != j && index_action_get(ix, &it->cands[i].gen_key, &act) == 1)
+			cost += act.cost;
+	if (!key_equal(&c->gen_key, &c->final_key) && index_action_get(ix, &c->final_key, &act) == 1)
+		cost += act.cost;
+	return cost;
+}
+
 void
 plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fresh_ok,
 	    struct index *ix, struct store *st)
@@ -337,7 +356,7 @@ plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fres
 	    store_has(st, &act.digest, NULL)) {
 		it->action = PLAN_RESTORE;
 		it->digest = act.digest;
-		it->saved = act.cost;
+		it->saved = plan_output_cost(it, j, ix, act.cost);
 		return;
 	}
 	/* checked: the generation is judged, then the overlay and the upscale */
@@ -429,7 +448,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			it->action = PLAN_RESTORE;
 			it->chosen = i;
 			it->digest = act.digest;
-			it->saved = act.cost;
+			it->saved = plan_output_cost(it, i, ix, act.cost);
 			return;
 		}
 		if (a->upscale.kind != UPSCALE_NONE &&
@@ -456,6 +475,16 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->cost = it->cands[0].model->cost;
 }
 
+/* A model that upscales is paid once more after the generation (or after
+ * the cached generation, or overlay, it starts from). */
+static void
+price_upscale(struct plan_item *it)
+{
+	if (it->upscaler && (it->action == PLAN_GENERATE || it->action == PLAN_UPSCALE ||
+			     it->action == PLAN_OVERLAY))
+		it->cost += it->upscaler->cost;
+}
+
 void
 plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, struct store *st)
 {
@@ -469,6 +498,7 @@ plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, str
 		r->ino == (int64_t)sb.st_ino;
 	it->picked = 1;
 	plan_choose(it, j, r, fresh_ok, ix, st);
+	price_upscale(it);
 	if (!plan_check_find(it, j))
 		cached_verdict(it, j, ix, st);
 	if (it->action != PLAN_FRESH && !it->why)
@@ -477,7 +507,7 @@ plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, str
 	pl->cost = 0;
 	for (i = 0; i < pl->nitems; i++) {
 		pl->counts[pl->items[i].action]++;
-		pl->cost += pl->items[i].action == PLAN_GENERATE ? pl->items[i].cost : 0;
+		pl->cost += pl->items[i].cost;
 	}
 }
 
@@ -499,6 +529,7 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 		it = &pl->items[n++];
 		it->asset = &p->assets[i];
 		plan_one(pl, it, p, ix, st, o);
+		price_upscale(it);
 		pl->counts[it->action]++;
 		pl->cost += it->cost;
 	}

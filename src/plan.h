@@ -74,7 +74,7 @@ struct plan_item {
 	struct key gen_digest;        /* UPSCALE: the cached image before upscaling;
 	                                 OVERLAY: the cached generation */
 	char *why;                    /* why it is rebuilt ("prompt changed; seed 42→43") */
-	double cost;                  /* estimated: the first candidate's price for GENERATE */
+	double cost;                  /* estimated: a candidate's price (GENERATE), plus a model's upscale */
 	double saved;                 /* RESTORE/UPSCALE: what the cached artifact cost */
 };
 
@@ -115,6 +115,12 @@ struct plan_check *plan_check_add(struct plan_item *it, size_t j);
 const struct plan_check *plan_check_find(const struct plan_item *it, size_t j);
 /* The first candidate of the model after candidate j's (ncands if none). */
 size_t plan_next_model(const struct plan_item *it, size_t j);
+
+/* What making candidate j's output cost, as the index recorded it: its
+ * generation (with the typography check, every candidate generated: the
+ * rejected ones were paid for on the way), plus an upscale by a model;
+ * unknown when the index lacks the generation. */
+double plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double unknown);
 
 /* The record for an output as it should be after building item with
  * candidate c and final digest d (strings owned by the caller after). */

@@ -962,15 +962,20 @@ want_string(struct loader *l, const struct node *v, const char *key)
 	return -1;
 }
 
+/* A non-negative number; one too small for a double (1e-320) is the tiny
+ * number it reads as. */
 static int
 want_number(struct loader *l, const struct node *v, const char *key, double *out)
 {
-	int isint;
+	int isint, rc = -1;
 
 	if (v->type == NODE_SCALAR && decimal_syntax(v->str, &isint)
-	    && parse_double(v->str, out) == 0 && *out >= 0)
+	    && (rc = parse_nonneg(v->str, out)) == 0)
 		return 0;
-	problem(l, v, "'%s' must be a non-negative number", key);
+	if (rc == -1 && v->type == NODE_SCALAR && decimal_syntax(v->str, &isint))
+		problem(l, v, "'%s' is too large (numbers go up to 1.8e308)", key);
+	else
+		problem(l, v, "'%s' must be a non-negative number", key);
 	return -1;
 }
 
@@ -1338,8 +1343,9 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		} else if (!strcmp(key->str, "concurrency")) {
 			want_int(l, val, "concurrency", 1, 1024, &m.concurrency);
 		} else if (!strcmp(key->str, "timeout")) {
-			if (want_number(l, val, "timeout", &m.timeout) == 0 && m.timeout <= 0)
-				problem(l, val, "'timeout' must be a positive number of seconds");
+			if (want_number(l, val, "timeout", &m.timeout) == 0 &&
+			    (m.timeout < 0.001 || m.timeout > 86400))
+				problem(l, val, "'timeout' must be from 0.001 to 86400 seconds");
 		} else if (!strcmp(key->str, "retries")) {
 			want_int(l, val, "retries", 0, 100, &m.retries);
 		} else if (!strcmp(key->str, "params")) {
@@ -2497,6 +2503,14 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 					"are expanded", MAX_SCALAR);
 				return -1;
 			}
+		}
+		/* the candidates are seed, seed+1, ...: none may wrap to 0 */
+		if (s->seed && a->seed > UINT64_MAX - (uint64_t)(a->typo.max_attempts - 1)) {
+			problem(l, s->seed, "seed %llu leaves no room for its %d typography "
+				"candidates (seed, seed+1, ...): use a seed up to %llu",
+				(unsigned long long)a->seed, a->typo.max_attempts,
+				(unsigned long long)(UINT64_MAX - (uint64_t)(a->typo.max_attempts - 1)));
+			return -1;
 		}
 	}
 	if (nps) {

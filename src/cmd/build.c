@@ -180,7 +180,7 @@ build_print_plan(const struct plan *pl, int all)
 		if (it->action == PLAN_FRESH && !all)
 			continue;
 		printf("%-10s %-32s %-16s", plan_action_name(it->action), it->asset->name, model);
-		if (it->action == PLAN_GENERATE)
+		if (it->action == PLAN_GENERATE || it->cost > 0)
 			printf(" %8.3f", it->cost);
 		else
 			printf(" %8s", "");

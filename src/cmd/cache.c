@@ -346,12 +346,12 @@ cmd_cache(int argc, char **argv, struct global *g)
 			}
 			maxs = (long long)max_size;
 		} else if (strcmp(sub, "gc") == 0 && strcmp(argv[i], "--older-than") == 0 && i + 1 < argc) {
-			if (parse_double(argv[++i], &older) < 0 || older < 0) {
+			if (parse_nonneg(argv[++i], &older) < 0) {
 				warn("--older-than wants a number of days, not '%s'", argv[i]);
 				return EXIT_INPUT;
 			}
 		} else if (strcmp(sub, "gc") == 0 && strcmp(argv[i], "--grace") == 0 && i + 1 < argc) {
-			if (parse_double(argv[++i], &grace) < 0 || grace < 0) {
+			if (parse_nonneg(argv[++i], &grace) < 0) {
 				warn("--grace wants a number of seconds, not '%s'", argv[i]);
 				return EXIT_INPUT;
 			}

@@ -149,7 +149,7 @@ opt_count(const char *opt, const char *s, int *out)
 int
 opt_amount(const char *opt, const char *s, double *out)
 {
-	if (parse_double(s, out) < 0 || *out < 0) {
+	if (parse_nonneg(s, out) < 0) {
 		warn("option '%s' wants a non-negative amount, not '%s'", opt, s);
 		return -1;
 	}

@@ -19,16 +19,20 @@
 
 #define SERVE_REQ_MAX 8192                 /* request line and headers */
 #define SERVE_FILE_MAX ((size_t)256 << 20)
-#define SERVE_TIMEOUT_NS (10ULL * 1000000000ULL)
+#define SERVE_HEAD_NS (5ULL * 1000000000ULL)     /* from accept to the whole request head */
+#define SERVE_TIMEOUT_NS (10ULL * 1000000000ULL) /* to send the response */
 #define SERVE_MAX_DEPTH 32                 /* path segments */
+#define SERVE_ACCEPT_BURST 64              /* accepts per wake-up */
 
 struct serve_conn {
 	int fd;                   /* -1: a free slot */
 	int writing;
+	uint32_t client;          /* IPv4 address, host order */
 	char req[SERVE_REQ_MAX + 1];
 	size_t reqlen;
 	char *out;
 	size_t outlen, outoff;
+	uint64_t since;           /* accepted, now_ns() */
 	uint64_t deadline;        /* now_ns() */
 };
 
@@ -179,6 +183,7 @@ respond(struct serve_conn *c, int head, int code, const char *reason, const char
 	c->out = buf_detach(&b, &c->outlen);
 	c->outoff = 0;
 	c->writing = 1;
+	c->deadline = now_ns() + SERVE_TIMEOUT_NS;
 }
 
 static void
@@ -188,6 +193,24 @@ respond_error(struct serve_conn *c, int head, int code, const char *reason, cons
 	int n = snprintf(body, sizeof(body), "%d %s\n", code, reason);
 
 	respond(c, head, code, reason, "text/plain; charset=utf-8", extra, body, (size_t)n);
+}
+
+/* End a connection whose request head has not arrived: say why in one
+ * send (it fits any socket buffer, and a client that cannot take it
+ * loses nothing), after reading what it sent so far, so that the close
+ * is a FIN the answer can be read before, not a reset. */
+static void
+conn_give_up(struct serve_conn *c, int code, const char *reason, const char *extra)
+{
+	char sink[4096];
+	int i;
+
+	for (i = 0; i < 16 && recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+		;
+	respond_error(c, 0, code, reason, extra);
+	if (send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
+		shutdown(c->fd, SHUT_WR);
+	conn_close(c);
 }
 
 /* index.html with the reload script before the last </body> (or at the end). */
@@ -427,24 +450,91 @@ conn_read(struct serve *s, struct serve_conn *c)
 	conn_write(c);
 }
 
+/* The connection to give up for a newcomer from client: the oldest one
+ * still waiting for its request head, of client itself (mine) or else of
+ * the client holding the most connections.  NULL when every one is
+ * answering. */
+static struct serve_conn *
+evictable(struct serve *s, uint32_t client, int mine)
+{
+	struct serve_conn *best = NULL, *c;
+	size_t i, j, n, most = 0;
+
+	for (i = 0; i < SERVE_MAX_CONNS; i++) {
+		c = &s->conns[i];
+		if (c->fd < 0 || c->writing || (mine && c->client != client))
+			continue;
+		for (j = 0, n = 0; !mine && j < SERVE_MAX_CONNS; j++)
+			n += s->conns[j].fd >= 0 && s->conns[j].client == c->client;
+		if (!best || n > most || (n == most && c->since < best->since)) {
+			best = c;
+			most = n;
+		}
+	}
+	return best;
+}
+
+static size_t
+client_conns(const struct serve *s, uint32_t client)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < SERVE_MAX_CONNS; i++)
+		n += s->conns[i].fd >= 0 && s->conns[i].client == client;
+	return n;
+}
+
+static struct serve_conn *
+free_slot(struct serve *s)
+{
+	size_t i;
+
+	for (i = 0; i < SERVE_MAX_CONNS; i++)
+		if (s->conns[i].fd < 0)
+			return &s->conns[i];
+	return NULL;
+}
+
+/* Take the waiting connections.  A client holds at most
+ * SERVE_MAX_PER_CLIENT of them, and a full table makes room: either way
+ * the one given up is the oldest still sending its request head, so a
+ * client that connects and stays silent (or trickles its headers) can
+ * never keep a request that arrives whole from being answered. */
 static void
 accept_all(struct serve *s)
 {
-	size_t i;
-	int fd;
+	struct sockaddr_in sa;
+	socklen_t len;
+	struct serve_conn *c, *old;
+	uint32_t client;
+	int fd, n;
 
-	for (;;) {
-		for (i = 0; i < SERVE_MAX_CONNS && s->conns[i].fd >= 0; i++)
-			;
-		if (i == SERVE_MAX_CONNS)
-			return;           /* the rest wait in the backlog */
-		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	for (n = 0; n < SERVE_ACCEPT_BURST; n++) {
+		if (!free_slot(s) && !evictable(s, 0, 0))
+			return;           /* every one is answering: the rest wait in the backlog */
+		len = sizeof(sa);
+		fd = accept4(s->lfd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		s->conns[i].fd = fd;
-		s->conns[i].reqlen = 0;
-		s->conns[i].writing = 0;
-		s->conns[i].deadline = now_ns() + SERVE_TIMEOUT_NS;
+		client = sa.sin_family == AF_INET ? ntohl(sa.sin_addr.s_addr) : 0;
+		if (client_conns(s, client) >= SERVE_MAX_PER_CLIENT) {
+			if (!(old = evictable(s, client, 1))) {
+				close(fd);        /* all of its own are being answered */
+				continue;
+			}
+			conn_give_up(old, 503, "Service Unavailable", "Retry-After: 1\r\n");
+		}
+		if (!(c = free_slot(s))) {
+			conn_give_up(evictable(s, 0, 0), 503, "Service Unavailable", "Retry-After: 1\r\n");
+			c = free_slot(s);
+		}
+		c->fd = fd;
+		c->client = client;
+		c->reqlen = 0;
+		c->writing = 0;
+		c->since = now_ns();
+		c->deadline = c->since + SERVE_HEAD_NS;
+		conn_read(s, c);          /* the request is often here already */
 	}
 }
 
@@ -462,7 +552,7 @@ serve_pollfds(struct serve *s, struct pollfd *fds)
 		fds[n].revents = 0;
 		s->slot[n++] = (int)i;
 	}
-	if (busy < SERVE_MAX_CONNS) {
+	if (busy < SERVE_MAX_CONNS || evictable(s, 0, 0)) {
 		fds[n].fd = s->lfd;
 		fds[n].events = POLLIN;
 		fds[n].revents = 0;
@@ -496,9 +586,14 @@ serve_handle(struct serve *s, const struct pollfd *fds, size_t n)
 			conn_read(s, c);
 		}
 	}
-	for (i = 0; i < SERVE_MAX_CONNS; i++)
-		if (s->conns[i].fd >= 0 && s->conns[i].deadline <= now)
+	for (i = 0; i < SERVE_MAX_CONNS; i++) {
+		if (s->conns[i].fd < 0 || s->conns[i].deadline > now)
+			continue;
+		if (s->conns[i].writing)
 			conn_close(&s->conns[i]);
+		else
+			conn_give_up(&s->conns[i], 408, "Request Timeout", NULL);
+	}
 }
 
 int

@@ -5,7 +5,11 @@
  * results back to serve_handle().  It listens on 127.0.0.1 only, answers
  * GET and HEAD for regular files under one directory (never following a
  * symbolic link, never a "." or ".." segment or a hidden file), and
- * closes each connection after one response.
+ * closes each connection after one response.  A request head must arrive
+ * within 5 s of the connection; a client holds at most
+ * SERVE_MAX_PER_CLIENT connections, and a newcomer past that (or past a
+ * full table) replaces the oldest connection still sending its head, so
+ * slow or silent clients cannot starve the others.
  *
  * Live reload: every index.html it serves gets a small script before
  * </body> that polls /_changed?v=VERSION (an image request, which the
@@ -20,6 +24,7 @@
 #include <stddef.h>
 
 #define SERVE_MAX_CONNS 32
+#define SERVE_MAX_PER_CLIENT 8     /* connections from one address (browsers open 6) */
 #define SERVE_MAX_FDS (SERVE_MAX_CONNS + 1)
 
 struct serve;

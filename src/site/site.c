@@ -148,29 +148,22 @@ output_current(const struct output_rec *r, const char *path)
 	       r->mtime_ns == os_mtime_ns(&sb) && r->ino == (int64_t)sb.st_ino;
 }
 
-/* What making the output cost, as recorded when it was made: the
- * generation, plus an upscale by a model.  Falls back to the price of the
- * model that made it when the cache no longer knows. */
+/* What making the output cost, as recorded when it was made (see
+ * plan_output_cost).  Falls back to the price of the model that made it
+ * when the cache no longer knows. */
 static double
 output_cost(const struct site *s, const struct plan_item *it, const struct output_rec *r)
 {
 	const struct model *m;
-	struct action act;
+	double cost;
 	size_t i;
 
 	for (i = 0; i < it->ncands; i++) {
-		const struct plan_cand *c = &it->cands[i];
-		double cost;
-
-		if (!key_equal(&c->final_key, &r->key))
+		if (!key_equal(&it->cands[i].final_key, &r->key))
 			continue;
-		if (index_action_get(s->ix, &c->gen_key, &act) != 1)
-			break;
-		cost = act.cost;
-		if (!key_equal(&c->gen_key, &c->final_key) &&
-		    index_action_get(s->ix, &c->final_key, &act) == 1)
-			cost += act.cost;
-		return cost;
+		if ((cost = plan_output_cost(it, i, s->ix, -1)) >= 0)
+			return cost;
+		break;
 	}
 	m = project_model(s->p, r->model);
 	return m ? m->cost : 0;
