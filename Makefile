@@ -8,13 +8,16 @@ MANDIR = $(PREFIX)/share/man/man1
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz
+PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz \
+	libjpeg libwebp libwebpmux libavif
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev \
-	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev
-# what the tests also use: the fake providers (python3), a WebDAV nginx, and
-# headless chromium for the gallery (t6002)
-TEST_DEB_PKGS = python3 nginx chromium
+	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev \
+	libjpeg62-turbo-dev libwebp-dev libavif-dev
+# what the tests also use: the fake providers (python3), a WebDAV nginx,
+# headless chromium for the gallery (t6002), and exiftool to read the
+# metadata of the codec's files back (t0002)
+TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -28,14 +31,16 @@ endif
 BUILD ?= build
 ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
 	$(WARN) $(CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl and libtesseract are not linked: src/curl_lazy.c and
-# src/tess_lazy.c load them on first use (their 50 shared libraries cost
-# ~5 ms at every start, a no-op build included)
-LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
+# libcurl, libtesseract and libavif are not linked: src/curl_lazy.c,
+# src/tess_lazy.c and src/avif_lazy.c load them on first use (the first
+# two's 50 shared libraries cost ~5 ms at every start, a no-op build
+# included; libavif's 28 more, docs/codecs.md)
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept libavif,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
 
 # The library: everything but main.c, so unit tests link what they need.
 LIBSRCS = \
 	src/artifact.c \
+	src/avif_lazy.c \
 	src/buf.c \
 	src/build.c \
 	src/cache.c \
@@ -51,6 +56,7 @@ LIBSRCS = \
 	src/cmd_url.c \
 	src/cmd_watch.c \
 	src/cmd_why.c \
+	src/codec.c \
 	src/curl_lazy.c \
 	src/font.c \
 	src/http.c \
@@ -122,7 +128,7 @@ deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && echo yes)"
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \
