@@ -8,14 +8,17 @@ MANDIR = $(PREFIX)/share/man/man1
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz
+PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz \
+	libjpeg libwebp libwebpmux libavif
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev \
-	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev
+	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev \
+	libjpeg62-turbo-dev libwebp-dev libavif-dev
 # what the tests also use: the fake providers (python3), a WebDAV nginx,
-# headless chromium for the gallery (t6002), and exiftool and node for the
-# content credentials (t3300: exiftool reads them, and the C2PA validator
-# in tests/c2pa/, installed from npm by its lockfile, checks them)
+# headless chromium for the gallery (t6002), and exiftool and node: exiftool
+# reads back the metadata of the codec's files (t0100) and the content
+# credentials (t3300), and the C2PA validator in tests/c2pa/, installed from
+# npm by its lockfile, checks the credentials
 TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl
 NODE_DEB_PKGS = nodejs npm
 C2PA_VALIDATOR = tests/c2pa/node_modules/@contentauth/c2pa-wasm/package.json
@@ -32,17 +35,20 @@ endif
 BUILD ?= build
 ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
 	$(WARN) $(CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl and libtesseract are not linked: src/curl_lazy.c and
-# src/tess_lazy.c load them on first use (their 50 shared libraries cost
-# ~5 ms at every start, a no-op build included)
-LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
+# libcurl, libtesseract and libavif are not linked: src/curl_lazy.c,
+# src/tess_lazy.c and src/avif_lazy.c load them on first use (the first
+# two's 50 shared libraries cost ~5 ms at every start, a no-op build
+# included; libavif's 28 more, docs/codecs.md)
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept libavif,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
 
 # The sources, folder by folder (docs/ARCHITECTURE.md says what each folder
 # holds and may include).  Objects mirror the folders under $(BUILD)/.
 CORE_SRCS = \
 	src/artifact.c \
+	src/avif_lazy.c \
 	src/buf.c \
 	src/build.c \
+	src/codec.c \
 	src/crypto.c \
 	src/curl_lazy.c \
 	src/font.c \

@@ -1023,3 +1023,19 @@ pngio_decode(const void *data, size_t len, struct image *img,
 	}
 	return 0;
 }
+
+static char png_version[48];
+static pthread_once_t png_version_once = PTHREAD_ONCE_INIT;
+
+static void
+png_version_init(void)
+{
+	snprintf(png_version, sizeof(png_version), "libpng %s", png_get_libpng_ver(NULL));
+}
+
+const char *
+pngio_version(void)
+{
+	pthread_once(&png_version_once, png_version_init);
+	return png_version;
+}

@@ -89,4 +89,7 @@ int pngio_decode(const void *data, size_t len, struct image *img,
 /* Read only the text chunks (no pixel decoding) - cheap. */
 int pngio_read_meta(const void *data, size_t len, struct meta *meta, char **err);
 
+/* "libpng 1.6.39": the library in use, for cache keys. */
+const char *pngio_version(void);
+
 #endif
