@@ -76,6 +76,7 @@ LIBSRCS = \
 	src/provider_openai.c \
 	src/provider_stability.c \
 	src/recipe.c \
+	src/redact.c \
 	src/render.c \
 	src/remote.c \
 	src/report.c \
