@@ -19,6 +19,7 @@
 #include "os.h"
 #include "overlay.h"
 #include "pngio.h"
+#include "redact.h"
 #include "resample.h"
 #include "sign.h"
 #include "typo.h"
@@ -922,6 +923,8 @@ send_request(struct sched *s, struct task *t, const struct model *m, struct http
 	if (s->status->level >= STATUS_VERBOSE) {
 		char *d = http_request_describe(req);
 
+		/* a follow-up's URL is the server's, and may quote the key */
+		redact_secret(&d, t->call.api_key);
 		status_printf(s->status, "request %s: %s\n", s->pl->items[t->item].asset->name, d);
 		free(d);
 	}
