@@ -22,6 +22,7 @@ project() {
 models:
   genjson: {provider: http, endpoint: "$FAKE/http/generate-json", cost: 0.01, api_key_env: HTTP_API_KEY, retries: 0}
   basic:   {provider: a1111, endpoint: "http://ci:$PASS@${FAKE#http://}/a1111", retries: 0}
+  genbasic: {provider: http, endpoint: "http://ci:$PASS@${FAKE#http://}/http/generate-json", cost: 0.01, retries: 0}
   local:   {provider: builtin}
 routes:
   - use: [genjson]
@@ -31,14 +32,16 @@ YAML
 	cat >p/recipes/a.yaml <<'YAML'
 assets:
   - {name: x, prompt: "echo the key", seed: 1, size: 64x64}
+  - {name: xb, prompt: "echo the password", seed: 1, size: 64x64, model: genbasic}
 YAML
 }
 
 # no_secret: neither the key (in any case, or percent-encoded) nor the
-# endpoint's password, nor its Basic form, in any file or in what was printed
+# endpoint's password, nor its Basic form (padding percent-encoded or
+# not), in any file or in what was printed
 no_secret() {
 	b64=$(printf %s "ci:$PASS" | base64 -w0) &&
-	if grep -r -a -i -l -e "Sk-Canary" -e "$KEY_PCT" -e "$PASS" -e "$b64" "$TRASH" \
+	if grep -r -a -i -l -e "Sk-Canary" -e "$KEY_PCT" -e "$PASS" -e "${b64%%=*}" "$TRASH" \
 		--exclude=fake.log --exclude=reqs.json --exclude=assetgen.yaml --exclude-dir=.bin; then
 		false
 	fi
@@ -63,16 +66,21 @@ while pos < len(data):
 PY
 }
 
-test_expect_success 'render_meta that echoes the key is kept without it' '
+test_expect_success 'render_meta that echoes the key, or a Basic password, is kept without it' '
 	project &&
-	fake_ctl POST /_control/faults "{\"rules\": [{\"provider\": \"http\", \"fault\": \"echo-key-meta\"}]}" >/dev/null &&
+	fake_ctl POST /_control/faults "{\"rules\": [{\"provider\": \"http\", \"fault\": \"echo-key-meta\", \"count\": 2}]}" >/dev/null &&
 	assetgen -C p build -v --report "$TRASH/report.json" >out 2>err &&
 	fake_ctl GET /_control/requests >reqs.json &&
-	test "$(json_get reqs.json "\" \".join(r[\"fault\"] for r in j)")" = echo-key-meta &&
+	test "$(json_get reqs.json "\" \".join(r[\"fault\"] for r in j)")" = "echo-key-meta echo-key-meta" &&
 	png_text p/dist/x.png render_meta >meta &&
 	grep -q "\"sampler\":\"euler\"" meta &&
 	grep -q "\"authorization\":\"Bearer \[redacted\]\"" meta &&
 	grep -q "\"lower\":\"bearer \[redacted\]\"" meta &&
+	grep -q "\"query\":\"key=\[redacted\]\"" meta &&
+	grep -q "\"key\":\"\[redacted\]\"" meta &&
+	png_text p/dist/xb.png render_meta >meta &&
+	grep -q "\"authorization\":\"Basic \[redacted\]\"" meta &&
+	grep -q "\"lower\":\"basic \[redacted\]\"" meta &&
 	grep -q "\"query\":\"key=\[redacted\]\"" meta &&
 	grep -q "\"key\":\"\[redacted\]\"" meta &&
 	test -n "$(ls remote)" && test -s report.json &&

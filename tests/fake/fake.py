@@ -399,8 +399,8 @@ def fault_status_response(provider, kind, rule):
 def meta_fault(resp, cred, pad):
     """A success whose render_meta quotes the credential cred, as a
     debugging server might (as sent, lower-cased, percent-encoded, and the
-    bare key after 'Bearer '), or carries pad bytes more.  Only JSON
-    answers with render_meta change."""
+    bare key or Basic token after 'Bearer ' or 'Basic '), or carries pad
+    bytes more.  Only JSON answers with render_meta change."""
     try:
         obj = json.loads(resp.body)
     except ValueError:
@@ -408,7 +408,8 @@ def meta_fault(resp, cred, pad):
     if not isinstance(obj, dict) or not isinstance(obj.get("render_meta"), dict):
         return resp
     if cred is not None:
-        key = cred[7:] if cred.startswith("Bearer ") else cred
+        scheme, _, token = cred.partition(" ")
+        key = token if scheme in ("Bearer", "Basic") and token else cred
         obj["render_meta"]["debug"] = {
             "authorization": cred, "lower": cred.lower(),
             "query": "key=" + quote(key, safe=""), "key": key}
@@ -768,7 +769,10 @@ def mutate(kind):
 
 def r_http_generate(req, as_json):
     req.no_query()
-    req.bearer(optional=True)
+    # a team's own server: a key, or HTTP Basic (an endpoint URL's
+    # user:password, as a proxy in front of it may ask for), or nothing
+    if not re.fullmatch(r"Basic [A-Za-z0-9+/=]+", req.headers.get("authorization") or ""):
+        req.bearer(optional=True)
     obj = req.json()
     req.set_prompt(obj.get("prompt"), obj.get("seed"))
     extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params"}

@@ -595,6 +595,13 @@ def t_echo_key_meta():
         "query": "key=Sk-A%2Fb%2Bc", "key": "Sk-A/b+c"} and d.get("sampler") == "euler",
        "echo-key-meta: render_meta quotes the credential in four forms", d)
     faults({"provider": "http", "fault": "echo-key-meta"})
+    r = call("POST", "/http/generate-json", jbody=body, headers={"Authorization": "Basic Y2k6cA=="})
+    d = (r.json() or {}).get("render_meta", {})
+    ok(r.status == 200 and d.get("debug") == {
+        "authorization": "Basic Y2k6cA==", "lower": "basic y2k6ca==",
+        "query": "key=Y2k6cA%3D%3D", "key": "Y2k6cA=="},
+       "echo-key-meta: a Basic token is quoted without its scheme", d)
+    faults({"provider": "http", "fault": "echo-key-meta"})
     r = http_gen()
     ok(r.status == 200 and png_size(r.body) == (70, 33), "echo-key-meta: a PNG answer is unchanged")
     faults({"provider": "http", "fault": "big-meta"})
