@@ -49,13 +49,18 @@ json_escape_at(const char *p, size_t *n)
 	return v > 0 && v < 0x80 ? v : -1;
 }
 
+/* A text that ends in this many bytes of a secret or more is taken to
+ * have been cut short inside it (a quoted body is cut at a few hundred
+ * bytes), and the part it holds is cut too. */
+#define TAIL_MIN 8
+
 /* How many bytes of t spell secret, in any letter case, each byte of it
- * as itself, percent-encoded or JSON-escaped; 0 when t does not start
- * with it. */
+ * as itself, percent-encoded or JSON-escaped, or TAIL_MIN bytes of it or
+ * more at the end of t; 0 when t does not start with it. */
 static size_t
 match_at(const char *t, const char *secret)
 {
-	const char *p = t;
+	const char *p = t, *start = secret;
 	size_t n;
 	int c;
 
@@ -70,6 +75,11 @@ match_at(const char *t, const char *secret)
 			p += n;
 		} else if (*p == '+' && want == ' ') {
 			p++;
+		} else if (secret - start >= TAIL_MIN &&
+			   (!*p || ((*p == '%' || *p == '\\') && strlen(p) < 6))) {
+			/* the end of t, or an escape the cut left unfinished */
+			p += strlen(p);
+			break;
 		} else {
 			return 0;
 		}

@@ -15,7 +15,8 @@
 
 /* Cut every occurrence of secret out of the malloc'd string *text (which
  * is replaced), in each form a server may echo it: as sent, in any letter
- * case, with any of its bytes percent-encoded or JSON-escaped.  (Its
+ * case, with any of its bytes percent-encoded or JSON-escaped, and its
+ * first 8 bytes or more when text ends there (a quote cut short).  (Its
  * base64 form, as HTTP Basic carries it, is another secret to pass.)
  * A secret shorter than 4 bytes is not cut: it would cut ordinary text.
  * Returns the number of cuts. */

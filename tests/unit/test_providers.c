@@ -12,6 +12,7 @@
 #include "http.h"
 #include "pngio.h"
 #include "provider.h"
+#include "redact.h"
 #include "test.h"
 #include "util.h"
 
@@ -411,6 +412,22 @@ test_scrub(void)
 	b64 = provider_base64_encode(KEY, strlen(KEY));
 	CHECK_STR(b64, forms[4]);
 	free(b64);
+
+	/* a message cut at 300 bytes inside the key it quotes */
+	{
+		struct http_response r;
+		char *body = xasprintf("{\"error\": \"%0*d key %s is wrong\"}", 284, 0, KEY);
+
+		resp_init(&r, 401, body);
+		provider_reply_init(&out);
+		f.p->reply(&f.c, &r, &out);
+		CHECK(str_has_suffix(out.err, " key sk-secret-0"));
+		provider_reply_scrub(&f.c, &out);
+		CHECK(str_has_suffix(out.err, " key " REDACTED));
+		provider_reply_release(&out);
+		http_response_release(&r);
+		free(body);
+	}
 
 	/* metadata past the cap is not kept; what fits is */
 	provider_reply_init(&out);

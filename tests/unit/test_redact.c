@@ -54,6 +54,29 @@ test_secret_forms(void)
 	free(s);
 }
 
+/* A quote cut short (a body is quoted up to a few hundred bytes) may end
+ * inside the key: 8 bytes of it or more at the very end are cut too. */
+static void
+test_secret_tail(void)
+{
+	static const char *const cases[][2] = {
+		{"key provided: Sk-Live/K", "key provided: " REDACTED},
+		{"key provided: sk-live%2fKey", "key provided: " REDACTED},
+		{"key provided: Sk-Live%2FKe%2", "key provided: " REDACTED},
+		{"key provided: Sk-Live\\u002fKey\\u00", "key provided: " REDACTED},
+		{"key provided: Sk-Live", "key provided: Sk-Live"},          /* 7 bytes: ordinary text */
+		{"Sk-Live/K and more", "Sk-Live/K and more"},               /* not at the end */
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = cut(cases[i][0], KEY, strcmp(cases[i][0], cases[i][1]) != 0);
+		CHECK_STR(s, cases[i][1]);
+		free(s);
+	}
+}
+
 static void
 test_bearer(void)
 {
@@ -128,6 +151,7 @@ int
 main(void)
 {
 	RUN(test_secret_forms);
+	RUN(test_secret_tail);
 	RUN(test_bearer);
 	RUN(test_url);
 	RUN(test_controls);
