@@ -19,7 +19,6 @@
 #include "os.h"
 #include "overlay.h"
 #include "pngio.h"
-#include "redact.h"
 #include "resample.h"
 #include "sign.h"
 #include "typo.h"
@@ -924,7 +923,7 @@ send_request(struct sched *s, struct task *t, const struct model *m, struct http
 		char *d = http_request_describe(req);
 
 		/* a follow-up's URL is the server's, and may quote the key */
-		redact_secret(&d, t->call.api_key);
+		provider_redact(&t->call, &d);
 		status_printf(s->status, "request %s: %s\n", s->pl->items[t->item].asset->name, d);
 		free(d);
 	}

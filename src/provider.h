@@ -96,6 +96,10 @@ int provider_http_failed(const char *who, const struct http_response *resp, stru
  * (controls escaped), extra capped at PROVIDER_META_MAX.  The scheduler
  * calls it on every reply of every provider. */
 void provider_reply_scrub(const struct provider_call *c, struct provider_reply *r);
+/* Cut from the malloc'd *text (replaced) every secret the call sends, in
+ * each of those forms: for text a server chose that is printed apart
+ * from a reply, such as the URL of a follow-up request under -v. */
+void provider_redact(const struct provider_call *c, char **text);
 /* Base64 decode (tolerating a data: URL prefix and whitespace) into out.
  * 0 or -1. */
 int provider_base64_decode(const char *s, size_t len, struct buf *out);

@@ -174,25 +174,27 @@ cut_secret(char **text, const char *secret)
 /* Cut from *text what a server may echo of the credentials the call
  * sent: the key, and an endpoint's user:password (which curl sends as
  * Basic), the password alone too; and any token after "Bearer ". */
-static void
-cut_credentials(char **text, const struct provider_call *c, const char *userinfo)
+void
+provider_redact(const struct provider_call *c, char **text)
 {
+	char *userinfo = c->endpoint ? redact_url_userinfo(c->endpoint) : NULL;
 	const char *pass = userinfo ? strchr(userinfo, ':') : NULL;
 
 	cut_secret(text, c->api_key);
 	cut_secret(text, userinfo);
 	cut_secret(text, pass ? pass + 1 : NULL);
 	redact_bearer(text);
+	free(userinfo);
 }
 
 void
 provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
 {
-	char *userinfo = c->endpoint ? redact_url_userinfo(c->endpoint) : NULL, *s;
+	char *s;
 	size_t i, len, kept = 0;
 
 	if (r->err) {
-		cut_credentials(&r->err, c, userinfo);
+		provider_redact(c, &r->err);
 		/* one printable line: a body's newlines must not forge output */
 		s = redact_controls(r->err);
 		free(r->err);
@@ -209,9 +211,8 @@ provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
 			continue;
 		}
 		kept += len;
-		cut_credentials(&e->value, c, userinfo);
+		provider_redact(c, &e->value);
 	}
-	free(userinfo);
 }
 
 int

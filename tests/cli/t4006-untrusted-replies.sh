@@ -23,6 +23,7 @@ models:
   genjson: {provider: http, endpoint: "$FAKE/http/generate-json", cost: 0.01, api_key_env: HTTP_API_KEY, retries: 0}
   basic:   {provider: a1111, endpoint: "http://ci:$PASS@${FAKE#http://}/a1111", retries: 0}
   genbasic: {provider: http, endpoint: "http://ci:$PASS@${FAKE#http://}/http/generate-json", cost: 0.01, retries: 0}
+  ideo:    {provider: ideogram, model: V_2, endpoint: "$FAKE/ideogram", cost: 0.08, api_key_env: HTTP_API_KEY, retries: 0}
   local:   {provider: builtin}
 routes:
   - use: [genjson]
@@ -97,6 +98,20 @@ test_expect_success 'an endpoint password echoed back as HTTP Basic is cut, and 
 	must_fail 1 assetgen -C p build -v >out 2>err &&
 	grep -q "Incorrect API key provided: Basic \[redacted\]" err &&
 	grep -q "request y: POST http://ci:\*\*\*@127.0.0.1:[0-9]*/a1111/" out &&
+	no_secret
+'
+
+test_expect_success 'a follow-up link and a prompt that quote the key are shown and kept without it' '
+	fake_ctl POST /_control/reset >/dev/null &&
+	fake_ctl POST /_control/faults "{\"rules\": [{\"provider\": \"ideogram\", \"fault\": \"echo-key-meta\"}]}" >/dev/null &&
+	cat >p/recipes/a.yaml <<-\YAML &&
+	assets:
+	  - {name: v, prompt: "echo the link", seed: 2, size: 1024x1024, model: ideo}
+	YAML
+	assetgen -C p build -v >out 2>err &&
+	grep -q "^request v: GET http://127.0.0.1:[0-9]*/ideogram/files/[0-9a-f]*\.png?key=\[redacted\]&auth=\[redacted\]$" out &&
+	png_text p/dist/v.png provider:prompt >prompt &&
+	grep -q "^echo the link (debug: \[redacted\])$" prompt &&
 	no_secret
 '
 

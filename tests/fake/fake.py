@@ -400,16 +400,28 @@ def meta_fault(resp, cred, pad):
     """A success whose render_meta quotes the credential cred, as a
     debugging server might (as sent, lower-cased, percent-encoded, and the
     bare key or Basic token after 'Bearer ' or 'Basic '), or carries pad
-    bytes more.  Only JSON answers with render_meta change."""
+    bytes more.  An Ideogram answer instead quotes cred in each item's
+    prompt and its download link's query (percent-encoded and base64), as a
+    server that signs links with the key might.  Other answers are
+    unchanged."""
     try:
         obj = json.loads(resp.body)
     except ValueError:
         return resp
-    if not isinstance(obj, dict) or not isinstance(obj.get("render_meta"), dict):
+    if not isinstance(obj, dict):
+        return resp
+    scheme, _, token = (cred or "").partition(" ")
+    key = token if scheme in ("Bearer", "Basic") and token else cred
+    if cred is not None and isinstance(obj.get("data"), list):
+        for item in obj["data"]:
+            if isinstance(item, dict) and item.get("url"):
+                item["prompt"] = "%s (debug: %s)" % (item.get("prompt"), cred)
+                item["url"] += "?key=%s&auth=%s" % (
+                    quote(key, safe=""), quote(b64(key.encode()), safe=""))
+        return Response(resp.status, obj, resp.ctype, resp.headers)
+    if not isinstance(obj.get("render_meta"), dict):
         return resp
     if cred is not None:
-        scheme, _, token = cred.partition(" ")
-        key = token if scheme in ("Bearer", "Basic") and token else cred
         obj["render_meta"]["debug"] = {
             "authorization": cred, "lower": cred.lower(),
             "query": "key=" + quote(key, safe=""), "key": key}
@@ -1466,7 +1478,8 @@ class Handler(BaseHTTPRequestHandler):
                     req.headers.get("x-goog-api-key") or "")
             resp = error_response(provider, 401, "Incorrect API key provided: %s" % cred)
         elif fault == "echo-key-meta":
-            resp = meta_fault(build(None), req.headers.get("authorization") or "", 0)
+            resp = meta_fault(build(None), req.headers.get("authorization") or
+                              req.headers.get("api-key") or "", 0)
         elif fault == "big-meta":
             resp = meta_fault(build(None), None, BIG_META)
         elif fault in SAFETY_KINDS:

@@ -604,6 +604,15 @@ def t_echo_key_meta():
     faults({"provider": "http", "fault": "echo-key-meta"})
     r = http_gen()
     ok(r.status == 200 and png_size(r.body) == (70, 33), "echo-key-meta: a PNG answer is unchanged")
+    faults({"provider": "ideogram", "fault": "echo-key-meta"})
+    r = ideogram(headers={"Api-Key": "ideo/key+1"})
+    item = ((r.json() or {}).get("data") or [{}])[0]
+    url = item.get("url", "")
+    ok(r.status == 200 and item.get("prompt") == "stone tower (debug: ideo/key+1)"
+       and url.endswith(".png?key=ideo%2Fkey%2B1&auth=aWRlby9rZXkrMQ%3D%3D"),
+       "echo-key-meta: ideogram quotes the key in its prompt and its link", item)
+    with urllib.request.urlopen(url, timeout=5) as f:
+        ok(png_size(f.read()) == (114, 64), "echo-key-meta: ideogram's link still serves the PNG")
     faults({"provider": "http", "fault": "big-meta"})
     r = call("POST", "/http/generate-json", jbody=body)
     d = (r.json() or {}).get("render_meta", {})
