@@ -63,6 +63,7 @@ CORE_SRCS = \
 	src/plan.c \
 	src/png.c \
 	src/recipe.c \
+	src/redact.c \
 	src/report.c \
 	src/resample.c \
 	src/route.c \

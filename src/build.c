@@ -927,6 +927,8 @@ send_request(struct sched *s, struct task *t, const struct model *m, struct http
 	if (s->status->level >= STATUS_VERBOSE) {
 		char *d = http_request_describe(req);
 
+		/* a follow-up's URL is the server's, and may quote the key */
+		provider_redact(&t->call, &d);
 		status_printf(s->status, "request %s: %s\n", s->pl->items[t->item].asset->name, d);
 		free(d);
 	}

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "redact.h"
 #include "util.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
@@ -110,9 +111,11 @@ char *
 http_request_describe(const struct http_request *r)
 {
 	struct buf b = BUF_INIT;
+	char *url = redact_url(r->url);
 	size_t i;
 
-	buf_printf(&b, "%s %s", r->method, r->url);
+	buf_printf(&b, "%s %s", r->method, url);
+	free(url);
 	for (i = 0; i < r->nheaders; i++)
 		buf_printf(&b, "%s%s: %s", i ? ", " : " (", r->headers[i].name,
 			   (int)i == r->secret ? "<redacted>" : r->headers[i].value);
@@ -122,7 +125,10 @@ http_request_describe(const struct http_request *r)
 		buf_printf(&b, " multipart, %zu fields", r->nparts);
 	else if (r->body.len)
 		buf_printf(&b, " body %zu bytes", r->body.len);
-	return buf_detach(&b, NULL);
+	/* a follow-up's URL is the server's */
+	url = redact_controls(b.data);
+	buf_release(&b);
+	return url;
 }
 
 const char *

@@ -77,7 +77,8 @@ void http_request_secret_header(struct http_request *r, const char *name, const 
 void http_request_part(struct http_request *r, const char *name, const void *data, size_t len,
 		       const char *filename, const char *type);
 void http_request_release(struct http_request *r);
-/* "POST http://… (headers: Api-Key: <redacted>, content-type: …)" for -v */
+/* "POST http://… (headers: Api-Key: <redacted>, content-type: …)" for -v;
+ * a password in the URL shows as "***" */
 char *http_request_describe(const struct http_request *r);
 
 /* Case-insensitive; NULL if absent. */

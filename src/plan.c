@@ -630,8 +630,20 @@ plan_check_models(const struct plan *pl)
 	return rc;
 }
 
-/* Every model a build may call must have its key in the environment:
- * say so before any request.  0 or EXIT_INPUT. */
+/* Does key hold a byte no HTTP header may carry (CR, LF, other C0, DEL)? */
+static int
+key_has_control(const char *key)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Every model a build may call must have its key in the environment, and
+ * a key that can be sent: say so before any request.  0 or EXIT_INPUT. */
 int
 plan_check_keys(const struct plan *pl)
 {
@@ -650,7 +662,9 @@ plan_check_keys(const struct plan *pl)
 			const struct model *m = j < it->ncands ? it->cands[j].model : it->upscaler;
 			const struct provider *p = j < it->ncands ? it->cands[j].provider : it->upprovider;
 
-			if (!m || !p || !p->needs_key)
+			/* a key is needed when the provider needs one, or
+			 * when the model names one (http, a1111) */
+			if (!m || !p || p->render || (!p->needs_key && !m->api_key_env))
 				continue;
 			if (j < it->ncands && it->action != PLAN_GENERATE)
 				continue;
@@ -665,6 +679,12 @@ plan_check_keys(const struct plan *pl)
 			if (!v || !*v) {
 				warn("model '%s' needs its API key in the environment variable %s",
 				     m->name, m->api_key_env ? m->api_key_env : "(api_key_env is not set)");
+				rc = EXIT_INPUT;
+			} else if (key_has_control(v)) {
+				/* sent, a line break would start a header of its own */
+				warn("model '%s': the API key in %s holds a control character "
+				     "(a line break?); fix the variable (the key is not shown)",
+				     m->name, m->api_key_env);
 				rc = EXIT_INPUT;
 			}
 		}

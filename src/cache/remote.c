@@ -13,6 +13,7 @@
 
 #include "http.h"
 #include "os.h"
+#include "redact.h"
 #include "remote.h"
 #include "util.h"
 
@@ -25,6 +26,7 @@
 int
 remote_open(struct remote *r, const char *url, const char *secret)
 {
+	char *shown;
 	size_t n;
 
 	memset(r, 0, sizeof(*r));
@@ -34,14 +36,18 @@ remote_open(struct remote *r, const char *url, const char *secret)
 	if (str_has_prefix(url, "file://")) {
 		r->dir = xstrdup(url + 7);
 		if (!*r->dir || r->dir[0] != '/') {
-			warn("remote cache '%s': a file:// URL needs an absolute path", url);
+			shown = redact_url(url);
+			warn("remote cache '%s': a file:// URL needs an absolute path", shown);
+			free(shown);
 			remote_close(r);
 			return -1;
 		}
 		return 0;
 	}
 	if (!str_has_prefix(url, "http://") && !str_has_prefix(url, "https://")) {
-		warn("remote cache '%s': only http://, https:// and file:// are supported", url);
+		shown = redact_url(url);
+		warn("remote cache '%s': only http://, https:// and file:// are supported", shown);
+		free(shown);
 		return -1;
 	}
 	r->url = xstrdup(url);

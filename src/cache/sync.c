@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "os.h"
+#include "redact.h"
 #include "sync.h"
 #include "util.h"
 
@@ -342,11 +343,14 @@ void
 sync_print(const struct sync *s)
 {
 	const struct remote_stats *r = &s->remote.stats;
+	char *url;
 
 	if (!s->have_remote)
 		return;
+	url = redact_url(s->remote.url ? s->remote.url : s->remote.dir);
 	printf("assetgen: remote cache %s: %zu hits, %zu misses, %zu errors, %zu rejected",
-	       s->remote.url ? s->remote.url : s->remote.dir, r->hits, r->misses, r->errors, r->rejected);
+	       url, r->hits, r->misses, r->errors, r->rejected);
+	free(url);
 	if (s->upload)
 		printf("; %zu uploaded, %zu upload errors", r->uploaded, r->upload_errors);
 	if (s->remote.down)

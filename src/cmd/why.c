@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "png.h"
 #include "provider/provider.h"
+#include "redact.h"
 #include "site/site.h"
 #include "util.h"
 
@@ -35,6 +36,17 @@ static const char usage[] =
 	"been renamed or copied anywhere.\n"
 	"Exit status: 0 current, 1 stale or unknown, 2 unreadable or not a PNG.\n";
 
+/* One line of the value, controls escaped: the value quotes the PNG. */
+static void
+field_line(const char *line, size_t n)
+{
+	char *s = xstrndup(line, n), *e = redact_controls(s);
+
+	fputs(e, stdout);
+	free(e);
+	free(s);
+}
+
 static void
 field(const char *name, const char *value)
 {
@@ -43,10 +55,38 @@ field(const char *name, const char *value)
 	printf("%-9s ", name);
 	/* continuation lines line up under the value */
 	while ((nl = strchr(value, '\n')) && nl[1]) {
-		printf("%.*s\n%-9s ", (int)(nl - value), value, "");
+		field_line(value, (size_t)(nl - value));
+		printf("\n%-9s ", "");
 		value = nl + 1;
 	}
-	printf("%.*s\n", (int)strcspn(value, "\n"), value);
+	field_line(value, strcspn(value, "\n"));
+	putchar('\n');
+}
+
+/* The PNG's text chunks as they may be printed: every control escaped,
+ * its newlines too, so that a crafted image can neither drive the
+ * terminal nor forge a line of this output. */
+static void
+shown_meta(const struct meta *m, struct meta *out)
+{
+	size_t i;
+	char *v;
+
+	for (i = 0; i < m->n; i++) {
+		v = redact_controls(m->entries[i].value);
+		meta_add(out, m->entries[i].key, v);
+		free(v);
+	}
+}
+
+/* field() of a text the PNG holds, one line */
+static void
+field_text(const char *name, const char *raw)
+{
+	char *s = redact_controls(raw);
+
+	field(name, s);
+	free(s);
 }
 
 /* "steps=30\nsampler=euler\n" -> "steps=30 sampler=euler" (malloc'd) */
@@ -216,7 +256,7 @@ cmd_why(int argc, char **argv, struct global *g)
 	const struct plan_cand *pc = NULL;
 	struct plan pl[2];
 	struct buf data = BUF_INIT;
-	struct meta m = {0};
+	struct meta m = {0}, sh = {0};       /* the PNG's text: raw, and as printed */
 	struct lockfile lk = {0};
 	struct key k, digest;
 	struct ctx c;
@@ -252,6 +292,7 @@ cmd_why(int argc, char **argv, struct global *g)
 		return EXIT_INPUT;
 	}
 	key_digest(data.data, data.len, &digest);
+	shown_meta(&m, &sh);
 
 	/* what the image says about itself */
 	if (site_png_size(data.data, data.len, &w, &h) == 0) {
@@ -259,42 +300,45 @@ cmd_why(int argc, char **argv, struct global *g)
 		field("file", s);
 		free(s);
 	} else {
-		field("file", file);
+		field_text("file", file);
 	}
 	v = meta_get(&m, "assetgen:key");
 	if (!v || key_parse(v, &k) < 0) {
-		field("key", v ? v : "none: this PNG was not made by assetgen (no assetgen:key)");
+		field("key", v ? meta_get(&sh, "assetgen:key") :
+		      "none: this PNG was not made by assetgen (no assetgen:key)");
 		goto out;
 	}
 	field("key", v);
-	if ((v = meta_get(&m, "prompt")))
+	if ((v = meta_get(&sh, "prompt")))
 		field("prompt", v);
-	if ((v = meta_get(&m, "negative_prompt")))
+	if ((v = meta_get(&sh, "negative_prompt")))
 		field("negative", v);
-	if ((v = meta_get(&m, "seed")))
+	if ((v = meta_get(&sh, "seed")))
 		field("seed", v);
-	if ((v = meta_get(&m, "size")))
+	if ((v = meta_get(&sh, "size")))
 		field("size", v);
-	if ((v = meta_get(&m, "model")))
+	if ((v = meta_get(&sh, "model")))
 		field("model", v);
 	if ((v = meta_get(&m, "params"))) {
 		s = one_line(v);
-		field("params", *s ? s : "none");
+		field_text("params", *s ? s : "none");
 		free(s);
 	}
-	if ((v = meta_get(&m, "upscale")))
+	if ((v = meta_get(&sh, "upscale")))
 		field("upscale", v);
-	if ((v = meta_get(&m, "overlay_text"))) {
-		const char *fit = meta_get(&m, "overlay_fit"), *desc = meta_get(&m, "overlay");
-		char *rest = one_line(desc && strchr(desc, '\n') ? strchr(desc, '\n') + 1 : "");
+	if ((v = meta_get(&sh, "overlay_text"))) {
+		const char *fit = meta_get(&sh, "overlay_fit"), *desc = meta_get(&m, "overlay");
+		char *rest = one_line(desc && strchr(desc, '\n') ? strchr(desc, '\n') + 1 : ""), *r;
 
-		s = xasprintf("\"%s\"\n%s%s%s", v, rest, fit ? "\ndrawn at " : "", fit ? fit : "");
+		r = redact_controls(rest);
+		s = xasprintf("\"%s\"\n%s%s%s", v, r, fit ? "\ndrawn at " : "", fit ? fit : "");
 		field("overlay", s);
 		free(s);
+		free(r);
 		free(rest);
 	}
-	if ((v = meta_get(&m, "assetgen:ocr"))) {
-		const char *e = meta_get(&m, "assetgen:expect_text"), *r = meta_get(&m, "assetgen:ocr_text");
+	if ((v = meta_get(&sh, "assetgen:ocr"))) {
+		const char *e = meta_get(&sh, "assetgen:expect_text"), *r = meta_get(&sh, "assetgen:ocr_text");
 
 		s = xasprintf("%s\nexpected \"%s\", read \"%s\"", v, e ? e : "", r ? r : "");
 		field("ocr", s);
@@ -355,7 +399,8 @@ cmd_why(int argc, char **argv, struct global *g)
 	if (!it) {
 		field("asset", "unknown: no asset of this project makes this key, and assetgen.lock\n"
 		      "does not pin it (an older revision of the recipes may; see the history of assetgen.lock)");
-		field("status", "unknown");
+		field("status", "unknown: this project does not make this image");
+		rc = EXIT_BUILD;
 		goto out;
 	}
 	field("asset", it->asset->name);
@@ -378,11 +423,13 @@ cmd_why(int argc, char **argv, struct global *g)
 		free(s);
 		rc = EXIT_OK;
 	} else if (it->ncands) {
-		char now[KEY_HEX_LEN + 1], *d = differences(&m, it, &it->cands[0]);
+		char now[KEY_HEX_LEN + 1], *d = differences(&m, it, &it->cands[0]), *e;
 
 		key_hex(&it->cands[0].final_key, now);
+		e = redact_controls(d);        /* it quotes the PNG's size, upscale, model */
 		s = xasprintf("stale: %s:%d now makes key %s\n(%s)", it->asset->loc.file,
-			      it->asset->loc.line, now, d);
+			      it->asset->loc.line, now, e);
+		free(e);
 		field("status", s);
 		free(s);
 		free(d);
@@ -404,6 +451,7 @@ out:
 	free(start);
 	ctx_release(&c);
 	meta_release(&m);
+	meta_release(&sh);
 	buf_release(&data);
 	return rc;
 }

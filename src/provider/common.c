@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "provider.h"
+#include "redact.h"
 #include "util.h"
 
 static const struct provider *const providers[] = {
@@ -156,36 +157,62 @@ provider_http_failed(const char *who, const struct http_response *resp, struct p
 	return 1;
 }
 
-/* A server may echo the credential back in an error body (some do), which
- * the message quotes: cut it out, so that a message never holds the key. */
+/* Cut one secret, and its base64 form (HTTP Basic's), out of *text. */
 static void
-cut(char **msg, const char *secret)
+cut_secret(char **text, const char *secret)
 {
-	size_t len = strlen(secret);
-	char *hit;
+	char *b64;
 
-	if (len < 4)
+	if (!secret || !*secret)
 		return;
-	while ((hit = strstr(*msg, secret))) {
-		char *s = xasprintf("%.*s[redacted]%s", (int)(hit - *msg), *msg, hit + len);
+	redact_secret(text, secret);
+	b64 = provider_base64_encode(secret, strlen(secret));
+	redact_secret(text, b64);
+	free(b64);
+}
 
-		free(*msg);
-		*msg = s;
-	}
+/* Cut from *text what a server may echo of the credentials the call
+ * sent: the key, and an endpoint's user:password (which curl sends as
+ * Basic), the password alone too; and any token after "Bearer ". */
+void
+provider_redact(const struct provider_call *c, char **text)
+{
+	char *userinfo = c->endpoint ? redact_url_userinfo(c->endpoint) : NULL;
+	const char *pass = userinfo ? strchr(userinfo, ':') : NULL;
+
+	cut_secret(text, c->api_key);
+	cut_secret(text, userinfo);
+	cut_secret(text, pass ? pass + 1 : NULL);
+	redact_bearer(text);
+	free(userinfo);
 }
 
 void
 provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
 {
-	char *b64;
+	char *s;
+	size_t i, len, kept = 0;
 
-	if (!r->err || !c->api_key || !*c->api_key)
-		return;
-	cut(&r->err, c->api_key);
-	/* as sent in a Basic Authorization header (A1111's user:pass) */
-	b64 = provider_base64_encode(c->api_key, strlen(c->api_key));
-	cut(&r->err, b64);
-	free(b64);
+	if (r->err) {
+		provider_redact(c, &r->err);
+		/* one printable line: a body's newlines must not forge output */
+		s = redact_controls(r->err);
+		free(r->err);
+		r->err = s;
+	}
+	for (i = 0; i < r->extra.n; i++) {
+		struct meta_entry *e = &r->extra.entries[i];
+
+		len = strlen(e->value);
+		if (len > PROVIDER_META_MAX - kept) {
+			free(e->value);
+			e->value = xasprintf("(not kept: %zu bytes, past the %d KiB assetgen keeps of a "
+					     "provider's metadata)", len, PROVIDER_META_MAX / 1024);
+			continue;
+		}
+		kept += len;
+		provider_redact(c, &e->value);
+	}
 }
 
 int

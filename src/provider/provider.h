@@ -44,7 +44,8 @@ struct provider_call {
 
 struct provider_reply {
 	enum fault fault;               /* FAULT_NONE: success or follow-up */
-	char *err;                      /* malloc'd message when failed; never holds a key */
+	char *err;                      /* malloc'd message when failed; after
+					 * provider_reply_scrub, no key and no control */
 	double retry_after;             /* seconds the server asked us to wait; < 0: none */
 	int follow;                     /* 1: send `next` and call reply() again with step+1 */
 	struct http_request next;
@@ -85,7 +86,20 @@ const struct provider *provider_find(const char *name);
  * from retry-after-ms / Retry-After seconds or HTTP date); returns 1 when
  * the response was a failure, 0 for a 2xx. */
 int provider_http_failed(const char *who, const struct http_response *resp, struct provider_reply *out);
+/* What a provider's reply may keep: at most this many bytes of metadata
+ * values in all (a value past it is replaced by a note saying so). */
+#define PROVIDER_META_MAX (64 * 1024)
+/* Clean a reply before anything stores, prints or reports it: every
+ * secret the call sent (the key, the endpoint's user:password; as sent,
+ * in any case, percent-encoded, JSON-escaped, base64, or after "Bearer ")
+ * cut from err and from every extra value, err made one printable line
+ * (controls escaped), extra capped at PROVIDER_META_MAX.  The scheduler
+ * calls it on every reply of every provider. */
 void provider_reply_scrub(const struct provider_call *c, struct provider_reply *r);
+/* Cut from the malloc'd *text (replaced) every secret the call sends, in
+ * each of those forms: for text a server chose that is printed apart
+ * from a reply, such as the URL of a follow-up request under -v. */
+void provider_redact(const struct provider_call *c, char **text);
 /* Base64 decode (tolerating a data: URL prefix and whitespace) into out.
  * 0 or -1. */
 int provider_base64_decode(const char *s, size_t len, struct buf *out);

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "os.h"
+#include "redact.h"
 #include "serve.h"
 #include "util.h"
 
@@ -385,10 +386,13 @@ handle_request(struct serve *s, struct serve_conn *c)
 	}
 log:
 	if (s->verbose) {
+		char *method = redact_controls(line);      /* the peer's bytes */
+
 		code = 0;
 		if (c->out && strncmp(c->out, "HTTP/1.0 ", 9) == 0)
 			code = (int)strtol(c->out + 9, NULL, 10);
-		fprintf(stderr, "serve: %s %s %d\n", line, raw ? raw : "-", code);
+		fprintf(stderr, "serve: %s %s %d\n", method, raw ? raw : "-", code);
+		free(method);
 	}
 	free(path);
 	free(raw);

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "redact.h"
 #include "signed_url.h"
 #include "sign.h"
 #include "util.h"
@@ -57,7 +58,10 @@ base_parse(const char *base, struct base_url *u, char **err)
 	else if (strncasecmp(base, "http://", 7) == 0)
 		https = 0, auth = base + 7;
 	else {
-		*err = xasprintf("base URL '%s' must start with http:// or https://", base);
+		char *shown = redact_url(base);
+
+		*err = xasprintf("base URL '%s' must start with http:// or https://", shown);
+		free(shown);
 		return -1;
 	}
 	end = auth + strcspn(auth, "/?#");

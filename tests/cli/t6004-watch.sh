@@ -344,4 +344,19 @@ print(s.getsockname()[1], flush=True); time.sleep(5)" >busy.port 2>/dev/null 3>&
 	kill $bpid
 '
 
+test_expect_success 'serve -v: a request line cannot drive the terminal' '
+	(cd proj && exec assetgen watch -v --serve 0 >"$TRASH/wv.out" 2>"$TRASH/wv.err" 3>&-) &
+	pid=$! &&
+	wait_for grep -q "^watch: serving" wv.out &&
+	vport=$(sed -n "s|^watch: serving dist/ at http://127.0.0.1:\([0-9]*\)/\$|\1|p" wv.out) &&
+	python3 -c "import socket, sys
+s = socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), timeout=10)
+s.sendall(b\"\x1b]0;pwned\x07\x1b[2J / HTTP/1.0\r\n\r\n\")
+while s.recv(65536): pass" "$vport" &&
+	wait_for grep -q "^serve: .* 405\$" wv.err &&
+	kill -INT $pid && { wait $pid || true; } &&
+	! grep -q "$(printf "[\033\007]")" wv.err &&
+	grep -q "^serve: \\\\x1b\]0;pwned\\\\x07\\\\x1b\[2J - 405\$" wv.err
+'
+
 test_done
