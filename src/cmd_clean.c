@@ -44,7 +44,7 @@ cmd_clean(int argc, char **argv, struct global *g)
 	struct ctx c;
 	char *preview;
 	size_t i, nrecs = 0, n = 0;
-	int opt, cache = 0, rc;
+	int opt, cache = 0, rc, fd;
 
 	while ((opt = getopt_long(argc, argv, "C:qv", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -63,7 +63,12 @@ cmd_clean(int argc, char **argv, struct global *g)
 	if ((rc = ctx_load(&c, g)) != 0)
 		return rc;
 	preview = path_join(c.out_dir, "preview");
-	if (os_unplant_link(preview) < 0) {
+	/* DIST may be a link (to a web root, say); preview/ in it is
+	 * assetgen's own: a link planted there is removed, never followed */
+	if ((fd = os_own_dir(c.out_dir, "preview", 0)) >= 0) {
+		close(fd);
+	} else if (errno != ENOENT && errno != ENOTDIR) {
+		warn("cannot open '%s':", preview);
 		free(preview);
 		ctx_release(&c);
 		return EXIT_BUILD;

@@ -82,19 +82,85 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int
-os_unplant_link(const char *path)
+/* One component of a directory assetgen owns, in dirfd: made when create
+ * is set, a symlink planted there removed (never followed), opened.  shown
+ * is its path, for the warning. */
+static int
+own_component(int dirfd, const char *name, const char *shown, int create)
 {
 	struct stat st;
+	int fd, err;
 
-	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
-		return 0;
-	if (unlink(path) < 0) {
-		warn("cannot remove the symlink '%s':", path);
-		return -1;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) {
+			err = errno;
+			warn("cannot remove the symlink '%s':", shown);
+			errno = err;
+			return -1;
+		}
+		warn("removed the symlink '%s': assetgen does not write through links", shown);
 	}
-	warn("removed the symlink '%s': assetgen does not write through links", path);
-	return 0;
+	if (create && mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		errno = ENOTDIR;        /* a link planted since: refused */
+	return fd;
+}
+
+int
+os_own_dir_at(int dirfd, const char *shown, const char *rel, int create)
+{
+	struct buf path = BUF_INIT;
+	const char *s = rel ? rel : "", *e;
+	char *name;
+	int fd = dup(dirfd), next, err;
+
+	if (fd < 0)
+		return -1;
+	buf_puts(&path, shown);
+	while (*s) {
+		e = s + strcspn(s, "/");
+		name = xstrndup(s, (size_t)(e - s));
+		if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+			free(name);
+			close(fd);
+			buf_release(&path);
+			errno = EINVAL;
+			return -1;
+		}
+		buf_putc(&path, '/');
+		buf_puts(&path, name);
+		next = own_component(fd, name, path.data, create);
+		err = errno;
+		free(name);
+		close(fd);
+		if (next < 0) {
+			buf_release(&path);
+			errno = err;
+			return -1;
+		}
+		fd = next;
+		s = *e ? e + 1 : e;
+	}
+	buf_release(&path);
+	return fd;
+}
+
+int
+os_own_dir(const char *base, const char *rel, int create)
+{
+	int bfd, fd, err;
+
+	if (create && os_mkdirs(base, 0755) < 0)
+		return -1;
+	if ((bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	fd = os_own_dir_at(bfd, base, rel, create);
+	err = errno;
+	close(bfd);
+	errno = err;
+	return fd;
 }
 
 static int write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync);

@@ -21,13 +21,9 @@ store_open(struct store *s, const char *dir)
 	s->dir = xstrdup(dir);
 	s->objfd = -1;
 	memset(s->swept, 0, sizeof(s->swept));
-	if (os_mkdirs(obj, 0755) < 0) {
-		warn("cannot create cache directory '%s':", obj);
-		goto fail;
-	}
-	s->objfd = open(obj, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->objfd = os_own_dir(dir, "objects", 1);
 	if (s->objfd < 0) {
-		warn("cannot open '%s':", obj);
+		warn("cannot create cache directory '%s':", obj);
 		goto fail;
 	}
 	free(obj);
@@ -102,21 +98,30 @@ store_sync(struct store *s)
 static int
 put(struct store *s, const void *data, size_t len, const struct key *digest, int sync)
 {
-	char name[KEY_HEX_LEN + 2];
+	char name[KEY_HEX_LEN + 2], *shown;
+	struct stat st;
 	int dfd;
 
 	if (store_has(s, digest, NULL))
 		return 0;
 	blob_name(digest, name);
 	name[2] = '\0';
-	if (mkdirat(s->objfd, name, 0755) < 0 && errno != EEXIST) {
+	shown = path_join(s->dir, "objects");
+	dfd = os_own_dir_at(s->objfd, shown, name, 1);
+	free(shown);
+	if (dfd < 0) {
 		warn("cannot create '%s/objects/%s':", s->dir, name);
 		return -1;
 	}
-	dfd = openat(s->objfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
-		warn("cannot open '%s/objects/%s':", s->dir, name);
-		return -1;
+	/* a directory where the blob belongs would fail this store for
+	 * good (a rename cannot replace it), and a paid render with it:
+	 * nothing of ours lives there, so it goes */
+	if (fstatat(dfd, name + 3, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		char *path = xasprintf("%s/objects/%s/%s", s->dir, name, name + 3);
+
+		warn("removed the directory '%s': a blob belongs there", path);
+		os_rmtree(path);
+		free(path);
 	}
 	/* a writer killed here left its hidden temp file: remove it, once per
 	 * directory and process (a pull stores hundreds of blobs) */
