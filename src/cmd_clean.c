@@ -1,13 +1,16 @@
 /* cmd_clean.c - `assetgen clean [--cache]` */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "noop.h"
 #include "os.h"
 #include "site.h"
 #include "util.h"
@@ -16,20 +19,79 @@ static const char usage[] =
 	"usage: assetgen clean [--cache]\n"
 	"Remove the outputs assetgen made (DIST/NAME.png, DIST/preview/NAME.png) and the\n"
 	"site made from them (DIST/manifest.json, DIST/index.html, DIST/_thumbs/).\n"
-	"  --cache   also remove the local cache (blobs and index)\n";
+	"  --cache   also remove the local cache: the blobs, the index and the build state\n"
+	"            (and the cache directory, when nothing else is in it)\n";
 
+/* Remove NAME.png from dfd (DIST or DIST/preview; -1 when missing).  dir
+ * names it in a warning. */
 static size_t
-remove_output(const char *dir, const char *name)
+remove_output(int dfd, const char *dir, const char *name)
 {
-	char *path = xasprintf("%s/%s.png", dir, name);
+	char *file = xasprintf("%s.png", name);
 	size_t n = 0;
 
-	if (unlink(path) == 0)
+	if (dfd < 0)
+		;
+	else if (unlinkat(dfd, file, 0) == 0)
 		n = 1;
 	else if (errno != ENOENT)
-		warn("cannot remove '%s':", path);
-	free(path);
+		warn("cannot remove '%s/%s':", dir, file);
+	free(file);
 	return n;
+}
+
+/* An output the index records (of an asset since removed from the
+ * recipes): removed only when it is DIST/NAME or DIST/preview/NAME, a
+ * plain name in one of the two directories clean opened itself.  A path
+ * elsewhere (a project since moved) is left quietly; one that would leave
+ * DIST ("dist/../x", "dist/preview/../../x") is refused, loudly. */
+static size_t
+remove_recorded(const char *path, const char *out_dir, int outfd, int prevfd)
+{
+	size_t n = strlen(out_dir);
+	const char *rel = path + n, *name;
+	int dfd = outfd;
+
+	if (strncmp(path, out_dir, n) != 0 || *rel != '/')
+		return 0;
+	rel++;
+	name = rel;
+	if (str_has_prefix(rel, "preview/")) {
+		name = rel + strlen("preview/");
+		dfd = prevfd;
+	}
+	if (!*name || strchr(name, '/') || name[0] == '.') {
+		warn("not removing '%s' (an output the cache index records): not a file in '%s'",
+		     path, out_dir);
+		return 0;
+	}
+	if (dfd >= 0 && unlinkat(dfd, name, 0) == 0)
+		return 1;
+	if (dfd >= 0 && errno != ENOENT)
+		warn("cannot remove '%s':", path);
+	return 0;
+}
+
+/* The local cache, as far as assetgen made it: the blobs, the index and
+ * the build state.  The directory itself goes when nothing else is in it
+ * (cache.dir may name a directory that holds other things too), and stays
+ * when it is a link (to a bigger disk, say). */
+static void
+remove_cache(const char *dir)
+{
+	struct stat st;
+
+	store_destroy(dir);
+	index_destroy(dir);
+	noop_forget(dir);
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	if (rmdir(dir) == 0)
+		return;
+	if (errno == ENOTEMPTY || errno == EEXIST)
+		warn("kept '%s': it holds files assetgen did not make", dir);
+	else
+		warn("cannot remove '%s':", dir);
 }
 
 int
@@ -44,7 +106,7 @@ cmd_clean(int argc, char **argv, struct global *g)
 	struct ctx c;
 	char *preview;
 	size_t i, nrecs = 0, n = 0;
-	int opt, cache = 0, rc, fd;
+	int opt, cache = 0, rc, outfd = -1, prevfd = -1;
 
 	while ((opt = getopt_long(argc, argv, "C:qv", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -62,44 +124,49 @@ cmd_clean(int argc, char **argv, struct global *g)
 	}
 	if ((rc = ctx_load(&c, g)) != 0)
 		return rc;
-	preview = path_join(c.out_dir, "preview");
 	/* DIST may be a link (to a web root, say); preview/ in it is
 	 * assetgen's own: a link planted there is removed, never followed */
-	if ((fd = os_own_dir(c.out_dir, "preview", 0)) >= 0) {
-		close(fd);
-	} else if (errno != ENOENT && errno != ENOTDIR) {
+	preview = path_join(c.out_dir, "preview");
+	outfd = open(c.out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	prevfd = os_own_dir(c.out_dir, "preview", 0);
+	if (prevfd < 0 && errno != ENOENT && errno != ENOTDIR) {
 		warn("cannot open '%s':", preview);
-		free(preview);
-		ctx_release(&c);
-		return EXIT_BUILD;
+		rc = EXIT_BUILD;
+		goto out;
 	}
 	for (i = 0; i < c.p.nassets; i++) {
-		n += remove_output(c.out_dir, c.p.assets[i].name);
-		n += remove_output(preview, c.p.assets[i].name);
+		n += remove_output(outfd, c.out_dir, c.p.assets[i].name);
+		n += remove_output(prevfd, preview, c.p.assets[i].name);
 	}
 	if (!cache && access(c.cache_dir, F_OK) == 0 && ctx_open_cache(&c) == 0) {
 		/* outputs of assets since removed from the recipes */
 		index_outputs_load(c.ix, &recs, &nrecs);
 		index_begin(c.ix);
 		for (i = 0; i < nrecs; i++) {
-			if (str_has_prefix(recs[i].path, c.out_dir) && unlink(recs[i].path) == 0)
-				n++;
+			n += remove_recorded(recs[i].path, c.out_dir, outfd, prevfd);
 			index_output_delete(c.ix, recs[i].path);
 		}
 		index_commit(c.ix);
 		index_outputs_free(recs, nrecs);
 	}
 	site_clean(c.out_dir);
-	rmdir(preview);
-	free(preview);
+	if (prevfd >= 0)
+		rmdir(preview);
 	if (cache) {
 		index_close(c.ix);
 		c.ix = NULL;
-		os_rmtree(c.cache_dir);
+		remove_cache(c.cache_dir);
 	}
 	if (g->level >= 0)
 		printf("assetgen: removed %zu output%s%s\n", n, n == 1 ? "" : "s",
 		       cache ? " and the cache" : "");
+	rc = EXIT_OK;
+out:
+	if (outfd >= 0)
+		close(outfd);
+	if (prevfd >= 0)
+		close(prevfd);
+	free(preview);
 	ctx_release(&c);
-	return EXIT_OK;
+	return rc;
 }

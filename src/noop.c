@@ -742,5 +742,6 @@ noop_forget(const char *cache_dir)
 
 	if (unlink(path) < 0 && errno != ENOENT)
 		warn("cannot remove '%s':", path);
+	os_clean_stale_tmp_path(path);
 	free(path);
 }

@@ -163,6 +163,51 @@ os_own_dir(const char *base, const char *rel, int create)
 	return fd;
 }
 
+char *
+os_resolve(const char *path)
+{
+	char cwd[PATH_MAX], *res, *next, *real, *slash;
+	const char *s = path, *e;
+
+	if (*path == '/')
+		res = xstrdup("/");
+	else
+		res = realpath(getcwd(cwd, sizeof(cwd)) ? cwd : ".", NULL);
+	if (!res)
+		res = xstrdup("/");
+	while (*s) {
+		e = s + strcspn(s, "/");
+		if (e - s == 2 && !strncmp(s, "..", 2)) {
+			/* res is canonical where it exists, so its parent is the
+			 * parent; past that, a name not made yet is popped */
+			slash = strrchr(res, '/');
+			slash[slash == res] = '\0';
+		} else if (e > s && !(e - s == 1 && *s == '.')) {
+			next = xasprintf("%s%s%.*s", res, strcmp(res, "/") ? "/" : "", (int)(e - s), s);
+			real = realpath(next, NULL);
+			free(res);
+			if (real) {
+				free(next);
+				res = real;
+			} else {
+				res = next;
+			}
+		}
+		s = *e ? e + 1 : e;
+	}
+	return res;
+}
+
+int
+os_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return *path == '/';
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
 static int write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync);
 
 int

@@ -27,6 +27,12 @@ int os_mkdirs(const char *path, mode_t mode);
 int os_own_dir(const char *base, const char *rel, int create);
 int os_own_dir_at(int dirfd, const char *shown, const char *rel, int create);
 
+/* path made absolute and canonical as far as it exists (symlinks and ".."
+ * resolved, as realpath does), the rest normalised by its text; malloc'd. */
+char *os_resolve(const char *path);
+/* Is dir the directory path or one above it (both canonical)? */
+int os_path_within(const char *path, const char *dir);
+
 /* Write data to dirfd/name atomically: a hidden temp file in the same
  * directory (".NAME.tmp.PID.N", created O_EXCL|O_NOFOLLOW), written,
  * fsynced, renamed over name (which replaces, never follows, a symlink

@@ -240,6 +240,7 @@ struct loader {
 	size_t capassets, capmodels, caproutes;
 	struct buf shown[4];        /* ring of quoted strings for messages */
 	unsigned nshown;
+	const struct node *cache_dir_at, *output_at;  /* where cache.dir and output are set */
 };
 
 static size_t
@@ -1502,6 +1503,7 @@ parse_cache(struct loader *l, const struct node *v)
 			if (want_string(l, r, "dir") == 0) {
 				free(cfg->cache_dir);
 				cfg->cache_dir = xstrdup(r->str);
+				l->cache_dir_at = r;
 			}
 		} else if (!strcmp(v->kids[i]->str, "remote")) {
 			if (want_map(l, r, "'remote' must be a mapping, like {url: https://cache.example.com}") < 0
@@ -1724,6 +1726,28 @@ check_expect_text(struct loader *l, const struct node *v)
 	return 0;
 }
 
+/* `clean` empties the cache and output directories, and builds fill
+ * them: neither may be the project directory or one above it, however it
+ * is reached ("..", a symlink).  at is where the setting is written, or
+ * NULL for the default. */
+static void
+own_dir_check(struct loader *l, const struct node *at, const char *what, const char *rel,
+	      const char *whose, const char *like)
+{
+	char *path = path_join(l->p->cfg.root, rel), *real = os_resolve(path);
+
+	if (os_path_within(l->p->cfg.root, real)) {
+		if (at)
+			problem(l, at, "%s ('%s') is the project directory or one above it; "
+				"give %s a directory of its own, like '%s'", what, q(l, rel), whose, like);
+		else
+			problem_at(l, 0, 0, "%s ('%s', the default) is the project directory or one "
+				   "above it; give %s a directory of its own", what, q(l, rel), whose);
+	}
+	free(real);
+	free(path);
+}
+
 static void
 load_config(struct loader *l, const struct node *root)
 {
@@ -1770,6 +1794,7 @@ load_config(struct loader *l, const struct node *root)
 			parse_cache(l, val);
 		} else if (!strcmp(key->str, "output")) {
 			parse_subdir(l, val, "output", &cfg->output_dir);
+			l->output_at = val;
 		} else if (!strcmp(key->str, "recipes")) {
 			parse_subdir(l, val, "recipes", &cfg->recipes_dir);
 		} else if (!strcmp(key->str, "typography")) {
@@ -1779,6 +1804,10 @@ load_config(struct loader *l, const struct node *root)
 		} else {
 			unknown_key(l, key, config_keys);
 		}
+	}
+	if (nproblems(l) == 0) {
+		own_dir_check(l, l->cache_dir_at, "cache 'dir'", cfg->cache_dir, "the cache", "cache");
+		own_dir_check(l, l->output_at, "'output'", cfg->output_dir, "the outputs", "dist");
 	}
 }
 

@@ -237,3 +237,69 @@ store_each(struct store *s,
 	closedir(top);
 	return n;
 }
+
+/* A name the store makes in objects/ab/: a blob ("cdef...", the 30 hex
+ * digits after the first two) or the temp file of one. */
+static int
+store_made(const char *name)
+{
+	size_t i, n = name[0] == '.' ? 1 : 0;
+
+	for (i = 0; i < KEY_HEX_LEN - 2; i++)
+		if (!name[n + i] || !strchr("0123456789abcdef", name[n + i]))
+			return 0;
+	return n ? str_has_prefix(name + 1 + i, ".tmp.") : name[i] == '\0';
+}
+
+int
+store_destroy(const char *dir)
+{
+	char *obj = path_join(dir, "objects");
+	struct dirent *e, *f;
+	DIR *top, *sub;
+	size_t left = 0;
+	int ofd, fd;
+
+	ofd = os_own_dir(dir, "objects", 0);
+	if (ofd < 0 || !(top = fdopendir(ofd))) {
+		if (ofd >= 0)
+			close(ofd);
+		else if (errno != ENOENT)
+			warn("cannot open '%s':", obj);
+		free(obj);
+		return errno == ENOENT ? 0 : -1;
+	}
+	while ((e = readdir(top))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (strlen(e->d_name) != 2 || !strchr("0123456789abcdef", e->d_name[0]) ||
+		    !strchr("0123456789abcdef", e->d_name[1])) {
+			left++;
+			continue;
+		}
+		/* a link planted at objects/ab goes, never followed */
+		if ((fd = os_own_dir_at(ofd, obj, e->d_name, 0)) < 0) {
+			left += errno != ENOENT;
+			continue;
+		}
+		if (!(sub = fdopendir(fd))) {
+			close(fd);
+			left++;
+			continue;
+		}
+		while ((f = readdir(sub)))
+			if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..") &&
+			    (!store_made(f->d_name) || unlinkat(fd, f->d_name, 0) < 0))
+				left++;
+		closedir(sub);
+		if (unlinkat(ofd, e->d_name, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+			left++;
+	}
+	closedir(top);
+	if (rmdir(obj) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+		left++;
+	if (left)
+		warn("kept %zu file%s in '%s' that assetgen did not make", left, left == 1 ? "" : "s", obj);
+	free(obj);
+	return left ? -1 : 0;
+}
