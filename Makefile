@@ -52,6 +52,7 @@ LIBSRCS = \
 	src/cmd_watch.c \
 	src/cmd_why.c \
 	src/curl_lazy.c \
+	src/discover.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \

@@ -208,6 +208,14 @@ os_path_within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
 }
 
+const char *
+os_file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+		S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+		S_ISLNK(mode) ? "a symlink" : S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
+
 static int write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync);
 
 int

@@ -33,6 +33,10 @@ char *os_resolve(const char *path);
 /* Is dir the directory path or one above it (both canonical)? */
 int os_path_within(const char *path, const char *dir);
 
+/* What a file that is not regular is, for messages: "a directory",
+ * "a FIFO", "a socket", "a character device", ... */
+const char *os_file_kind(mode_t mode);
+
 /* Write data to dirfd/name atomically: a hidden temp file in the same
  * directory (".NAME.tmp.PID.N", created O_EXCL|O_NOFOLLOW), written,
  * fsynced, renamed over name (which replaces, never follows, a symlink

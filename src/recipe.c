@@ -2818,51 +2818,34 @@ intern_file(struct project *p, const char *rel, size_t *cap)
 }
 
 /* Read root/rel whole; NULL after reporting (or, with missing set, when
- * the file does not exist). */
+ * the file does not exist).  Only a regular file is read: a FIFO would
+ * hang the load, and /dev/zero never end. */
 static char *
 read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 {
-	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data;
-	FILE *f = fopen(path, "rb");
-	size_t n = 0, cap = 0, got;
+	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data = NULL;
 	struct srcloc loc = { rel, 0, 0 };
+	struct buf b = BUF_INIT;
+	struct stat st;
 
 	*missing = 0;
-	if (!f) {
-		if (errno == ENOENT)
-			*missing = 1;
-		else
-			diags_add(l->d, &loc, "cannot open: %s", strerror(errno));
-		free(path);
-		return NULL;
+	if (os_read_file(path, MAX_FILE, &b) == 0) {
+		data = buf_detach(&b, len);
+		if (!data)
+			data = xstrdup("");
+		inputs_note_data(path, data, *len);
+	} else if (errno == ENOENT) {
+		*missing = 1;
+	} else if (errno == EFBIG) {
+		diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
+	} else if (errno == EINVAL && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diags_add(l->d, &loc, "not a regular file (it is %s)", os_file_kind(st.st_mode));
+	} else {
+		diags_add(l->d, &loc, "cannot read: %s", strerror(errno));
 	}
-	data = NULL;
-	for (;;) {
-		data = xgrow(data, &cap, n + 65536 + 1, 1);
-		got = fread(data + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > MAX_FILE) {
-			diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
-			break;
-		}
-		if (got == 0) {
-			if (ferror(f))
-				diags_add(l->d, &loc, "cannot read: %s", strerror(errno));
-			else {
-				fclose(f);
-				data[n] = '\0';
-				*len = n;
-				inputs_note_data(path, data, n);
-				free(path);
-				return data;
-			}
-			break;
-		}
-	}
-	fclose(f);
-	free(data);
+	buf_release(&b);
 	free(path);
-	return NULL;
+	return data;
 }
 
 static int
@@ -2875,9 +2858,7 @@ int
 recipe_list(const char *path, char ***out, size_t *nout)
 {
 	struct dirent *de;
-	struct stat st;
 	size_t cap = 0;
-	char *full;
 	DIR *dir;
 
 	*out = NULL;
@@ -2889,12 +2870,10 @@ recipe_list(const char *path, char ***out, size_t *nout)
 		if (de->d_name[0] == '.' || !(str_has_suffix(de->d_name, ".yaml")
 					     || str_has_suffix(de->d_name, ".yml")))
 			continue;
-		full = xasprintf("%s/%s", path, de->d_name);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
-			(*out)[(*nout)++] = xstrdup(de->d_name);
-		}
-		free(full);
+		/* whatever it is: the loader reads a regular file, and names
+		 * anything else (a FIFO, a directory, a link to a device) */
+		*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
+		(*out)[(*nout)++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
 	if (*nout)
@@ -3064,33 +3043,6 @@ project_release(struct project *p)
 	free(p->fonts);
 	free(p->byname);
 	memset(p, 0, sizeof(*p));
-}
-
-char *
-project_find_root(const char *start)
-{
-	char *dir = realpath(start, NULL), *path, *slash;
-	struct stat st;
-	int found;
-
-	if (!dir)
-		return NULL;
-	for (;;) {
-		path = xasprintf("%s/assetgen.yaml", strcmp(dir, "/") ? dir : "");
-		found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-		free(path);
-		if (found)
-			return dir;
-		if (!strcmp(dir, "/"))
-			break;
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	free(dir);
-	return NULL;
 }
 
 const struct model *
