@@ -27,12 +27,13 @@ static const char usage[] =
 static size_t
 remove_output(int dfd, const char *dir, const char *name)
 {
-	char *file = xasprintf("%s.png", name);
+	char *file;
 	size_t n = 0;
 
 	if (dfd < 0)
-		;
-	else if (unlinkat(dfd, file, 0) == 0)
+		return 0;
+	file = xasprintf("%s.png", name);
+	if (unlinkat(dfd, file, 0) == 0)
 		n = 1;
 	else if (errno != ENOENT)
 		warn("cannot remove '%s/%s':", dir, file);
