@@ -42,35 +42,55 @@ remove_output(int dfd, const char *dir, const char *name)
 }
 
 /* An output the index records (of an asset since removed from the
- * recipes): removed only when it is DIST/NAME or DIST/preview/NAME, a
- * plain name in one of the two directories clean opened itself.  A path
- * elsewhere (a project since moved) is left quietly; one that would leave
- * DIST ("dist/../x", "dist/preview/../../x") is refused, loudly. */
+ * recipes), normalised: "." and empty components dropped, ".." refused.
+ * It is removed only when that leaves DIST/NAME.png or
+ * DIST/preview/NAME.png, a plain name in one of the two directories clean
+ * opened itself (DIST/preview never through a link).  A path elsewhere (a
+ * project since moved) is left quietly; one that would leave DIST
+ * ("dist/../x", "dist/preview/../../x") or names anything else is refused,
+ * loudly. */
 static size_t
 remove_recorded(const char *path, const char *out_dir, int outfd, int prevfd)
 {
-	size_t n = strlen(out_dir);
-	const char *rel = path + n, *name;
-	int dfd = outfd;
+	size_t n = strlen(out_dir), len, ncomp = 0, clen[2] = {0}, got = 0;
+	const char *s = path + n, *comp[2] = {0}, *e;
+	char *name = NULL;
+	int dfd = -1, bad = 0;
 
-	if (strncmp(path, out_dir, n) != 0 || *rel != '/')
+	if (strncmp(path, out_dir, n) != 0 || *s != '/')
 		return 0;
-	rel++;
-	name = rel;
-	if (str_has_prefix(rel, "preview/")) {
-		name = rel + strlen("preview/");
+	for (; *s && !bad; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "/");
+		len = (size_t)(e - s);
+		if (len == 0 || (len == 1 && *s == '.'))
+			continue;
+		if ((len == 2 && !strncmp(s, "..", 2)) || ncomp == 2) {
+			bad = 1;
+		} else {
+			comp[ncomp] = s;
+			clen[ncomp++] = len;
+		}
+	}
+	if (!bad && ncomp == 1)
+		dfd = outfd;
+	else if (!bad && ncomp == 2 && clen[0] == 7 && !strncmp(comp[0], "preview", 7))
 		dfd = prevfd;
+	else
+		bad = 1;
+	if (!bad) {
+		name = xstrndup(comp[ncomp - 1], clen[ncomp - 1]);
+		bad = name[0] == '.' || !str_has_suffix(name, ".png");
 	}
-	if (!*name || strchr(name, '/') || name[0] == '.') {
-		warn("not removing '%s' (an output the cache index records): not a file in '%s'",
+	if (bad) {
+		warn("not removing '%s' (an output the cache index records): not an output in '%s'",
 		     path, out_dir);
-		return 0;
-	}
-	if (dfd >= 0 && unlinkat(dfd, name, 0) == 0)
-		return 1;
-	if (dfd >= 0 && errno != ENOENT)
+	} else if (dfd >= 0 && unlinkat(dfd, name, 0) == 0) {
+		got = 1;
+	} else if (dfd >= 0 && errno != ENOENT) {
 		warn("cannot remove '%s':", path);
-	return 0;
+	}
+	free(name);
+	return got;
 }
 
 /* The local cache, as far as assetgen made it: the blobs, the index and

@@ -128,6 +128,28 @@ for victim in 'dist/../../victim' 'dist/preview/../../../victim' 'dist/./../../v
 	'
 done
 
+for other in 'dist/mine.txt' 'dist/sub/a.png' 'dist/.a.png' 'dist/preview/sub/a.png'; do
+	test_expect_success "a tampered index row $other (not an output assetgen makes): refused, the file stays" '
+		rm -rf c && project c && assetgen -C c build >out && mkdir -p c/dist/sub c/dist/preview/sub &&
+		f=c/dist/${other#dist/} && echo mine >"$f" &&
+		tamper c "$TRASH/c/$other" &&
+		echo "assets: [{name: b, prompt: two, seed: 2, size: 32x32}]" >c/recipes/a.yaml &&
+		assetgen -C c clean >out 2>err && grep -q "not removing .*: not an output in" err &&
+		test "$(cat "$f")" = mine
+	'
+done
+
+# a record written another way that still names DIST/NAME.png is an output
+for same in 'dist/./a.png' 'dist//a.png' 'dist/preview/./a.png' 'dist/./preview//a.png'; do
+	test_expect_success "an index row $same: normalised, and removed" '
+		rm -rf c && project c && assetgen -C c build >out && mkdir -p c/dist/preview &&
+		cp c/dist/a.png c/dist/preview/a.png && tamper c "$TRASH/c/$same" &&
+		echo "assets: [{name: b, prompt: two, seed: 2, size: 32x32}]" >c/recipes/a.yaml &&
+		assetgen -C c clean >out 2>err && test ! -s err &&
+		case "$same" in *preview*) ! test -e c/dist/preview/a.png;; *) ! test -e c/dist/a.png;; esac
+	'
+done
+
 test_expect_success 'a recorded output below a symlink planted at dist/preview: the link goes, the file outside stays' '
 	rm -rf c outside && project c && assetgen -C c build >out && mkdir outside &&
 	echo precious >outside/a.png && state outside >before &&
