@@ -38,6 +38,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "discover.h"
 #include "inputs.h"
 #include "os.h"
 #include "overlay.h"
@@ -3043,6 +3044,15 @@ project_release(struct project *p)
 	free(p->fonts);
 	free(p->byname);
 	memset(p, 0, sizeof(*p));
+}
+
+char *
+project_find_root(const char *start)
+{
+	char *why, *root = discover_root(start, 0, &why);
+
+	free(why);
+	return root;
 }
 
 const struct model *

@@ -173,6 +173,11 @@ struct project {
 	size_t nbyname;             /* slots in byname (a power of two) */
 };
 
+/* The directory holding assetgen.yaml at or above start, as
+ * discover_root() finds it without trusting start itself (the walk stops
+ * at another user's directory).  A malloc'd absolute path, or NULL. */
+char *project_find_root(const char *start);
+
 /* Load assetgen.yaml and every recipes/NAME.yaml under root.  On any problem,
  * add diagnostics and return -1 (p is then released). */
 int project_load(struct project *p, const char *root, struct diags *d);
