@@ -2828,21 +2828,27 @@ read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 	struct srcloc loc = { rel, 0, 0 };
 	struct buf b = BUF_INIT;
 	struct stat st;
+	int err = 0;
 
 	*missing = 0;
-	if (os_read_file(path, MAX_FILE, &b) == 0) {
+	if (os_read_file(path, MAX_FILE, &b) < 0)
+		err = errno;
+	if (!err) {
 		data = buf_detach(&b, len);
 		if (!data)
 			data = xstrdup("");
 		inputs_note_data(path, data, *len);
-	} else if (errno == ENOENT) {
+	} else if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		diags_add(l->d, &loc, "a symlink to a file that does not exist");
+	} else if (err == ENOENT) {
 		*missing = 1;
-	} else if (errno == EFBIG) {
+	} else if (err == EFBIG) {
 		diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
-	} else if (errno == EINVAL && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* EINVAL from the check, or ENXIO: a socket cannot be opened */
 		diags_add(l->d, &loc, "not a regular file (it is %s)", os_file_kind(st.st_mode));
 	} else {
-		diags_add(l->d, &loc, "cannot read: %s", strerror(errno));
+		diags_add(l->d, &loc, "cannot read: %s", strerror(err));
 	}
 	buf_release(&b);
 	free(path);

@@ -30,6 +30,15 @@ test_expect_success 'bad input: a FIFO and a link to /dev/zero among the recipes
 	diff -u expected err && test ! -e odd/dist && test ! -e odd/cache
 '
 
+test_expect_success 'bad input: a socket and a dangling link among the recipes are named for what they are' '
+	odd_project && ln -s gone.yaml odd/recipes/b.yaml &&
+	python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" odd/recipes/c.yaml &&
+	must_fail 2 timeout 20 assetgen -C odd build 2>err >out &&
+	printf "%s\n" "recipes/b.yaml: a symlink to a file that does not exist" \
+		"recipes/c.yaml: not a regular file (it is a socket)" >expected &&
+	diff -u expected err && test ! -e odd/dist && test ! -e odd/cache
+'
+
 test_expect_success 'bad input: a FIFO assetgen.yaml is named as one, not "no assetgen.yaml"' '
 	odd_project && rm odd/assetgen.yaml && mkfifo odd/assetgen.yaml &&
 	must_fail 2 timeout 20 assetgen -C odd build 2>err >out &&
