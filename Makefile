@@ -51,6 +51,7 @@ CORE_SRCS = \
 	src/codec.c \
 	src/crypto.c \
 	src/curl_lazy.c \
+	src/discover.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \

@@ -1575,9 +1575,9 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 		}
 	}
 	if (s.ntasks) {
-		if (os_mkdirs(o->out_dir, 0755) < 0 ||
-		    (s.outfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			warn("cannot create output directory '%s':", o->out_dir);
+		if ((s.outfd = os_own_dir(o->out_dir, o->out_sub, 1)) < 0) {
+			warn("cannot create output directory '%s%s%s':", o->out_dir,
+			     o->out_sub ? "/" : "", o->out_sub ? o->out_sub : "");
 			s.stop = 1;
 		} else {
 			os_clean_stale_tmp(s.outfd);

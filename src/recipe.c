@@ -38,6 +38,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "discover.h"
 #include "inputs.h"
 #include "os.h"
 #include "overlay.h"
@@ -240,6 +241,7 @@ struct loader {
 	size_t capassets, capmodels, caproutes;
 	struct buf shown[4];        /* ring of quoted strings for messages */
 	unsigned nshown;
+	const struct node *cache_dir_at, *output_at;  /* where cache.dir and output are set */
 };
 
 static size_t
@@ -1508,6 +1510,7 @@ parse_cache(struct loader *l, const struct node *v)
 			if (want_string(l, r, "dir") == 0) {
 				free(cfg->cache_dir);
 				cfg->cache_dir = xstrdup(r->str);
+				l->cache_dir_at = r;
 			}
 		} else if (!strcmp(v->kids[i]->str, "remote")) {
 			if (want_map(l, r, "'remote' must be a mapping, like {url: https://cache.example.com}") < 0
@@ -1730,6 +1733,28 @@ check_expect_text(struct loader *l, const struct node *v)
 	return 0;
 }
 
+/* `clean` empties the cache and output directories, and builds fill
+ * them: neither may be the project directory or one above it, however it
+ * is reached ("..", a symlink).  at is where the setting is written, or
+ * NULL for the default. */
+static void
+own_dir_check(struct loader *l, const struct node *at, const char *what, const char *rel,
+	      const char *whose, const char *like)
+{
+	char *path = path_join(l->p->cfg.root, rel), *real = os_resolve(path);
+
+	if (os_path_within(l->p->cfg.root, real)) {
+		if (at)
+			problem(l, at, "%s ('%s') is the project directory or one above it; "
+				"give %s a directory of its own, like '%s'", what, q(l, rel), whose, like);
+		else
+			problem_at(l, 0, 0, "%s ('%s', the default) is the project directory or one "
+				   "above it; give %s a directory of its own", what, q(l, rel), whose);
+	}
+	free(real);
+	free(path);
+}
+
 static void
 load_config(struct loader *l, const struct node *root)
 {
@@ -1776,6 +1801,7 @@ load_config(struct loader *l, const struct node *root)
 			parse_cache(l, val);
 		} else if (!strcmp(key->str, "output")) {
 			parse_subdir(l, val, "output", &cfg->output_dir);
+			l->output_at = val;
 		} else if (!strcmp(key->str, "recipes")) {
 			parse_subdir(l, val, "recipes", &cfg->recipes_dir);
 		} else if (!strcmp(key->str, "typography")) {
@@ -1785,6 +1811,10 @@ load_config(struct loader *l, const struct node *root)
 		} else {
 			unknown_key(l, key, config_keys);
 		}
+	}
+	if (nproblems(l) == 0) {
+		own_dir_check(l, l->cache_dir_at, "cache 'dir'", cfg->cache_dir, "the cache", "cache");
+		own_dir_check(l, l->output_at, "'output'", cfg->output_dir, "the outputs", "dist");
 	}
 }
 
@@ -2803,51 +2833,40 @@ intern_file(struct project *p, const char *rel, size_t *cap)
 }
 
 /* Read root/rel whole; NULL after reporting (or, with missing set, when
- * the file does not exist). */
+ * the file does not exist).  Only a regular file is read: a FIFO would
+ * hang the load, and /dev/zero never end. */
 static char *
 read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 {
-	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data;
-	FILE *f = fopen(path, "rb");
-	size_t n = 0, cap = 0, got;
+	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data = NULL;
 	struct srcloc loc = { rel, 0, 0 };
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int err = 0;
 
 	*missing = 0;
-	if (!f) {
-		if (errno == ENOENT)
-			*missing = 1;
-		else
-			diags_add(l->d, &loc, "cannot open: %s", strerror(errno));
-		free(path);
-		return NULL;
+	if (os_read_file(path, MAX_FILE, &b) < 0)
+		err = errno;
+	if (!err) {
+		data = buf_detach(&b, len);
+		if (!data)
+			data = xstrdup("");
+		inputs_note_data(path, data, *len);
+	} else if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		diags_add(l->d, &loc, "a symlink to a file that does not exist");
+	} else if (err == ENOENT) {
+		*missing = 1;
+	} else if (err == EFBIG) {
+		diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* EINVAL from the check, or ENXIO: a socket cannot be opened */
+		diags_add(l->d, &loc, "not a regular file (it is %s)", os_file_kind(st.st_mode));
+	} else {
+		diags_add(l->d, &loc, "cannot read: %s", strerror(err));
 	}
-	data = NULL;
-	for (;;) {
-		data = xgrow(data, &cap, n + 65536 + 1, 1);
-		got = fread(data + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > MAX_FILE) {
-			diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
-			break;
-		}
-		if (got == 0) {
-			if (ferror(f))
-				diags_add(l->d, &loc, "cannot read: %s", strerror(errno));
-			else {
-				fclose(f);
-				data[n] = '\0';
-				*len = n;
-				inputs_note_data(path, data, n);
-				free(path);
-				return data;
-			}
-			break;
-		}
-	}
-	fclose(f);
-	free(data);
+	buf_release(&b);
 	free(path);
-	return NULL;
+	return data;
 }
 
 static int
@@ -2860,9 +2879,7 @@ int
 recipe_list(const char *path, char ***out, size_t *nout)
 {
 	struct dirent *de;
-	struct stat st;
 	size_t cap = 0;
-	char *full;
 	DIR *dir;
 
 	*out = NULL;
@@ -2874,12 +2891,10 @@ recipe_list(const char *path, char ***out, size_t *nout)
 		if (de->d_name[0] == '.' || !(str_has_suffix(de->d_name, ".yaml")
 					     || str_has_suffix(de->d_name, ".yml")))
 			continue;
-		full = xasprintf("%s/%s", path, de->d_name);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
-			(*out)[(*nout)++] = xstrdup(de->d_name);
-		}
-		free(full);
+		/* whatever it is: the loader reads a regular file, and names
+		 * anything else (a FIFO, a directory, a link to a device) */
+		*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
+		(*out)[(*nout)++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
 	if (*nout)
@@ -3054,28 +3069,10 @@ project_release(struct project *p)
 char *
 project_find_root(const char *start)
 {
-	char *dir = realpath(start, NULL), *path, *slash;
-	struct stat st;
-	int found;
+	char *why, *root = discover_root(start, 0, &why);
 
-	if (!dir)
-		return NULL;
-	for (;;) {
-		path = xasprintf("%s/assetgen.yaml", strcmp(dir, "/") ? dir : "");
-		found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-		free(path);
-		if (found)
-			return dir;
-		if (!strcmp(dir, "/"))
-			break;
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	free(dir);
-	return NULL;
+	free(why);
+	return root;
 }
 
 const struct model *

@@ -173,8 +173,9 @@ struct project {
 	size_t nbyname;             /* slots in byname (a power of two) */
 };
 
-/* Find the directory holding assetgen.yaml, walking up from start.
- * Returns a malloc'd absolute path, or NULL. */
+/* The directory holding assetgen.yaml at or above start, as
+ * discover_root() finds it without trusting start itself (the walk stops
+ * at another user's directory).  A malloc'd absolute path, or NULL. */
 char *project_find_root(const char *start);
 
 /* Load assetgen.yaml and every recipes/NAME.yaml under root.  On any problem,
@@ -185,8 +186,9 @@ void project_release(struct project *p);
  * outputs and recipes are, without parsing any recipe. */
 int project_load_config(struct project *p, const char *root, struct diags *d);
 
-/* The recipe files (NAME.yaml, NAME.yml; regular files, no dot files) in
- * the directory path, sorted by name, as project_load() reads them.  0
+/* The recipe files (NAME.yaml, NAME.yml, no dot files; of any kind: the
+ * loader names one that is not a regular file) in the directory path,
+ * sorted by name, as project_load() reads them.  0
  * (none when the directory does not exist) or -1 (errno set).  Free each
  * name and *out. */
 int recipe_list(const char *path, char ***out, size_t *nout);

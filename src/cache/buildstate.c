@@ -297,16 +297,10 @@ input_same(enum input_kind kind, const char *path, const struct key *hash, struc
 static char *
 find_root(const struct global *g)
 {
-	char cwd[PATH_MAX], *start, *root;
+	char *why, *root = ctx_find_root(g, &why);
 
-	if (g->dir)
-		start = realpath(g->dir, NULL);
-	else
-		start = getcwd(cwd, sizeof(cwd)) ? xstrdup(cwd) : NULL;
-	if (!start)
-		return NULL;
-	root = project_find_root(start);
-	free(start);
+	if (!root)
+		free(why);      /* the full load says it */
 	return root;
 }
 
@@ -742,5 +736,6 @@ noop_forget(const char *cache_dir)
 
 	if (unlink(path) < 0 && errno != ENOENT)
 		warn("cannot remove '%s':", path);
+	os_clean_stale_tmp_path(path);
 	free(path);
 }

@@ -43,7 +43,8 @@ int noop_check(const struct global *g, int intent, int debug, size_t *nassets);
  * change, or looks like another build at work. */
 void noop_save(const struct noop_build *b, int debug);
 
-/* Remove the record: a build that may write is about to run. */
+/* Remove the record (and a temp file of it a killed writer left): a build
+ * that may write is about to run, or clean removes the cache. */
 void noop_forget(const char *cache_dir);
 
 #endif

@@ -321,6 +321,22 @@ index_recovered(struct index *ix)
 }
 
 void
+index_destroy(const char *dir)
+{
+	static const char *const suffixes[] = { "-journal", ".incomplete" };
+	char *path = path_join(dir, "index.sqlite"), *p;
+	size_t i;
+
+	remove_files(path);
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		p = xasprintf("%s%s", path, suffixes[i]);
+		unlink(p);
+		free(p);
+	}
+	free(path);
+}
+
+void
 index_close(struct index *ix)
 {
 	if (!ix)

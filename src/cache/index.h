@@ -58,6 +58,9 @@ struct index *index_open(const char *dir, int *fresh);
 /* After re-reading the store on *fresh: records missed earlier are back. */
 void index_recovered(struct index *ix);
 void index_close(struct index *ix);
+/* Remove the (closed) index in dir: index.sqlite and the files sqlite and
+ * assetgen keep beside it (-wal, -shm, -journal, .incomplete). */
+void index_destroy(const char *dir);
 
 int index_begin(struct index *ix);      /* BEGIN IMMEDIATE */
 /* Can this connection write?  0 at once, or after waiting (up to the busy

@@ -21,13 +21,9 @@ store_open(struct store *s, const char *dir)
 	s->dir = xstrdup(dir);
 	s->objfd = -1;
 	memset(s->swept, 0, sizeof(s->swept));
-	if (os_mkdirs(obj, 0755) < 0) {
-		warn("cannot create cache directory '%s':", obj);
-		goto fail;
-	}
-	s->objfd = open(obj, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->objfd = os_own_dir(dir, "objects", 1);
 	if (s->objfd < 0) {
-		warn("cannot open '%s':", obj);
+		warn("cannot create cache directory '%s':", obj);
 		goto fail;
 	}
 	free(obj);
@@ -102,21 +98,30 @@ store_sync(struct store *s)
 static int
 put(struct store *s, const void *data, size_t len, const struct key *digest, int sync)
 {
-	char name[KEY_HEX_LEN + 2];
+	char name[KEY_HEX_LEN + 2], *shown;
+	struct stat st;
 	int dfd;
 
 	if (store_has(s, digest, NULL))
 		return 0;
 	blob_name(digest, name);
 	name[2] = '\0';
-	if (mkdirat(s->objfd, name, 0755) < 0 && errno != EEXIST) {
+	shown = path_join(s->dir, "objects");
+	dfd = os_own_dir_at(s->objfd, shown, name, 1);
+	free(shown);
+	if (dfd < 0) {
 		warn("cannot create '%s/objects/%s':", s->dir, name);
 		return -1;
 	}
-	dfd = openat(s->objfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
-		warn("cannot open '%s/objects/%s':", s->dir, name);
-		return -1;
+	/* a directory where the blob belongs would fail this store for
+	 * good (a rename cannot replace it), and a paid render with it:
+	 * nothing of ours lives there, so it goes */
+	if (fstatat(dfd, name + 3, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		char *path = xasprintf("%s/objects/%s/%s", s->dir, name, name + 3);
+
+		warn("removed the directory '%s': a blob belongs there", path);
+		os_rmtree(path);
+		free(path);
 	}
 	/* a writer killed here left its hidden temp file: remove it, once per
 	 * directory and process (a pull stores hundreds of blobs) */
@@ -231,4 +236,70 @@ store_each(struct store *s,
 	}
 	closedir(top);
 	return n;
+}
+
+/* A name the store makes in objects/ab/: a blob ("cdef...", the 30 hex
+ * digits after the first two) or the temp file of one. */
+static int
+store_made(const char *name)
+{
+	size_t i, n = name[0] == '.' ? 1 : 0;
+
+	for (i = 0; i < KEY_HEX_LEN - 2; i++)
+		if (!name[n + i] || !strchr("0123456789abcdef", name[n + i]))
+			return 0;
+	return n ? str_has_prefix(name + 1 + i, ".tmp.") : name[i] == '\0';
+}
+
+int
+store_destroy(const char *dir)
+{
+	char *obj = path_join(dir, "objects");
+	struct dirent *e, *f;
+	DIR *top, *sub;
+	size_t left = 0;
+	int ofd, fd;
+
+	ofd = os_own_dir(dir, "objects", 0);
+	if (ofd < 0 || !(top = fdopendir(ofd))) {
+		if (ofd >= 0)
+			close(ofd);
+		else if (errno != ENOENT)
+			warn("cannot open '%s':", obj);
+		free(obj);
+		return errno == ENOENT ? 0 : -1;
+	}
+	while ((e = readdir(top))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (strlen(e->d_name) != 2 || !strchr("0123456789abcdef", e->d_name[0]) ||
+		    !strchr("0123456789abcdef", e->d_name[1])) {
+			left++;
+			continue;
+		}
+		/* a link planted at objects/ab goes, never followed */
+		if ((fd = os_own_dir_at(ofd, obj, e->d_name, 0)) < 0) {
+			left += errno != ENOENT;
+			continue;
+		}
+		if (!(sub = fdopendir(fd))) {
+			close(fd);
+			left++;
+			continue;
+		}
+		while ((f = readdir(sub)))
+			if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..") &&
+			    (!store_made(f->d_name) || unlinkat(fd, f->d_name, 0) < 0))
+				left++;
+		closedir(sub);
+		if (unlinkat(ofd, e->d_name, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+			left++;
+	}
+	closedir(top);
+	if (rmdir(obj) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+		left++;
+	if (left)
+		warn("kept %zu file%s in '%s' that assetgen did not make", left, left == 1 ? "" : "s", obj);
+	free(obj);
+	return left ? -1 : 0;
 }

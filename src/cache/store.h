@@ -53,4 +53,9 @@ size_t store_each(struct store *s,
 		  void (*fn)(const struct key *digest, size_t size, long long mtime, void *arg),
 		  void *arg);
 
+/* Remove the store in dir: every blob, the temp files of blobs, objects/ab/
+ * and objects/ itself; nothing else (a file the store did not make stays,
+ * and a warning says how many).  0, or -1 when something was kept. */
+int store_destroy(const char *dir);
+
 #endif

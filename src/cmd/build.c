@@ -1,5 +1,6 @@
 /* cmd/build.c - `assetgen build`; the options and the plan that status and pick share */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -150,9 +151,16 @@ build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char 
 		pp->out_dir = path_join(c->out_dir, "preview");
 		pp->rel = xasprintf("%s/preview", c->p.cfg.output_dir);
 		/* DIST itself may be a link (to a web root, say); preview/
-		 * inside it is assetgen's own */
-		if (!readonly && os_unplant_link(pp->out_dir) < 0)
-			return EXIT_BUILD;
+		 * inside it is assetgen's own: a link planted there goes
+		 * before the plan reads through it */
+		if (!readonly) {
+			int fd = os_own_dir(c->out_dir, "preview", 0);
+
+			if (fd >= 0)
+				close(fd);
+			else if (errno != ENOENT)
+				return EXIT_BUILD;
+		}
 	} else {
 		pp->out_dir = xstrdup(c->out_dir);
 		pp->rel = xstrdup(c->p.cfg.output_dir);
@@ -344,7 +352,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	bo.per_build = a.budget >= 0 ? a.budget : c.p.cfg.per_build;
 	bo.per_asset = c.p.cfg.per_asset;
 	bo.cache_dir = c.cache_dir;
-	bo.out_dir = pp.out_dir;
+	bo.out_dir = c.out_dir;
+	bo.out_sub = a.intent == INTENT_PREVIEW ? "preview" : NULL;
 	bo.locked = a.locked;
 	bo.png = &c.p.cfg.png;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));

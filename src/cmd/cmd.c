@@ -9,38 +9,38 @@
 
 #include "cache/reindex.h"
 #include "cmd.h"
+#include "discover.h"
 #include "inputs.h"
 #include "os.h"
 #include "util.h"
+
+char *
+ctx_find_root(const struct global *g, char **why)
+{
+	char cwd[PATH_MAX];
+
+	if (g->dir)
+		return discover_root(g->dir, 1, why);
+	if (!getcwd(cwd, sizeof(cwd))) {
+		*why = xasprintf("cannot get the current directory: %s", strerror(errno));
+		return NULL;
+	}
+	return discover_root(cwd, 0, why);
+}
 
 int
 ctx_load(struct ctx *c, const struct global *g)
 {
 	struct diags d = {0};
-	char cwd[PATH_MAX], *start, *root;
+	char *root, *why;
 
 	memset(c, 0, sizeof(*c));
 	inputs_reset();         /* the loaders note what this load reads */
-	if (g->dir) {
-		start = realpath(g->dir, NULL);
-		if (!start) {
-			warn("cannot change to directory '%s':", g->dir);
-			return EXIT_INPUT;
-		}
-	} else {
-		if (!getcwd(cwd, sizeof(cwd))) {
-			warn("cannot get the current directory:");
-			return EXIT_INPUT;
-		}
-		start = xstrdup(cwd);
-	}
-	root = project_find_root(start);
-	if (!root) {
-		warn("no assetgen.yaml in '%s' or any parent directory (run 'assetgen init' to make one)", start);
-		free(start);
+	if (!(root = ctx_find_root(g, &why))) {
+		warn("%s", why);
+		free(why);
 		return EXIT_INPUT;
 	}
-	free(start);
 	if (project_load(&c->p, root, &d) < 0) {
 		diags_print(&d);
 		diags_release(&d);

@@ -22,6 +22,9 @@ struct ctx {
 	struct index *ix;
 };
 
+/* The project directory for -C DIR (trusted, whoever owns it) or the cwd
+ * (see discover_root); NULL with *why set to the message (malloc'd). */
+char *ctx_find_root(const struct global *g, char **why);
 /* Find and load the project (assetgen.yaml walking up from -C DIR or the
  * cwd).  Prints diagnostics; returns 0 or EXIT_INPUT. */
 int ctx_load(struct ctx *c, const struct global *g);

@@ -221,7 +221,7 @@ cmd_watch(int argc, char **argv, struct global *g)
 	struct global lg;
 	struct sigaction sa;
 	sigset_t block, orig;
-	char cwd[PATH_MAX], *start;
+	char *why;
 	uint64_t deadline = 0, now, v;
 	unsigned long builds = 0, version = 0;
 	int opt, port = -1, intent = INTENT_PREVIEW, pending, timeout, t, rc = EXIT_OK;
@@ -270,21 +270,11 @@ cmd_watch(int argc, char **argv, struct global *g)
 	}
 
 	/* the project: found once, then every build loads exactly that one */
-	if (g->dir)
-		start = realpath(g->dir, NULL);
-	else
-		start = getcwd(cwd, sizeof(cwd)) ? xstrdup(cwd) : NULL;
-	if (!start) {
-		warn("cannot find the directory '%s':", g->dir ? g->dir : ".");
+	if (!(w.root = ctx_find_root(g, &why))) {
+		warn("%s", why);
+		free(why);
 		return EXIT_INPUT;
 	}
-	w.root = project_find_root(start);
-	if (!w.root) {
-		warn("no assetgen.yaml in '%s' or any parent directory (run 'assetgen init' to make one)", start);
-		free(start);
-		return EXIT_INPUT;
-	}
-	free(start);
 	lg = *g;
 	lg.dir = w.root;
 	read_dirs(&w);

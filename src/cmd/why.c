@@ -260,7 +260,7 @@ cmd_why(int argc, char **argv, struct global *g)
 	struct lockfile lk = {0};
 	struct key k, digest;
 	struct ctx c;
-	char cwd[PATH_MAX], *err = NULL, *start = NULL, *root = NULL, *lock_path = NULL;
+	char *err = NULL, *noproj = NULL, *root = NULL, *lock_path = NULL;
 	char *dirs[2] = {0}, *rels[2] = {0}, *s, *base;
 	const char *v, *file, *how = NULL;
 	uint32_t w, h;
@@ -346,19 +346,14 @@ cmd_why(int argc, char **argv, struct global *g)
 	}
 
 	/* the project, if there is one here */
-	if (g->dir) {
-		start = realpath(g->dir, NULL);
-		if (!start) {
-			warn("cannot change to directory '%s':", g->dir);
-			rc = EXIT_INPUT;
-			goto out;
-		}
-	} else if (getcwd(cwd, sizeof(cwd))) {
-		start = xstrdup(cwd);
+	if (g->dir && access(g->dir, F_OK) < 0) {
+		warn("cannot change to directory '%s':", g->dir);
+		rc = EXIT_INPUT;
+		goto out;
 	}
-	if (!start || !(root = project_find_root(start))) {
-		s = xasprintf("not found (no assetgen.yaml in '%s' or any parent directory):\n"
-			      "cannot tell whether this image is current; try -C PROJECT", start ? start : ".");
+	if (!(root = ctx_find_root(g, &noproj))) {
+		s = xasprintf("not found (%s):\ncannot tell whether this image is current; try -C PROJECT",
+			      noproj);
 		field("project", s);
 		free(s);
 		goto out;
@@ -448,7 +443,7 @@ out:
 	lock_release(&lk);
 	free(lock_path);
 	free(root);
-	free(start);
+	free(noproj);
 	ctx_release(&c);
 	meta_release(&m);
 	meta_release(&sh);

@@ -39,17 +39,23 @@ site_typo_verdict(const struct plan_item *it, const struct key *key, struct inde
 	return 1;
 }
 
-/* Remove DIST/_candidates/NAME/ of every asset not in keep (NULL-ended). */
+/* Remove DIST/_candidates/NAME/ of every asset not in keep (NULL-ended);
+ * dir is DIST/_candidates. */
 static void
-prune(const char *dir, const char *const *keep, size_t nkeep)
+prune(const char *out_dir, const char *dir, const char *const *keep, size_t nkeep)
 {
-	DIR *d = opendir(dir);
+	int fd = os_own_dir(out_dir, "_candidates", 0);
 	struct dirent *de;
 	char *path;
 	size_t i;
+	DIR *d;
 
-	if (!d)
+	if (fd < 0)
 		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -74,9 +80,9 @@ site_typo_candidates(const struct project *p, struct plan_item *items, size_t n,
 	struct store st;
 	struct buf png = BUF_INIT, sec = BUF_INIT;
 	const char **keep = NULL;
-	char *cdir = path_join(out_dir, "_candidates"), *cache, *adir, *file, *path;
+	char *cdir = path_join(out_dir, "_candidates"), *cache, *arel, *file, *path;
 	size_t i, j, nkeep = 0, capkeep = 0, shown = 0;
-	int rc = 0, have_store;
+	int rc = 0, have_store, afd;
 
 	cache = path_join(p->cfg.root, p->cfg.cache_dir);
 	have_store = ix && access(cache, F_OK) == 0 && store_open(&st, cache) == 0;
@@ -96,22 +102,23 @@ site_typo_candidates(const struct project *p, struct plan_item *items, size_t n,
 				break;
 			if (store_get(&st, &act.digest, &png) != STORE_OK)
 				break;
-			adir = path_join(cdir, it->asset->name);
+			arel = xasprintf("_candidates/%s", it->asset->name);
 			file = xasprintf("%llu.png", (unsigned long long)c->seed);
-			path = path_join(adir, file);
-			if (os_mkdirs(adir, 0755) < 0) {
-				warn("cannot create '%s':", adir);
+			path = path_join(cdir, arel + strlen("_candidates/"));
+			if ((afd = os_own_dir(out_dir, arel, 1)) < 0) {
+				warn("cannot create '%s':", path);
 				rc = -1;
 			} else {
 				struct buf old = BUF_INIT;
 
-				if (!(os_read_file(path, (size_t)1 << 30, &old) == 0 && old.len == png.len &&
-				      memcmp(old.data, png.data, png.len) == 0) &&
-				    os_write_atomic_path(path, png.data, png.len) < 0) {
-					warn("cannot write '%s':", path);
+				if (!(os_read_file_at(afd, file, (size_t)1 << 30, 1, &old) == 0 &&
+				      old.len == png.len && memcmp(old.data, png.data, png.len) == 0) &&
+				    os_write_atomic(afd, file, png.data, png.len) < 0) {
+					warn("cannot write '%s/%s':", path, file);
 					rc = -1;
 				}
 				buf_release(&old);
+				close(afd);
 			}
 			if (!nshown++) {
 				buf_puts(&sec, "<article class=\"pick\" id=\"pick-");
@@ -136,7 +143,7 @@ site_typo_candidates(const struct project *p, struct plan_item *items, size_t n,
 			buf_printf(&sec, "\u201d, distance %.2f<br><code>assetgen pick ", v.distance);
 			site_html_escape(&sec, it->asset->name);
 			buf_printf(&sec, " %llu</code></figcaption></figure>", (unsigned long long)c->seed);
-			free(adir);
+			free(arel);
 			free(file);
 			free(path);
 		}
@@ -147,7 +154,7 @@ site_typo_candidates(const struct project *p, struct plan_item *items, size_t n,
 	}
 	if (have_store)
 		store_close(&st);
-	prune(cdir, keep, nkeep);
+	prune(out_dir, cdir, keep, nkeep);
 	if (shown) {
 		buf_printf(html, "<section class=\"picks\" style=\"margin:0 0 24px\"><h2>Needs a "
 			   "choice <small>%zu</small></h2>\n<p class=\"neg\">Every candidate failed the "

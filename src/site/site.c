@@ -39,6 +39,7 @@ struct entry {
 	char *thumb;                 /* relative to DIST: "_thumbs/NAME.png" */
 	char *thumb_file;            /* project-relative */
 	char *thumb_path;            /* absolute */
+	const char *dist;            /* DIST, absolute: the thumbnail is in DIST/_thumbs[/preview] */
 	const char *out_path;        /* absolute (the record's) */
 	char sha256[SHA256_HEX_LEN + 1];
 	uint32_t width, height;      /* of the output */
@@ -222,6 +223,7 @@ add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r
 	e->thumb = xasprintf("_thumbs/%s%s", sub, it->out_name);
 	e->thumb_file = xasprintf("%s/%s", dist, e->thumb);
 	e->thumb_path = path_join(s->out_dir, e->thumb);
+	e->dist = s->out_dir;
 	e->cost = output_cost(s, it, r);
 	e->seed = r->seed;
 	if (it->checked && (e->checked = site_typo_verdict(it, &r->key, s->ix, &e->v)))
@@ -305,7 +307,7 @@ make_thumb(struct entry *e)
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	struct image img = {0}, small = {0};
 	struct meta src = {0}, m = {0};
-	char hex[KEY_HEX_LEN + 1], *dir, *err = NULL, *msg = NULL;
+	char hex[KEY_HEX_LEN + 1], *err = NULL, *msg = NULL;
 	const char *xmp;
 	struct key d;
 	int dfd = -1;
@@ -340,15 +342,12 @@ make_thumb(struct entry *e)
 		msg = xasprintf("cannot encode the thumbnail of '%s': %s", e->file, err);
 		goto out;
 	}
-	dir = xstrdup(e->thumb_path);
-	*strrchr(dir, '/') = '\0';
 	/* stale temp files are swept once per directory by prune_thumbs() */
-	if (os_mkdirs(dir, 0755) < 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	if ((dfd = os_own_dir(e->dist, e->preview ? "_thumbs/preview" : "_thumbs", 1)) < 0 ||
 	    os_write_atomic(dfd, strrchr(e->thumb_path, '/') + 1, out.data, out.len) < 0)
 		msg = xasprintf("cannot write '%s': %s", e->thumb_file, strerror(errno));
 	if (dfd >= 0)
 		close(dfd);
-	free(dir);
 out:
 	free(err);
 	image_release(&img);
@@ -445,16 +444,17 @@ prune_thumbs(const struct site *s, int preview)
 	DIR *d;
 	int fd;
 
-	if (!(d = opendir(dir))) {
-		free(dir);
-		return;
+	if ((fd = os_own_dir(s->out_dir, preview ? "_thumbs/preview" : "_thumbs", 0)) < 0)
+		goto out;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		goto out;
 	}
 	keep = xcalloc(s->n + 1, sizeof(*keep));
 	for (i = 0; i < s->n; i++)
 		if (s->es[i].preview == preview)
 			keep[nkeep++] = s->es[i].thumb + skip;
 	qsort(keep, nkeep, sizeof(*keep), cmp_name);
-	fd = dirfd(d);
 	while ((de = readdir(d))) {
 		name = de->d_name;
 		if (de->d_name[0] == '.' || !str_has_suffix(de->d_name, ".png") ||
@@ -468,6 +468,7 @@ prune_thumbs(const struct site *s, int preview)
 	if (preview)
 		rmdir(dir);             /* only when empty */
 	free(keep);
+out:
 	free(dir);
 }
 
@@ -1040,15 +1041,15 @@ site_clean(const char *out_dir)
 	free(path);
 }
 
-/* A symlink planted at DIST/REL is removed: thumbnails are never written,
- * nor pruned, through it. */
+/* A symlink planted at DIST/REL is removed: thumbnails are never read,
+ * written, nor pruned through it. */
 static void
 unplant_link(const char *out_dir, const char *rel)
 {
-	char *path = path_join(out_dir, rel);
+	int fd = os_own_dir(out_dir, rel, 0);
 
-	os_unplant_link(path);
-	free(path);
+	if (fd >= 0)
+		close(fd);
 }
 
 int
@@ -1066,7 +1067,7 @@ site_update(const struct project *p, struct index *ix, const char *out_dir)
 		warn("cannot update the site in '%s': no cache index", p->cfg.output_dir);
 		return -1;
 	}
-	if (os_mkdirs(out_dir, 0755) < 0 || (fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((fd = os_own_dir(out_dir, NULL, 1)) < 0) {
 		warn("cannot create '%s':", p->cfg.output_dir);
 		index_outputs_free(s.recs, s.nrecs);
 		return -1;
