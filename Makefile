@@ -68,7 +68,6 @@ CORE_SRCS = \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
-	src/sign.c \
 	src/status.c \
 	src/tess_lazy.c \
 	src/typography.c \

@@ -20,7 +20,7 @@
 #include "overlay.h"
 #include "png.h"
 #include "resample.h"
-#include "sign.h"
+#include "crypto.h"
 #include "typography.h"
 #include "util.h"
 

@@ -6,7 +6,7 @@
 #include "buf.h"
 #include "reindex.h"
 #include "png.h"
-#include "sign.h"
+#include "crypto.h"
 #include "util.h"
 
 struct blob_list {

@@ -23,7 +23,7 @@
 
 #include "index.h"
 #include "key.h"
-#include "sign.h"
+#include "crypto.h"
 #include "store.h"
 
 struct remote_stats {

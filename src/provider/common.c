@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "crypto.h"
 #include "provider.h"
 #include "redact.h"
 #include "util.h"
@@ -239,10 +239,9 @@ provider_base64_decode(const char *s, size_t len, struct buf *out)
 		pad++;
 	if (n >= 2 && tmp[n - 2] == '=')
 		pad++;
-	/* EVP_DecodeBlock decodes in place-safe fashion into a separate buffer */
 	buf_reset(out);
 	out->data = xgrow(out->data, &out->cap, n / 4 * 3 + 1, 1);
-	got = n ? EVP_DecodeBlock((unsigned char *)out->data, tmp, (int)n) : 0;
+	got = n ? crypto_base64_decode_block(out->data, tmp, n) : 0;
 	free(tmp);
 	if (got < 0 || (size_t)got < pad) {
 		buf_reset(out);
@@ -258,7 +257,7 @@ provider_base64_encode(const void *data, size_t len)
 {
 	char *s = xmalloc(4 * ((len + 2) / 3) + 1);
 
-	EVP_EncodeBlock((unsigned char *)s, data, (int)len);
+	crypto_base64_encode_block(s, data, len);
 	return s;
 }
 

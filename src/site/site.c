@@ -19,7 +19,7 @@
 #include "plan.h"
 #include "png.h"
 #include "resample.h"
-#include "sign.h"
+#include "crypto.h"
 #include "site.h"
 #include "candidates.h"
 #include "util.h"
