@@ -42,6 +42,7 @@
 #include "inputs.h"
 #include "os.h"
 #include "overlay.h"
+#include "provider/provider.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -57,12 +58,12 @@
 #define DIAGS_MAX       100             /* diagnostics kept; the rest are counted */
 #define MAX_EXPECT      500             /* bytes of one expect_text (edit distance is quadratic) */
 
-static const char *const providers[] = {
-	"builtin", "http", "openai", "a1111", "ideogram", "stability", "gemini",
-};
 static const char *const kernels[] = { "lanczos3", "bicubic", "nearest" };
-static const char *const intents[] = { "final", "preview" };   /* enum intent */
-static const char *const crits[] = { "low", "normal", "high" }; /* enum criticality */
+/* One name table per enum, indexed by its value (recipe.h declares them). */
+const char *const intent_names[INTENT_COUNT] = { "final", "preview" };
+const char *const criticality_names[CRIT_COUNT] = { "low", "normal", "high" };
+const char *const overlay_align_names[ALIGN_COUNT] = { "left", "center", "right" };
+const char *const overlay_valign_names[VALIGN_COUNT] = { "top", "middle", "bottom" };
 
 static const char *const config_keys[] = {
 	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png", NULL,
@@ -88,8 +89,6 @@ static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
-static const char *const aligns[] = { "left", "center", "right" };      /* enum overlay_align */
-static const char *const valigns[] = { "top", "middle", "bottom" };     /* enum overlay_valign */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1295,13 +1294,27 @@ model_free(struct model *m)
 	params_free(m->params, m->nparams);
 }
 
+/* "a, b or c" */
+static char *
+names_or(const char *const *names, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	return buf_detach(&b, NULL);
+}
+
 static void
 parse_model(struct loader *l, const struct node *k, const struct node *v)
 {
 	struct config *cfg = &l->p->cfg;
 	struct model m = {0};
 	const struct node *key, *val, *provider = NULL, *model = NULL, *apikey = NULL;
-	size_t i, n0 = nproblems(l);
+	size_t i, n0 = nproblems(l), npnames;
+	const char *const *pnames = provider_names(&npnames);
+	char *plist;
 	int prov = -1, hosted;
 
 	m.retries = -1;
@@ -1313,14 +1326,13 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		problem(l, v, "model '%s' must be a mapping, like {provider: builtin}", q(l, k->str));
 		return;
 	}
+	plist = names_or(pnames, npnames);
 	for (i = 0; i < v->nkids; i += 2) {
 		key = v->kids[i];
 		val = v->kids[i + 1];
 		if (!strcmp(key->str, "provider")) {
 			provider = val;
-			if (want_enum(l, val, "provider", providers, NELEM(providers),
-				      "builtin, http, openai, a1111, ideogram, stability or gemini",
-				      &prov) == 0)
+			if (want_enum(l, val, "provider", pnames, npnames, plist, &prov) == 0)
 				m.provider = xstrdup(val->str);
 		} else if (!strcmp(key->str, "model")) {
 			model = val;
@@ -1358,21 +1370,19 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		}
 	}
 	if (!provider) {
-		problem(l, v, "model '%s' has no 'provider' (one of builtin, http, openai, "
-			"a1111, ideogram, stability, gemini)", q(l, k->str));
+		problem(l, v, "model '%s' has no 'provider' (one of %s)", q(l, k->str), plist);
 	} else if (prov >= 0) {
 		/* hosted services need a model id and a key; builtin, http
 		 * and a1111 run whatever their endpoint serves */
-		hosted = strcmp(providers[prov], "builtin") != 0
-			&& strcmp(providers[prov], "http") != 0
-			&& strcmp(providers[prov], "a1111") != 0;
+		hosted = provider_find(pnames[prov])->needs_key;
 		if (hosted && !model)
 			problem(l, v, "model '%s' has no 'model' (provider '%s' needs a model id)",
-				q(l, k->str), providers[prov]);
+				q(l, k->str), pnames[prov]);
 		if (hosted && !apikey)
 			problem(l, v, "model '%s' has no 'api_key_env' (provider '%s' needs an API key)",
-				q(l, k->str), providers[prov]);
+				q(l, k->str), pnames[prov]);
 	}
+	free(plist);
 	if (nproblems(l) != n0) {
 		model_free(&m);
 		return;
@@ -1433,10 +1443,10 @@ parse_route(struct loader *l, const struct node *v)
 				mk = val->kids[j];
 				mv = val->kids[j + 1];
 				if (!strcmp(mk->str, "intent"))
-					want_enum(l, mv, "intent", intents, NELEM(intents),
+					want_enum(l, mv, "intent", intent_names, INTENT_COUNT,
 						  "preview or final", &r.intent);
 				else if (!strcmp(mk->str, "criticality"))
-					want_enum(l, mv, "criticality", crits, NELEM(crits),
+					want_enum(l, mv, "criticality", criticality_names, CRIT_COUNT,
 						  "low, normal or high", &r.criticality);
 				else if (!strcmp(mk->str, "tags")) {
 					if (want_strings(l, mv, "tags") == 0) {
@@ -2038,10 +2048,10 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 				o->h = (uint32_t)u[3];
 			}
 		} else if (!strcmp(key->str, "align")) {
-			want_enum(l, val, "align", aligns, NELEM(aligns), "left, center or right",
+			want_enum(l, val, "align", overlay_align_names, ALIGN_COUNT, "left, center or right",
 				  &o->align);
 		} else if (!strcmp(key->str, "valign")) {
-			want_enum(l, val, "valign", valigns, NELEM(valigns), "top, middle or bottom",
+			want_enum(l, val, "valign", overlay_valign_names, VALIGN_COUNT, "top, middle or bottom",
 				  &o->valign);
 		} else {
 			unknown_key(l, key, overlay_keys);
@@ -2156,11 +2166,11 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 			want_size(l, val, "size", MAX_SIDE, &s->width, &s->height);
 		} else if (!strcmp(key->str, "intent")) {
 			s->intent = val;
-			want_enum(l, val, "intent", intents, NELEM(intents), "preview or final",
+			want_enum(l, val, "intent", intent_names, INTENT_COUNT, "preview or final",
 				  &s->intent_v);
 		} else if (!strcmp(key->str, "criticality")) {
 			s->criticality = val;
-			want_enum(l, val, "criticality", crits, NELEM(crits),
+			want_enum(l, val, "criticality", criticality_names, CRIT_COUNT,
 				  "low, normal or high", &s->crit_v);
 		} else if (!strcmp(key->str, "tags")) {
 			s->tags = val;
@@ -3125,11 +3135,23 @@ params_merge(const struct model *m, const struct asset *a, struct param **out, s
 const char *
 intent_name(enum intent i)
 {
-	return i == INTENT_PREVIEW ? "preview" : "final";
+	return intent_names[i];
 }
 
 const char *
 criticality_name(enum criticality c)
 {
-	return c == CRIT_LOW ? "low" : c == CRIT_HIGH ? "high" : "normal";
+	return criticality_names[c];
+}
+
+int
+intent_parse(const char *s, enum intent *out)
+{
+	for (int i = 0; i < INTENT_COUNT; i++) {
+		if (strcmp(s, intent_names[i]) == 0) {
+			*out = (enum intent)i;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -34,8 +34,8 @@ void diags_add(struct diags *d, const struct srcloc *loc, const char *fmt, ...)
 void diags_print(const struct diags *d);
 void diags_release(struct diags *d);
 
-enum intent { INTENT_FINAL, INTENT_PREVIEW };
-enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH };
+enum intent { INTENT_FINAL, INTENT_PREVIEW, INTENT_COUNT };
+enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH, CRIT_COUNT };
 
 enum value_type { VAL_STRING, VAL_NUMBER, VAL_BOOL };
 
@@ -66,8 +66,15 @@ struct font_file {
 	void *face;                 /* overlay.c's, for load-time checks */
 };
 
-enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
-enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM };
+enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT, ALIGN_COUNT };
+enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM, VALIGN_COUNT };
+
+/* The names of each enum, indexed by its value: the one table for each,
+ * used by the loader, the keys, the metadata and the messages. */
+extern const char *const intent_names[INTENT_COUNT];
+extern const char *const criticality_names[CRIT_COUNT];
+extern const char *const overlay_align_names[ALIGN_COUNT];
+extern const char *const overlay_valign_names[VALIGN_COUNT];
 
 /* `overlay:` - exact text drawn onto the generated image (overlay.h). */
 struct overlay {
@@ -204,5 +211,7 @@ void params_merge(const struct model *m, const struct asset *a,
 
 const char *intent_name(enum intent i);
 const char *criticality_name(enum criticality c);
+/* "final" or "preview" (a command's --intent) into *out; -1 if neither. */
+int intent_parse(const char *s, enum intent *out);
 
 #endif

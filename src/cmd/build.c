@@ -59,6 +59,7 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	enum intent want;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -91,14 +92,9 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 		case 'L': a->locked = 1; break;
 		case 'U': a->upload = 1; break;
 		case 'I':
-			if (strcmp(optarg, "preview") == 0)
-				a->intent = INTENT_PREVIEW;
-			else if (strcmp(optarg, "final") == 0)
-				a->intent = INTENT_FINAL;
-			else {
-				warn("--intent wants 'preview' or 'final', not '%s'", optarg);
+			if (opt_intent(optarg, &want) != 0)
 				return EXIT_INPUT;
-			}
+			a->intent = (int)want;
 			break;
 		case 'B':
 			if (opt_amount("--budget", optarg, &a->budget) < 0)

@@ -155,3 +155,12 @@ opt_amount(const char *opt, const char *s, double *out)
 	}
 	return 0;
 }
+
+int
+opt_intent(const char *arg, enum intent *out)
+{
+	if (intent_parse(arg, out) == 0)
+		return 0;
+	warn("--intent wants 'preview' or 'final', not '%s'", arg);
+	return EXIT_INPUT;
+}

@@ -26,6 +26,19 @@ static const struct provider *const providers[] = {
 	&provider_gemini,
 };
 
+/* The registry's names, in its order (for messages and suggestions). */
+const char *const *
+provider_names(size_t *n)
+{
+	static const char *names[sizeof(providers) / sizeof(providers[0])];
+	size_t i;
+
+	for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		names[i] = providers[i]->name;
+	*n = i;
+	return names;
+}
+
 const struct provider *
 provider_find(const char *name)
 {

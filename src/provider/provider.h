@@ -80,6 +80,8 @@ struct provider {
 
 /* The provider named name, or NULL for an unknown name. */
 const struct provider *provider_find(const char *name);
+/* Every provider's name, in the registry's order; *n of them. */
+const char *const *provider_names(size_t *n);
 
 /* Shared by the HTTP providers (provider/common.c):
  * classify a non-2xx or failed transfer into out (fault, err, retry_after
