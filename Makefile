@@ -23,6 +23,9 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-de
 TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl protobuf-compiler
 NODE_DEB_PKGS = nodejs npm
 C2PA_VALIDATOR = tests/c2pa/node_modules/@contentauth/c2pa-wasm/package.json
+# an S3 server (s3rver) and the AWS SDK's SigV4 signer for t5006, from npm
+# by tests/s3/'s lockfile
+S3_TEST_SERVER = tests/s3/node_modules/s3rver/package.json
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -188,6 +191,7 @@ test-deps: deps
 	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && command -v protoc >/dev/null && echo yes)"
 	@$(MAKE) -s install-pkgs WANT="$(NODE_DEB_PKGS)" HAVE="$$(command -v node >/dev/null && command -v npm >/dev/null && echo yes)"
 	@test -f $(C2PA_VALIDATOR) || (cd tests/c2pa && npm ci --no-audit --no-fund)
+	@test -f $(S3_TEST_SERVER) || (cd tests/s3 && npm ci --no-audit --no-fund)
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \

@@ -352,8 +352,11 @@ http_loop_add_into(struct http_loop *l, const struct http_request *req, long tim
 		x->hdrs = curl_slist_append(x->hdrs, h);
 		free(h);
 	}
-	/* no "Expect: 100-continue" round trip for uploads */
-	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+	/* no "Expect: 100-continue" round trip for uploads; but not when
+	 * signing with SigV4, where libcurl would sign the header it removes
+	 * (an empty "expect") and the server would find another signature */
+	if (!x->req.aws_sigv4)
+		x->hdrs = curl_slist_append(x->hdrs, "Expect:");
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
 	if (x->req.nparts) {
 		x->mime = curl_mime_init(x->easy);
