@@ -310,9 +310,10 @@ http_loop_add_into(struct http_loop *l, const struct http_request *req, long tim
 	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	/* follow redirects only without credentials: libcurl keeps custom
-	 * headers such as Api-Key on a redirect to another host */
+	 * headers such as Api-Key on a redirect to another host (it sends
+	 * ~/.netrc's only to the host they are for) */
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION,
-			 x->req.secret < 0 && !x->req.userpwd && !x->req.netrc ? 1L : 0L);
+			 x->req.secret < 0 && !x->req.userpwd ? 1L : 0L);
 	if (x->req.userpwd)
 		curl_easy_setopt(x->easy, CURLOPT_USERPWD, x->req.userpwd);
 	if (x->req.aws_sigv4)
