@@ -42,11 +42,23 @@ open_s3(struct remote *r, const char *url, const struct remote_opts *o)
 		     " dots and hyphens", r->shown);
 		return -1;
 	}
+	/* the prefix and region go into the URL and the signature as they are */
+	if (strspn(prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/")
+	    != strlen(prefix)) {
+		warn("remote cache '%s': an S3 prefix here is letters, digits, '.', '_', '-' and '/'",
+		     r->shown);
+		return -1;
+	}
 	region = o && o->region ? o->region : getenv("AWS_REGION");
 	if (!region || !*region)
 		region = getenv("AWS_DEFAULT_REGION");
 	if (!region || !*region)
 		region = "us-east-1";
+	if (strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region)) {
+		warn("remote cache '%s': the S3 region must be lowercase letters, digits and '-',"
+		     " like eu-west-1", r->shown);
+		return -1;
+	}
 	endpoint = o && o->endpoint ? o->endpoint : getenv("AWS_ENDPOINT_URL_S3");
 	if (!endpoint || !*endpoint)
 		endpoint = getenv("AWS_ENDPOINT_URL");

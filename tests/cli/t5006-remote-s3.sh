@@ -119,4 +119,11 @@ test_expect_success 'a bad bucket name is an error at start' '
 	must_fail 2 assetgen -C j build >out 2>err && grep -q "an S3 bucket name is 3 to 63" err
 '
 
+test_expect_success 'a region or prefix that would not survive the URL is an error at start' '
+	project k "$RECORD" && sed -i "s|region: eu-west-1|region: \"eu:west\"|" k/assetgen.yaml &&
+	must_fail 2 assetgen -C k build >out 2>err && grep -q "the S3 region must be" err &&
+	project l "$RECORD" "a?b#c" && must_fail 2 assetgen -C l build >out 2>err &&
+	grep -q "an S3 prefix here is" err
+'
+
 test_done
