@@ -77,7 +77,8 @@ static const char *const match_keys[] = { "intent", "criticality", "tags", NULL 
 static const char *const budget_keys[] = { "per_request", "per_build", "per_asset", NULL };
 static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", NULL };
 static const char *const cache_keys[] = { "dir", "remote", NULL };
-static const char *const remote_keys[] = { "url", "upload", NULL };
+static const char *const remote_keys[] = { "url", "upload", "bearer_env", "basic_env", "region",
+					    "endpoint", NULL };
 static const char *const png_keys[] = { "level", "filter", NULL };
 static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
@@ -1001,11 +1002,12 @@ want_url(struct loader *l, const struct node *v, const char *key, int file_ok)
 {
 	if (v->type == NODE_SCALAR && (str_has_prefix(v->str, "http://")
 				       || str_has_prefix(v->str, "https://")
-				       || (file_ok && str_has_prefix(v->str, "file:///")))
+				       || (file_ok && str_has_prefix(v->str, "file:///"))
+				       || (file_ok && str_has_prefix(v->str, "s3://")))
 	    && !strpbrk(v->str, " \t\r\n"))
 		return 0;
 	if (file_ok)
-		problem(l, v, "'%s' must be an http://, https:// or file:/// URL", key);
+		problem(l, v, "'%s' must be an http://, https://, s3:// or file:/// URL", key);
 	else
 		problem(l, v, "'%s' must be an http:// or https:// URL", key);
 	return -1;
@@ -1531,6 +1533,29 @@ parse_cache(struct loader *l, const struct node *v)
 					if (want_url(l, r->kids[j + 1], "url", 1) == 0) {
 						free(cfg->remote_url);
 						cfg->remote_url = xstrdup(r->kids[j + 1]->str);
+					}
+				} else if (!strcmp(r->kids[j]->str, "bearer_env") ||
+					   !strcmp(r->kids[j]->str, "basic_env")) {
+					char **dst = r->kids[j]->str[1] == 'e' ? &cfg->remote_bearer_env :
+						&cfg->remote_basic_env;
+
+					/* never echo the value: it may be the credential itself */
+					if (r->kids[j + 1]->type != NODE_SCALAR || !is_env_name(r->kids[j + 1]->str)) {
+						problem(l, r->kids[j + 1], "'%s' must be an environment variable"
+							" name, like ASSETGEN_CACHE_TOKEN", r->kids[j]->str);
+					} else {
+						free(*dst);
+						*dst = xstrdup(r->kids[j + 1]->str);
+					}
+				} else if (!strcmp(r->kids[j]->str, "region")) {
+					if (want_string(l, r->kids[j + 1], "region") == 0) {
+						free(cfg->remote_region);
+						cfg->remote_region = xstrdup(r->kids[j + 1]->str);
+					}
+				} else if (!strcmp(r->kids[j]->str, "endpoint")) {
+					if (want_url(l, r->kids[j + 1], "endpoint", 0) == 0) {
+						free(cfg->remote_endpoint);
+						cfg->remote_endpoint = xstrdup(r->kids[j + 1]->str);
 					}
 				} else if (!strcmp(r->kids[j]->str, "upload")) {
 					b = bool_value(r->kids[j + 1]);
@@ -3064,6 +3089,10 @@ project_release(struct project *p)
 	free(p->cfg.cache_dir);
 	free(p->cfg.typo_lang);
 	free(p->cfg.remote_url);
+	free(p->cfg.remote_bearer_env);
+	free(p->cfg.remote_basic_env);
+	free(p->cfg.remote_region);
+	free(p->cfg.remote_endpoint);
 	free(p->cfg.output_dir);
 	free(p->cfg.recipes_dir);
 	strings_free(p->files, p->nfiles);

@@ -163,6 +163,10 @@ struct config {
 	char *cache_dir;            /* "cache" */
 	char *remote_url;           /* cache.remote.url or NULL */
 	int upload;                 /* cache.remote.upload */
+	char *remote_bearer_env;    /* cache.remote.bearer_env: the variable holding a token */
+	char *remote_basic_env;     /* cache.remote.basic_env: ... holding user:password */
+	char *remote_region;        /* cache.remote.region (s3://) */
+	char *remote_endpoint;      /* cache.remote.endpoint (s3://) */
 	char *output_dir;           /* "dist" */
 	char *recipes_dir;          /* "recipes" */
 	struct pngio_opts png;      /* png: {level, filter}; threads unset */

@@ -18,7 +18,10 @@ sync_open(struct sync *s, const struct ctx *c, int upload)
 	if (!url || !*url)
 		url = c->p.cfg.remote_url;
 	if (url && *url) {
-		if (remote_open(&s->remote, url, getenv("ASSETGEN_CACHE_SECRET")) < 0)
+		struct remote_opts o = {c->p.cfg.remote_bearer_env, c->p.cfg.remote_basic_env,
+					c->p.cfg.remote_region, c->p.cfg.remote_endpoint};
+
+		if (remote_open(&s->remote, url, getenv("ASSETGEN_CACHE_SECRET"), &o) < 0)
 			return EXIT_INPUT;
 		s->have_remote = 1;
 	}
@@ -343,14 +346,11 @@ void
 sync_print(const struct sync *s)
 {
 	const struct remote_stats *r = &s->remote.stats;
-	char *url;
 
 	if (!s->have_remote)
 		return;
-	url = redact_url(s->remote.url ? s->remote.url : s->remote.dir);
 	printf("assetgen: remote cache %s: %zu hits, %zu misses, %zu errors, %zu rejected",
-	       url, r->hits, r->misses, r->errors, r->rejected);
-	free(url);
+	       s->remote.shown, r->hits, r->misses, r->errors, r->rejected);
 	if (s->upload)
 		printf("; %zu uploaded, %zu upload errors", r->uploaded, r->upload_errors);
 	if (s->remote.down)
