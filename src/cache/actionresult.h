@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "sign.h"
+#include "crypto.h"
 
 #define AR_ARTIFACT "artifact"
 #define AR_ENTRY "entry.json"

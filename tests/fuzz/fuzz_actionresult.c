@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sign.h"
+#include "crypto.h"
 #include "cache/actionresult.h"
 
 int
