@@ -68,6 +68,7 @@ CORE_SRCS = \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
+	src/seal.c \
 	src/sign.c \
 	src/status.c \
 	src/tess_lazy.c \
