@@ -58,7 +58,9 @@ test_expect_success 'unsigned builds work as before and say once how to sign' '
 	exiftool -s3 -XMP-iptcExt:DigitalSourceType u/dist/launch-banner.png | grep -q trainedAlgorithmicMedia &&
 	assetgen -C u -q build >out && ! test -s out &&
 	assetgen -C u why u/dist/launch-banner.png >why.out &&
-	grep -q "^c2pa *none: not signed" why.out
+	grep -q "^c2pa *none: not signed" why.out &&
+	test "$(json_get u/dist/manifest.json "j[\"assets\"][\"launch-banner\"][\"credentials\"]")" = None &&
+	! grep -q "<dt>signed</dt>" u/dist/index.html
 '
 
 test_expect_success 'credentials: bad values are file:line:col errors, exit 2' '
@@ -122,7 +124,13 @@ test_expect_success 'every output of the demo is signed, and the validator passe
 	grep -q "^c2pa *valid, signed by .*development signer .*not trusted)" why.out &&
 	grep -q "^ *action c2pa.resized by assetgen .*: upscaled from 960x540 to 1920x1080" why.out &&
 	grep -q "^status *current: " why.out &&
-	grep -q "(pins this key; this file is the pinned artifact)" why.out
+	grep -q "(pins this key; this file is the pinned artifact)" why.out &&
+	test "$(json_get s/dist/manifest.json "j[\"assets\"][\"hero-mountains\"][\"credentials\"][\"valid\"]")" = True &&
+	json_get s/dist/manifest.json "j[\"assets\"][\"hero-mountains\"][\"credentials\"][\"signer\"]" |
+		grep -q "development signer" &&
+	json_get s/dist/manifest.json "j[\"assets\"][\"hero-mountains\"][\"credentials\"][\"actions\"][1]" |
+		grep -q "^c2pa.resized by assetgen .*: upscaled from 960x540 to 1920x1080" &&
+	test "$(grep -o "<dt>signed</dt><dd class=\"wide c2pa\">[^<]* valid, by O = assetgen, CN = assetgen development signer<ul><li>c2pa.created" s/dist/index.html | wc -l)" = "$n"
 '
 
 test_expect_success 'the overlay is a c2pa.edited action' '
