@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "c2pa/c2pa.h"
+#include "plan.h"
 #include "seal.h"
 #include "sign.h"
 #include "util.h"

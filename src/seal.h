@@ -22,9 +22,11 @@
 #include "buf.h"
 #include "crypto.h"
 #include "key.h"
-#include "plan.h"
 #include "cache/index.h"
 #include "cache/store.h"
+
+struct plan_item;
+struct plan_cand;
 
 /* Does the PNG carry a manifest store (a caBX chunk)?  1 yes, 0 no. */
 int seal_is_signed(const unsigned char *png, size_t len);
