@@ -48,6 +48,7 @@ bench_time "$ASSETGEN" -C "$P" credentials init || bench_fail "cannot make crede
 } >"$P/signed.yaml"
 bench_time "$ASSETGEN" -C "$P" build -q || bench_fail "cannot make the images"
 cp -a "$P/cache" "$BENCH_TMP/cache.plain"
+mkdir "$BENCH_TMP/plain" && cp "$P/dist/"k*.png "$BENCH_TMP/plain/"
 
 DATA=$BENCH_TMP/data
 for _ in $(seq 1 "$ROUNDS"); do
@@ -95,4 +96,15 @@ printf '%-22s %12.2f   (user %.2f, sys %.2f: the signed file stored, fsync and i
 printf '%-22s %12.2f\n' "SHA-256 pass" "$SHA_MS"
 printf '%-22s %12.2f %12.2f   (user only: %.2f)\n' "beyond SHA-256" "$(calc "($sc - $pc) * 1000 / $N - $SHA_MS")" \
 	"$(calc "($sw - $pw) * 1000 / $N - $SHA_MS")" "$(calc "($su - $pu) * 1000 / $N - $SHA_MS")"
+# c2pa_sign_png() alone, in process (bench/sign_time.c, against the library)
+if command -v cc >/dev/null && [ -f "$BENCH_TOP/build/libassetgen.a" ] &&
+	cc -O2 -std=c17 -D_XOPEN_SOURCE=700 -iquote "$BENCH_TOP/src" -o "$BENCH_TMP/sign_time" \
+		"$BENCH_TOP/bench/sign_time.c" "$BENCH_TOP/build/libassetgen.a" \
+		$(pkg-config --libs yaml-0.1 libpng libxxhash zlib libcrypto sqlite3 jansson freetype2 harfbuzz libjpeg libwebp) \
+		-ldl -pthread -lm 2>"$BENCH_TMP/cc.log"; then
+	"$BENCH_TMP/sign_time" "$P/.assetgen/credentials/signer.key" "$P/.assetgen/credentials/signer.pem" \
+		"$BENCH_TMP/plain/"k*.png || bench_fail "sign_time"
+else
+	echo "c2pa_sign_png alone: not measured (needs cc and build/libassetgen.a)"
+fi
 echo "signed outputs: $(calc "$SIGNED_BYTES / $N / 1024" "%.0f") KiB each on average; load $(cut -d' ' -f1-3 /proc/loadavg)"
