@@ -72,6 +72,7 @@ CORE_SRCS = \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
+	src/seal.c \
 	src/status.c \
 	src/tess_lazy.c \
 	src/typography.c \

@@ -21,6 +21,7 @@
 #include "png.h"
 #include "resample.h"
 #include "crypto.h"
+#include "seal.h"
 #include "typography.h"
 #include "util.h"
 
@@ -150,14 +151,37 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 	index_action_put(w->ix, key, &act);
 }
 
+/* Write the output (signed first, when the build signs: the signature is
+ * the last write to its bytes); the item's result names its blob. */
 static int
 place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
       const struct buf *png, const struct key *digest, struct provider_reply *r)
 {
 	struct output_rec rec;
 	struct stat sb;
+	struct buf sealed = BUF_INIT;
+	struct key sdigest;
+	char *err = NULL;
+	int rc;
 
-	if (os_write_atomic(w->s->outfd, it->out_name, png->data, png->len) < 0) {
+	if (w->s->o->creds) {
+		rc = seal_output(w->s->st, w->ix, w->s->o->creds, it, c, png, &sealed, &sdigest, &err);
+		if (rc < 0) {
+			buf_release(&sealed);
+			r->fault = FAULT_PERMANENT;
+			free(r->err);
+			r->err = err;
+			return -1;
+		}
+		if (rc == 0) {
+			png = &sealed;
+			digest = &sdigest;
+		}
+	}
+	w->s->results[it - w->s->pl->items].digest = *digest;
+	rc = os_write_atomic(w->s->outfd, it->out_name, png->data, png->len);
+	buf_release(&sealed);
+	if (rc < 0) {
 		r->fault = FAULT_PERMANENT;
 		r->err = xasprintf("cannot write '%s': %s", it->out_rel, strerror(errno));
 		return -1;
@@ -246,15 +270,15 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 	upscale_target(up, gen, &width, &height);
 	if (resample(gen, width, height, f, w->s->rthreads, &img) < 0)
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot upscale to %ux%u", width, height));
-	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->final_key);
+	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->plain_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	rc = store_image(w, &img, &m, &c->final_key, "upscale", up->with, fallback_of(it, c), 0, &png,
+	rc = store_image(w, &img, &m, &c->plain_key, "upscale", up->with, fallback_of(it, c), 0, &png,
 			 &digest, r);
 	image_release(&img);
 	meta_release(&m);
-	if (rc == 0 && (rc = place(w, it, c, &png, &digest, r)) == 0)
-		w->s->results[t->item].digest = digest;
+	if (rc == 0)
+		rc = place(w, it, c, &png, &digest, r);
 	buf_release(&png);
 	return rc;
 }
@@ -343,7 +367,6 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 	   struct provider_reply *r)
 {
 	const struct plan_item *it = &w->s->pl->items[t->item];
-	struct item_result *res = &w->s->results[t->item];
 	struct meta m = {0}, om = {0};
 	struct buf png = BUF_INIT, opng = BUF_INIT;
 	struct image oimg = {0};
@@ -365,19 +388,15 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 		gen_digest = &odigest;
 	}
 	if (it->asset->upscale.kind == UPSCALE_NONE && !it->checked) {
-		if (place(w, it, c, gen_png, gen_digest, r) == 0) {
-			res->digest = *gen_digest;
+		if (place(w, it, c, gen_png, gen_digest, r) == 0)
 			out = R_DONE;
-		}
 	} else if (it->asset->upscale.kind == UPSCALE_NONE) {
 		/* the same pixels, with the verdict in the metadata */
-		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->final_key);
+		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->plain_key);
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-		if (store_image(w, img, &m, &c->final_key, "check", "ocr", fallback_of(it, c), 0, &png,
-				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0) {
-			res->digest = digest;
+		if (store_image(w, img, &m, &c->plain_key, "check", "ocr", fallback_of(it, c), 0, &png,
+				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0)
 			out = R_DONE;
-		}
 	} else if (it->upscaler) {
 		buf_reset(&t->gen_png);
 		buf_put(&t->gen_png, gen_png->data, gen_png->len);
@@ -484,6 +503,8 @@ job_reply(struct worker *w, struct job *j)
 		return R_FOLLOW;
 	if (decode_reply(r, it->asset->width, it->asset->height, &img, r) < 0)
 		return R_FAIL;
+	seal_keep_upstream(w->s->st, w->ix, &c->gen_key, (const unsigned char *)r->image.data,
+			   r->image.len);
 	for (size_t i = 0; i < r->extra.n; i++)
 		meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
 	out = finish_generation(w, t, &img, &t->extra, r);
@@ -521,13 +542,12 @@ job_upreply(struct worker *w, struct job *j)
 	upscale_target(&it->asset->upscale, &gen, &width, &height);
 	if (decode_reply(r, width, height, &img, r) < 0)
 		goto out;
-	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->final_key);
+	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->plain_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	if (store_image(w, &img, &m, &c->final_key, "upscale", it->upscaler->name, fallback_of(it, c),
+	if (store_image(w, &img, &m, &c->plain_key, "upscale", it->upscaler->name, fallback_of(it, c),
 			it->upscaler->cost, &png, &digest, r) == 0 &&
 	    place(w, it, c, &png, &digest, r) == 0) {
-		res->digest = digest;
 		res->cost += it->upscaler->cost;
 		res->model = c->model->name;
 		if (res->outcome != OUT_GENERATED && res->outcome != OUT_OVERLAID)
@@ -633,7 +653,6 @@ job_restore(struct worker *w, struct task *t)
 		if (place(w, it, c, &png, &it->digest, &r) == 0) {
 			res->outcome = OUT_RESTORED;
 			res->model = c->model->name;
-			res->digest = it->digest;
 			res->saved = it->saved;
 			out = R_DONE;
 		} else {
@@ -646,9 +665,12 @@ job_restore(struct worker *w, struct task *t)
 		return out;
 	}
 	buf_release(&png);
-	/* the blob is gone or corrupt: a miss */
+	/* the blob is gone or corrupt: a miss (of the unsigned output too,
+	 * when that is what the plan restored to sign) */
 	if (w->ix)
 		index_action_delete(w->ix, &c->final_key);
+	if (w->ix && !key_equal(&c->plain_key, &c->final_key))
+		index_action_delete_digest(w->ix, &it->digest);
 	if (it->checked)        /* judged again from the generation, then the rest */
 		return w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1 ?
 			job_stages(w, t, &act.digest, 0) : R_GENERATE;

@@ -608,6 +608,30 @@ out:
 	return rc;
 }
 
+int
+crypto_chain_load(const struct crypto_source *cert, unsigned char ***ders, size_t **lens,
+		  size_t *n, char **err)
+{
+	struct buf cb = BUF_INIT;
+	char *why = NULL;
+	int rc = -1;
+
+	*ders = NULL;
+	*lens = NULL;
+	*n = 0;
+	if (source_read(cert, "certificate", &cb, err) < 0)
+		goto out;
+	if (crypto_pem_certs(cb.data, cb.len, ders, lens, n, &why) < 0) {
+		*err = xasprintf("the certificate '%s': %s", source_name(cert), why);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(why);
+	buf_release(&cb);
+	return rc;
+}
+
 void
 crypto_creds_release(struct crypto_creds *cr)
 {

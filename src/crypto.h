@@ -97,6 +97,12 @@ struct crypto_creds {
 int crypto_creds_load(struct crypto_creds *cr, const struct crypto_source *key,
 		      const struct crypto_source *cert, char **err);
 void crypto_creds_release(struct crypto_creds *cr);
+/* The certificate chain alone (public: what a plan keys on, without the
+ * private key), as in crypto_creds_load.  The DER certificates go to
+ * *ders and *lens (n of them; free each, and the arrays).  0 or -1 with
+ * *err set (malloc'd). */
+int crypto_chain_load(const struct crypto_source *cert, unsigned char ***ders, size_t **lens,
+		      size_t *n, char **err);
 
 /* All certificates of a PEM text, as DER, appended to the arrays ders and lens (n of them). */
 int crypto_pem_certs(const char *pem, size_t len, unsigned char ***ders, size_t **lens,

@@ -210,6 +210,32 @@ key_checked(const struct key *prev, const struct typography *t, const char *engi
 }
 
 void
+key_signed(const struct key *prev, const char *signer_hex, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(prev, hex);
+	start(&e, "assetgen/signed/v1");
+	put_field(&e, "artifact", hex);
+	put_field(&e, "signer", signer_hex);
+	put_field(&e, "generator", ASSETGEN_VERSION);
+	finish(&e, out);
+}
+
+void
+key_upstream(const struct key *gen, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(gen, hex);
+	start(&e, "assetgen/c2pa-upstream/v1");
+	put_field(&e, "generation", hex);
+	finish(&e, out);
+}
+
+void
 key_digest(const void *data, size_t len, struct key *out)
 {
 	XXH128_canonical_t c;

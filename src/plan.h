@@ -40,6 +40,8 @@ struct plan_cand {
 	struct key ovl_key;           /* the overlay stage's; == gen_key without overlay */
 	struct key final_key;         /* == ovl_key without upscale or check */
 	struct key base_key;          /* checked assets: the upscale (or overlay) key under final_key */
+	struct key plain_key;         /* the output unsigned; == final_key unless the build
+	                                 signs (then final_key is key_signed over it) */
 	uint64_t seed;                /* the seed sent: the asset's + roll */
 	int roll;                     /* 0, 1, ... < typography.max_attempts */
 };

@@ -66,7 +66,8 @@ const char *const overlay_align_names[ALIGN_COUNT] = { "left", "center", "right"
 const char *const overlay_valign_names[VALIGN_COUNT] = { "top", "middle", "bottom" };
 
 static const char *const config_keys[] = {
-	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png", NULL,
+	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png",
+	"credentials", NULL,
 };
 static const char *const model_keys[] = {
 	"provider", "model", "version", "cost", "api_key_env", "endpoint",
@@ -80,6 +81,7 @@ static const char *const cache_keys[] = { "dir", "remote", NULL };
 static const char *const remote_keys[] = { "url", "upload", "bearer_env", "basic_env", "region",
 					    "endpoint", NULL };
 static const char *const png_keys[] = { "level", "filter", NULL };
+static const char *const credentials_keys[] = { "key", "cert", NULL };
 static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
@@ -1600,6 +1602,68 @@ parse_png(struct loader *l, const struct node *v)
 	}
 }
 
+/* credentials: {key: FILE | {env: VAR}, cert: FILE | {env: VAR}}: the
+ * signing key and certificate chain; read when a build signs, never here */
+static void
+parse_cred_source(struct loader *l, const struct node *key, const struct node *v,
+		  struct cred_source *out)
+{
+	const char *what = key->str;
+
+	out->loc.file = l->file;
+	out->loc.line = v->line;
+	out->loc.col = v->col;
+	if (v->type == NODE_SCALAR && !is_null(v)) {
+		if (!*v->str)
+			problem(l, v, "'%s' must name a file, or {env: VAR}", what);
+		else
+			out->file = v->str[0] == '/' ? xstrdup(v->str) : path_join(l->p->cfg.root, v->str);
+		return;
+	}
+	if (v->type == NODE_MAP && v->nkids == 2 && !strcmp(v->kids[0]->str, "env") &&
+	    v->kids[1]->type == NODE_SCALAR && !is_null(v->kids[1])) {
+		const char *e = v->kids[1]->str;
+		size_t i;
+
+		for (i = 0; e[i]; i++)
+			if (!(e[i] == '_' || (e[i] >= 'A' && e[i] <= 'Z') || (e[i] >= 'a' && e[i] <= 'z') ||
+			      (i > 0 && e[i] >= '0' && e[i] <= '9')))
+				break;
+		if (!*e || e[i]) {
+			problem(l, v->kids[1], "'%s' env must name an environment variable, like %s",
+				what, !strcmp(what, "key") ? "ASSETGEN_SIGNING_KEY" : "ASSETGEN_SIGNING_CERT");
+			return;
+		}
+		out->env = xstrdup(e);
+		return;
+	}
+	problem(l, v, "'%s' must be a file name or {env: VAR} (the variable holding the PEM text)", what);
+}
+
+static void
+parse_credentials(struct loader *l, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	const struct node *k;
+	size_t i;
+
+	if (want_map(l, v, "'credentials' must be a mapping, like {key: FILE, cert: FILE}") < 0
+	    || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2) {
+		k = v->kids[i];
+		if (!strcmp(k->str, "key"))
+			parse_cred_source(l, k, v->kids[i + 1], &cfg->cred_key);
+		else if (!strcmp(k->str, "cert"))
+			parse_cred_source(l, k, v->kids[i + 1], &cfg->cred_cert);
+		else
+			unknown_key(l, k, credentials_keys);
+	}
+	if (!!(cfg->cred_key.file || cfg->cred_key.env) != !!(cfg->cred_cert.file || cfg->cred_cert.env) &&
+	    nproblems(l) == 0)
+		problem(l, v, "'credentials' needs both 'key' and 'cert'");
+}
+
 /* output and recipes: a subdirectory of the project, normalized ("a//b/"
  * is "a/b"); never absolute, never "..", never the project itself. */
 static void
@@ -1843,6 +1907,8 @@ load_config(struct loader *l, const struct node *root)
 			parse_typography(l, val, NULL);
 		} else if (!strcmp(key->str, "png")) {
 			parse_png(l, val);
+		} else if (!strcmp(key->str, "credentials")) {
+			parse_credentials(l, val);
 		} else {
 			unknown_key(l, key, config_keys);
 		}
@@ -3086,6 +3152,10 @@ project_release(struct project *p)
 		route_free(&p->cfg.routes[i]);
 	free(p->cfg.routes);
 	free(p->cfg.root);
+	free(p->cfg.cred_key.file);
+	free(p->cfg.cred_key.env);
+	free(p->cfg.cred_cert.file);
+	free(p->cfg.cred_cert.env);
 	free(p->cfg.cache_dir);
 	free(p->cfg.typo_lang);
 	free(p->cfg.remote_url);

@@ -148,6 +148,15 @@ struct route {
 	struct srcloc loc;
 };
 
+/* Where a signing key or certificate comes from: a file (absolute, as
+ * given relative to the project root) or the environment variable the
+ * config names; neither set: not configured. */
+struct cred_source {
+	char *file;
+	char *env;
+	struct srcloc loc;          /* the value in assetgen.yaml */
+};
+
 struct config {
 	char *root;                 /* absolute directory holding assetgen.yaml */
 	struct model *models;       /* always holds "builtin" ({provider: builtin}) */
@@ -170,6 +179,10 @@ struct config {
 	char *output_dir;           /* "dist" */
 	char *recipes_dir;          /* "recipes" */
 	struct pngio_opts png;      /* png: {level, filter}; threads unset */
+	struct cred_source cred_key;    /* credentials: {key, cert}: signing */
+	struct cred_source cred_cert;   /* (both set, or neither) */
+	int signing;                /* credentials configured and their chain read (ctx_load) */
+	char signer[65];            /* then: SHA-256 of the chain's DER, hex (key_signed) */
 };
 
 struct project {

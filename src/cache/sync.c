@@ -241,7 +241,10 @@ recover_artifact(const struct plan_item *it, const struct plan_cand *c, const st
 	act.size = b.len;
 	sha256_hex(b.data, b.len, act.sha256);
 	/* the final key's stage, as the build records it */
-	if (up->kind != UPSCALE_NONE) {
+	if (!key_equal(&c->plain_key, &c->final_key)) {
+		snprintf(act.stage, sizeof(act.stage), "sign");
+		snprintf(act.model, sizeof(act.model), "%s", c->model->name);
+	} else if (up->kind != UPSCALE_NONE) {
 		snprintf(act.stage, sizeof(act.stage), "upscale");
 		snprintf(act.model, sizeof(act.model), "%s", up->with);
 	} else if (it->checked) {

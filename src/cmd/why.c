@@ -17,6 +17,7 @@
 #include "artifact.h"
 #include "buf.h"
 #include "cmd.h"
+#include "c2pa/c2pa.h"
 #include "cache/lock.h"
 #include "os.h"
 #include "plan.h"
@@ -202,7 +203,7 @@ cand_with_key(const struct plan_item *it, const struct key *k)
 	size_t i;
 
 	for (i = 0; i < it->ncands; i++)
-		if (key_equal(&it->cands[i].final_key, k))
+		if (key_equal(&it->cands[i].final_key, k) || key_equal(&it->cands[i].plain_key, k))
 			return &it->cands[i];
 	return NULL;
 }
@@ -221,6 +222,55 @@ plan_for(struct plan *pl, const struct ctx *c, int preview, char **dir, char **r
 	po.out_rel = *rel;
 	/* no index, no store: only the keys the recipes make now */
 	return plan_make(pl, &c->p, NULL, NULL, NULL, &po);
+}
+
+/* One line of a credentials report, its controls escaped (the manifest
+ * is the file's own text) */
+static void
+credentials_line(struct buf *b, const char *what, const char *text)
+{
+	char *e = redact_controls(text);
+
+	buf_printf(b, "%s%s%s", b->len ? "\n" : "", what, e);
+	free(e);
+}
+
+/* The file's content credentials, as `assetgen verify` checks them */
+static void
+print_credentials(const struct buf *png)
+{
+	struct c2pa_report r;
+	struct buf b = BUF_INIT;
+	const struct c2pa_manifest_info *mi;
+	enum c2pa_status st;
+	char *s;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	st = c2pa_verify_png((const unsigned char *)png->data, png->len, NULL, 0, &r);
+	if (st == C2PA_ABSENT) {
+		field("c2pa", "none: not signed (the IPTC marker in its XMP only)");
+		c2pa_report_release(&r);
+		return;
+	}
+	if (r.nmanifests) {
+		mi = &r.manifests[0];
+		s = xasprintf("signed by %s (issued by %s, %s)", mi->signer ? mi->signer : "?",
+			      mi->issuer ? mi->issuer : "?", mi->trusted ? "trusted" : "not trusted");
+		credentials_line(&b, st == C2PA_VALID ? "valid, " : "INVALID, ", s);
+		free(s);
+		for (i = 0; i < mi->nactions; i++)
+			credentials_line(&b, "action ", mi->actions[i]);
+		for (i = 0; i < mi->ningredients; i++)
+			credentials_line(&b, "ingredient ", mi->ingredients[i]);
+	} else {
+		credentials_line(&b, "", st == C2PA_VALID ? "valid" : "INVALID");
+	}
+	for (i = 0; i < r.nfailures; i++)
+		credentials_line(&b, "failure ", r.failures[i]);
+	field("c2pa", b.data);
+	buf_release(&b);
+	c2pa_report_release(&r);
 }
 
 static void
@@ -345,6 +395,8 @@ cmd_why(int argc, char **argv, struct global *g)
 		free(s);
 	}
 
+	print_credentials(&data);
+
 	/* the project, if there is one here */
 	if (g->dir && access(g->dir, F_OK) < 0) {
 		warn("cannot change to directory '%s':", g->dir);
@@ -403,7 +455,8 @@ cmd_why(int argc, char **argv, struct global *g)
 		      how ? how : "");
 	field("recipe", s);
 	free(s);
-	print_lock(&lk, it->asset->name, &k, &digest);
+	/* a signed file carries its unsigned key: the lock pins the signed one */
+	print_lock(&lk, it->asset->name, pc ? &pc->final_key : &k, &digest);
 	if (pc) {
 		if (pc->roll)
 			s = xasprintf("current: %s:%d still makes this key%s (model %s, re-roll %d: "
@@ -420,7 +473,7 @@ cmd_why(int argc, char **argv, struct global *g)
 	} else if (it->ncands) {
 		char now[KEY_HEX_LEN + 1], *d = differences(&m, it, &it->cands[0]), *e;
 
-		key_hex(&it->cands[0].final_key, now);
+		key_hex(&it->cands[0].plain_key, now);
 		e = redact_controls(d);        /* it quotes the PNG's size, upscale, model */
 		s = xasprintf("stale: %s:%d now makes key %s\n(%s)", it->asset->loc.file,
 			      it->asset->loc.line, now, e);
