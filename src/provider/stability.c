@@ -106,6 +106,10 @@ stability_param(const struct model *m, const struct param *p, char **why)
 		*why = xasprintf("output_format '%s' is not supported: assetgen stores PNG", p->value);
 		return PARAM_REJECT;
 	}
+	if (strcmp(p->name, "negative_prompt") == 0) {
+		*why = xstrdup("it is the asset's own negative_prompt, not a param");
+		return PARAM_REJECT;
+	}
 	if (provider_name_in(p->name, reserved, NRESERVED)) {
 		*why = xasprintf("'%s' is set by assetgen", p->name);
 		return PARAM_REJECT;

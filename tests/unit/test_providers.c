@@ -1422,6 +1422,10 @@ test_stability_core_ultra(void)
 	CHECK(use_is("stability", "sd3.5-large", "steps", "30", VAL_NUMBER, PARAM_DROP, "no 'steps'"));
 	CHECK(use_is("stability", "sd3.5-large", "sampler", "euler", VAL_STRING, PARAM_DROP,
 		     "no 'sampler'"));
+	CHECK(use_is("stability", "sd3.5-large", "negative_prompt", "x", VAL_STRING, PARAM_REJECT,
+		     "the asset's own negative_prompt"));
+	CHECK(use_is("ideogram", "V_3", "negative_prompt", "x", VAL_STRING, PARAM_REJECT,
+		     "the asset's own negative_prompt"));
 	CHECK(use_is("stability", "sd3.5-large", "clip_guidance", "x", VAL_STRING, PARAM_REJECT,
 		     "not an SD3 field"));
 }
