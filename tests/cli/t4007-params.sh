@@ -122,7 +122,17 @@ test_expect_success 'a model that was shut down is an error naming its replaceme
 	sed "s/model: gemini-nano-banana-2.1,/model: gemini-2.5-flash-image,/" p/assetgen.yaml >p/assetgen.yaml.new &&
 	mv p/assetgen.yaml.new p/assetgen.yaml &&
 	must_fail 2 assetgen -C p build -n >out 2>err &&
-	grep -q "model .nano.: Google shut gemini-2.5-flash-image down on 2026-10-02: use gemini-nano-banana-2.1" err
+	grep -q "model .nano.: Google shut gemini-2.5-flash-image down on 2026-10-02: use gemini-nano-banana-2.1" err &&
+	sed "s/model: gemini-2.5-flash-image,/model: gemini-nano-banana-2.1,/" p/assetgen.yaml >p/assetgen.yaml.new &&
+	mv p/assetgen.yaml.new p/assetgen.yaml
+'
+
+test_expect_success 'a Gemini reply in JPEG labelled image/png is decoded by its bytes' '
+	rm -rf p/dist p/cache &&
+	fake_ctl POST /_control/faults "{\"rules\": [{\"provider\": \"gemini\", \"fault\": \"jpeg\"}]}" >/dev/null &&
+	assetgen -C p build n >out 2>err &&
+	test "$(od -An -tu1 -j16 -N8 p/dist/n.png | tr -s " ")" = " 0 0 4 0 0 0 4 0" &&
+	fake_violations
 '
 
 test_done

@@ -56,7 +56,7 @@ STATUS_KINDS = {"429": 429, "429-ms": 429, "500": 500, "502": 502, "503": 503,
                 "408": 408, "400": 400, "401": 401, "403": 403, "404": 404}
 KINDS = tuple(STATUS_KINDS) + ("timeout", "reset", "truncated", "short-body", "badjson",
                                "oom", "safety", "unsafe-image", "moderation", "echo-key",
-                               "echo-key-meta", "big-meta")
+                               "echo-key-meta", "big-meta", "jpeg")
 SAFETY_KINDS = ("safety", "unsafe-image", "moderation")
 ROUTE_KINDS = ("api", "download", "*")
 
@@ -1351,6 +1351,8 @@ def r_stability(req, ep="sd3"):
     return build
 
 
+JPEG_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
+                            "progressive.jpg")
 GEMINI_ASPECTS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9",
                   "1:4", "4:1", "1:8", "8:1")
 GEMINI_GENCONFIG = {"responseModalities", "imageConfig", "temperature", "topP", "topK", "seed",
@@ -1448,7 +1450,12 @@ def r_gemini(req):
     def build(kind):
         if kind in SAFETY_KINDS:
             return None
-        png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
+        if kind == "jpeg":
+            # Gemini 3 image models answer JPEG, at times labelled image/png
+            with open(JPEG_FIXTURE, "rb") as f:
+                png = f.read()
+        else:
+            png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
         return Response(200, {
             "candidates": [{"content": {"parts": [
                 {"text": "Here is your image"},
