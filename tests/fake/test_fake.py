@@ -511,6 +511,47 @@ def t_ideogram_v3():
     ok(r.status == 401, "ideogram v3: Authorization instead of Api-Key -> 401")
 
 
+def json_path(obj, path):
+    """obj at a dotted path (numbers index lists), or raise KeyError."""
+    for key in path.split("."):
+        if isinstance(obj, list):
+            obj = obj[int(key)]
+        elif isinstance(obj, dict):
+            obj = obj[key]
+        else:
+            raise KeyError(path)
+    return obj
+
+
+def t_examples():
+    """Replay the documented requests of examples.json."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples.json")) as f:
+        examples = json.load(f)["examples"]
+    for ex in examples:
+        headers = dict(ex.get("headers", {}))
+        if "form" in ex:
+            body, ctype = multipart([tuple(x) for x in ex["form"]])
+            headers["Content-Type"] = ctype
+            r = call(ex["method"], ex["path"], body=body, headers=headers)
+        else:
+            r = call(ex["method"], ex["path"], jbody=ex["json"], headers=headers)
+        d = r.json() if r.status != 200 or "json" in r.headers.get("content-type", "") else None
+        missing = []
+        for path in ex.get("expect", []):
+            try:
+                json_path(d, path)
+            except (KeyError, IndexError, ValueError, TypeError):
+                missing.append(path)
+        msg_ok = True
+        if "message" in ex:
+            try:
+                msg_ok = json_path(d, ex["message"][0]) == ex["message"][1]
+            except (KeyError, IndexError, ValueError, TypeError):
+                msg_ok = False
+        ok(r.status == ex["status"] and not missing and msg_ok, "example: " + ex["name"],
+           (r.status, missing, d if not msg_ok else None))
+
+
 def t_stability():
     r = stability()
     ok(r.status == 200 and r.headers.get("content-type") == "image/png"
@@ -982,7 +1023,7 @@ def main():
         PORT = int(f.read())
     BASE_URL = "http://127.0.0.1:%d" % PORT
     tests = [lambda: t_basics(port_file), t_http, t_openai, t_a1111, t_a1111_extras, t_ideogram,
-             t_stability, t_stability_core_ultra, t_ideogram_v3, t_gemini, t_paths, t_status_faults, t_oom, t_echo_key_meta, t_body_faults, t_reset_fault,
+             t_stability, t_stability_core_ultra, t_ideogram_v3, t_gemini, t_examples, t_paths, t_status_faults, t_oom, t_echo_key_meta, t_body_faults, t_reset_fault,
              t_timeout, t_matching, t_random, t_latency, t_concurrency, t_keepalive_chunked_expect,
              t_control, t_text]
     try:
