@@ -65,6 +65,7 @@ CORE_SRCS = \
 	src/ocr.c \
 	src/os.c \
 	src/overlay.c \
+	src/params.c \
 	src/plan.c \
 	src/png.c \
 	src/recipe.c \

@@ -15,6 +15,7 @@
 #include "build.h"
 #include "http.h"
 #include "cache/index.h"
+#include "codec.h"
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"
@@ -464,7 +465,10 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 	struct image raw;
 	char *err = NULL;
 
-	if (pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) < 0) {
+	/* PNG mostly; Gemini answers JPEG or WebP too, whatever it labels them */
+	if ((rep->image.len >= 8 && memcmp(rep->image.data, "\x89PNG\r\n\x1a\n", 8) == 0 ?
+	     pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) :
+	     codec_decode(rep->image.data, rep->image.len, NULL, &raw, NULL, &err)) < 0) {
 		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
 		free(err);
 		return -1;
@@ -942,9 +946,12 @@ static void try_candidate(struct sched *s, struct task *t);
 static void uncommit(struct sched *s, struct task *t);
 
 static void
-send_request(struct sched *s, struct task *t, const struct model *m, struct http_request *req)
+send_request(struct sched *s, struct task *t, const struct model *m, const struct provider *p,
+	     struct http_request *req)
 {
-	long timeout = m->timeout > 0 ? (long)(m->timeout * 1000) : 120000;
+	/* the model's, else its provider's (the official SDK's), else 120 s */
+	long timeout = m->timeout > 0 ? (long)(m->timeout * 1000) :
+		       p->timeout > 0 ? (long)(p->timeout * 1000) : 120000;
 
 	if (s->status->level >= STATUS_VERBOSE) {
 		char *d = http_request_describe(req);
@@ -1006,7 +1013,7 @@ dispatch(struct sched *s, struct task *t)
 		/* a follow-up (download) */
 		req = t->next;
 		memset(&t->next, 0, sizeof(t->next));
-		send_request(s, t, m, &req);
+		send_request(s, t, m, p, &req);
 		http_request_release(&req);
 		s->inflight[mi]++;
 		return 1;
@@ -1071,7 +1078,7 @@ dispatch(struct sched *s, struct task *t)
 		return 1;
 	}
 	s->inflight[mi]++;
-	send_request(s, t, m, &req);
+	send_request(s, t, m, p, &req);
 	http_request_release(&req);
 	return 1;
 }

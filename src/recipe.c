@@ -1181,7 +1181,7 @@ param_cmp(const void *a, const void *b)
 }
 
 static void
-params_from_map(const struct node *v, struct param **out, size_t *nout)
+params_from_map(const struct loader *l, const struct node *v, struct param **out, size_t *nout)
 {
 	size_t i, n = v->type == NODE_MAP ? v->nkids / 2 : 0;
 
@@ -1193,6 +1193,7 @@ params_from_map(const struct node *v, struct param **out, size_t *nout)
 	for (i = 0; i < n; i++) {
 		(*out)[i].name = xstrdup(v->kids[2 * i]->str);
 		(*out)[i].value = scalar_value(v->kids[2 * i + 1], &(*out)[i].type);
+		(*out)[i].loc = (struct srcloc){ l->file, v->kids[2 * i]->line, v->kids[2 * i]->col };
 	}
 	qsort(*out, n, sizeof(**out), param_cmp);
 	*nout = n;
@@ -1368,7 +1369,7 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 			want_int(l, val, "retries", 0, 100, &m.retries);
 		} else if (!strcmp(key->str, "params")) {
 			if (check_params(l, val) == 0)
-				params_from_map(val, &m.params, &m.nparams);
+				params_from_map(l, val, &m.params, &m.nparams);
 		} else {
 			unknown_key(l, key, model_keys);
 		}
@@ -2650,6 +2651,7 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 			a->nparams = i + 1;
 			v = ps[i].val;
 			a->params[i].name = xstrdup(ps[i].key->str);
+			a->params[i].loc = (struct srcloc){ l->file, ps[i].key->line, ps[i].key->col };
 			a->params[i].value = scalar_value(v, &a->params[i].type);
 			if (a->params[i].type != VAL_STRING)
 				continue;

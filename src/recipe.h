@@ -45,6 +45,7 @@ struct param {
 	char *name;
 	char *value;
 	enum value_type type;
+	struct srcloc loc;          /* where the param's name is written */
 };
 
 enum upscale_kind { UPSCALE_NONE, UPSCALE_FACTOR, UPSCALE_SIZE };

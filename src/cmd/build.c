@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "cache/buildstate.h"
 #include "os.h"
+#include "params.h"
 #include "plan.h"
 #include "report.h"
 #include "site/site.h"
@@ -169,6 +170,8 @@ build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char 
 		EXIT_BUILD : 0;
 	if (rc == 0)
 		rc = plan_check_models(pl);
+	if (rc == 0)
+		rc = params_check(pl, g->level > 0, a->explain);
 	return rc;
 }
 

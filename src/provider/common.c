@@ -353,3 +353,35 @@ provider_reply_download(const char *who, const struct http_response *resp,
 	buf_reset(&out->image);
 	buf_put(&out->image, resp->body.data, resp->body.len);
 }
+
+int
+provider_param_portable(const char *name)
+{
+	static const char *const portable[] = {
+		"background", "guidance", "negative_prompt", "quality", "sampler", "steps", "style",
+	};
+
+	return provider_name_in(name, portable, sizeof(portable) / sizeof(portable[0]));
+}
+
+int
+provider_name_in(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+provider_name_list(const char *const *list, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", list[i]);
+	return buf_detach(&b, NULL);
+}
