@@ -28,6 +28,9 @@
 #define OVERLAY_MIN_SIZE 6
 #define OVERLAY_MAX_SIZE 2048
 #define OVERLAY_MAX_FONT (64u << 20)
+/* An overlay without 'font' draws with this file, shipped in fonts/ and
+ * installed to PREFIX/share/assetgen/fonts/ (recipe.c finds it). */
+#define OVERLAY_DEFAULT_FONT "DejaVuSans.ttf"
 
 /* Read a font file whole, hash it and check that FreeType can scale it.
  * 0, or -1 with *err (malloc'd) saying why. */

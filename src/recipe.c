@@ -240,6 +240,8 @@ struct loader {
 	size_t capassets, capmodels, caproutes;
 	struct buf shown[4];        /* ring of quoted strings for messages */
 	unsigned nshown;
+	const struct font_file *default_font;   /* font_default()'s, once found */
+	char *default_font_err;     /* or why there is none */
 };
 
 static size_t
@@ -1865,22 +1867,22 @@ parse_upscale(struct loader *l, struct spec *s, const struct node *v)
 	return err;
 }
 
-/* The font at path (relative to the project root), read once per load. */
+/* The font file abs, named path in messages, read once per load; NULL
+ * when it is bad (reported at v, once). */
 static const struct font_file *
-font_get(struct loader *l, const struct node *v)
+font_read(struct loader *l, const struct node *v, const char *path, const char *abs)
 {
 	struct project *p = l->p;
 	struct font_file *f;
-	char *abs, *err = NULL;
+	char *err = NULL;
 	size_t i;
 
 	for (i = 0; i < p->nfonts; i++)
-		if (!strcmp(p->fonts[i]->path, v->str))
+		if (!strcmp(p->fonts[i]->path, path))
 			return p->fonts[i]->data ? p->fonts[i] : NULL;
 	f = xcalloc(1, sizeof(*f));
-	abs = v->str[0] == '/' ? xstrdup(v->str) : path_join(p->cfg.root, v->str);
 	if (overlay_font_load(abs, f, &err) < 0) {
-		problem(l, v, "font '%s': %s", q(l, v->str), err);
+		problem(l, v, "font '%s': %s", q(l, path), err);
 		free(err);
 	} else {
 		struct key k;
@@ -1889,11 +1891,74 @@ font_get(struct loader *l, const struct node *v)
 		memcpy(k.b, f->digest, sizeof(k.b));
 		inputs_note(abs, &k);
 	}
-	free(abs);
-	f->path = xstrdup(v->str);
+	f->path = xstrdup(path);
 	p->fonts = xreallocarray(p->fonts, p->nfonts + 1, sizeof(*p->fonts));
 	p->fonts[p->nfonts++] = f;
 	return f->data ? f : NULL;      /* a bad font is reported once */
+}
+
+/* The font at path (relative to the project root, or absolute). */
+static const struct font_file *
+font_get(struct loader *l, const struct node *v)
+{
+	char *abs = v->str[0] == '/' ? xstrdup(v->str) : path_join(l->p->cfg.root, v->str);
+	const struct font_file *f = font_read(l, v, v->str, abs);
+
+	free(abs);
+	return f;
+}
+
+/* The font of an overlay without 'font' (the overlay mapping v): the
+ * DejaVu Sans shipped with assetgen, installed beside the binary
+ * (PREFIX/bin/assetgen, PREFIX/share/assetgen/fonts/) or, run from a
+ * source checkout (build/assetgen), the checkout's fonts/.  Looked for
+ * once per load; each place tried is an input of the build. */
+static const struct font_file *
+font_default(struct loader *l, const struct node *v)
+{
+	static const char *const rel[] = {
+		"../share/assetgen/fonts/" OVERLAY_DEFAULT_FONT,
+		"../fonts/" OVERLAY_DEFAULT_FONT,
+	};
+	struct buf tried = BUF_INIT;
+	char *dir, *abs, *real;
+	size_t i;
+
+	if (l->default_font || l->default_font_err) {
+		if (l->default_font_err)
+			problem(l, v, "%s", l->default_font_err);
+		return l->default_font;
+	}
+	if (!(dir = os_exe_dir())) {
+		l->default_font_err = xstrdup("'overlay' has no 'font', and the default font cannot be "
+					      "found (the assetgen binary's directory is unknown): name "
+					      "a .ttf or .otf file, relative to the project root");
+		problem(l, v, "%s", l->default_font_err);
+		return NULL;
+	}
+	for (i = 0; i < NELEM(rel); i++) {
+		abs = path_join(dir, rel[i]);
+		if ((real = realpath(abs, NULL))) {
+			l->default_font = font_read(l, v, real, real);
+			free(real);
+			free(abs);
+			free(dir);
+			if (!l->default_font)
+				l->default_font_err = xstrdup("'overlay' has no 'font', and the default "
+							      "font is unusable: name a .ttf or .otf file");
+			return l->default_font;
+		}
+		inputs_note_absent(abs);
+		buf_printf(&tried, "%s%s", i ? " or " : "", abs);
+		free(abs);
+	}
+	l->default_font_err = xasprintf("'overlay' has no 'font', and the default font is not "
+					"installed (no %s): name a .ttf or .otf file, relative to "
+					"the project root", tried.data);
+	problem(l, v, "%s", l->default_font_err);
+	buf_release(&tried);
+	free(dir);
+	return NULL;
 }
 
 /* Encode code point c as UTF-8 into out (at least 5 bytes, NUL-terminated). */
@@ -2014,7 +2079,7 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 	if (!o->text)
 		problem(l, v, "'overlay' needs 'text'");
 	if (!font)
-		problem(l, v, "'overlay' needs 'font' (a .ttf or .otf file, relative to the project root)");
+		o->font = font_default(l, v);
 	if (!size)
 		problem(l, v, "'overlay' needs 'size' (pixels per em)");
 	if (nproblems(l) != n0) {
@@ -2987,6 +3052,7 @@ load(struct project *p, const char *root, struct diags *d, int recipes)
 out:
 	strings_free(names, nnames);
 	strings_free(l.declared, l.ndeclared);
+	free(l.default_font_err);
 	for (i = 0; i < NELEM(l.shown); i++)
 		buf_release(&l.shown[i]);
 	ok = nproblems(&l) == 0;

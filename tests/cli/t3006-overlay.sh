@@ -230,6 +230,35 @@ test_expect_success 'with a typography check: OCR reads the generation, the over
 	test "$(json_get r2.json "[c[\"cached\"] for a in j[\"assets\"] for c in a[\"typography\"][\"candidates\"]]")" = "[True]"
 '
 
+test_expect_success 'an overlay without font draws with the shipped DejaVu Sans, under the same key' '
+	project && sed -i "s/- use: \[gen\]/- use: [local]/" p/assetgen.yaml &&
+	assetgen -C p build -q && cp p/dist/banner.png explicit.png &&
+	key=$(assetgen -C p why p/dist/banner.png | sed -n "s/^key  *//p") && test -n "$key" &&
+	sed -i "s|font: fonts/DejaVuSans.ttf, ||" p/recipes/a.yaml && ! grep -q "font:" p/recipes/a.yaml &&
+	rm p/fonts/DejaVuSans.ttf &&
+	assetgen -C p build >out && grep -q "no work to do" out &&
+	rm -rf p/dist p/cache && assetgen -C p build >out && grep -q "2 generated" out &&
+	cmp explicit.png p/dist/banner.png &&
+	assetgen -C p why p/dist/banner.png >why &&
+	test "$(sed -n "s/^key  *//p" why)" = "$key" && grep -q "font=DejaVu Sans Book" why &&
+	assetgen -C p graph >g.dot && grep -q "/fonts/DejaVuSans.ttf\" -> \"banner\"" g.dot
+'
+
+test_expect_success 'installed, the default font is found in PREFIX/share/assetgen/fonts; not found, a located error' '
+	bin=$(readlink -f "$ASSETGEN") &&
+	make -s -C "$TEST_TOP" -o "$bin" install BUILD="$(dirname "$bin")" PREFIX="$TRASH/pfx" >make.out &&
+	test -f pfx/share/assetgen/fonts/DejaVuSans.ttf && test -f pfx/share/assetgen/fonts/LICENSE-DejaVu &&
+	rm -rf p/dist p/cache && pfx/bin/assetgen -C p build >out && grep -q "2 generated" out &&
+	cmp explicit.png p/dist/banner.png &&
+	pfx/bin/assetgen -C p graph >g.dot &&
+	grep -q "\"$(cd pfx && pwd -P)/share/assetgen/fonts/DejaVuSans.ttf\" -> \"banner\"" g.dot &&
+	mkdir lone && cp pfx/bin/assetgen lone/ && rm -rf p/dist p/cache &&
+	must_fail 2 lone/assetgen -C p build 2>err >out &&
+	grep -q "^recipes/a.yaml:6:14: .overlay. has no .font., and the default font is not installed (no .*/share/assetgen/fonts/DejaVuSans.ttf or .*/fonts/DejaVuSans.ttf): name a .ttf or .otf file" err &&
+	grep -q "^recipes/a.yaml:12:14: .overlay. has no .font." err &&
+	test ! -e p/dist && test ! -e p/cache
+'
+
 test_expect_success 'the font is an input of a no-op build: new bytes are seen' '
 	project && sed -i "s/- use: \[gen\]/- use: [local]/" p/assetgen.yaml &&
 	assetgen -C p build -q && saved= &&
