@@ -166,6 +166,28 @@ overlay_font_missing(const struct font_file *f, const char *text)
 	return 0;
 }
 
+uint32_t
+overlay_text_marks(const char *text)
+{
+	hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+	uint32_t run = 0, most = 0;
+
+	while (*text) {
+		switch (hb_unicode_general_category(uf, utf8_next(&text))) {
+		case HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK:
+		case HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK:
+		case HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK:
+			if (++run > most)
+				most = run;
+			break;
+		default:
+			run = 0;
+			break;
+		}
+	}
+	return most;
+}
+
 /* ---- layout ---- */
 
 struct para {

@@ -2010,6 +2010,28 @@ parse_color(const char *s, uint8_t rgba[4])
 	return 0;
 }
 
+/* An overlay's words within the caps (overlay.h): at the text node, as
+ * written and again once its placeholders are expanded. */
+static int
+check_overlay_text(struct loader *l, const struct node *at, const char *text, int expanded)
+{
+	size_t len = strlen(text);
+	uint32_t marks;
+
+	if (len > OVERLAY_MAX_TEXT) {
+		problem(l, at, "overlay 'text' is %zu bytes%s, more than %u: an overlay draws copy "
+			"on an image, not a page", len, expanded ? " once placeholders are expanded" : "",
+			OVERLAY_MAX_TEXT);
+		return -1;
+	}
+	if ((marks = overlay_text_marks(text)) > OVERLAY_MAX_MARKS) {
+		problem(l, at, "overlay 'text' stacks %u combining marks on one character "
+			"(at most %u)", marks, OVERLAY_MAX_MARKS);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 {
@@ -2037,8 +2059,12 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 		val = v->kids[i + 1];
 		if (!strcmp(key->str, "text")) {
 			o->text = val;
-			if (want_string(l, val, "text") == 0 && !*val->str)
+			if (want_string(l, val, "text") < 0)
+				continue;
+			if (!*val->str)
 				problem(l, val, "'text' is empty: write the words to draw");
+			else
+				check_overlay_text(l, val, val->str, 0);
 		} else if (!strcmp(key->str, "font")) {
 			font = val;
 			if (want_string(l, val, "font") == 0)
@@ -2602,6 +2628,8 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 				"are expanded", MAX_SCALAR);
 			return -1;
 		}
+		if (check_overlay_text(l, o->text, ov->text, 1) < 0)
+			return -1;
 		ov->font = o->font;
 		ov->size = o->size;
 		memcpy(ov->rgba, o->rgba, sizeof(ov->rgba));
