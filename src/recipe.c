@@ -2032,6 +2032,39 @@ check_overlay_text(struct loader *l, const struct node *at, const char *text, in
 	return 0;
 }
 
+/* One number of an overlay's box [x, y, width, height]: whole pixels,
+ * 0..MAX_SIDE, a width or height at least 1; -1 when reported. */
+static int
+box_side(struct loader *l, const struct node *v, size_t i, uint64_t *out)
+{
+	static const char *const names[] = { "x", "y", "width", "height" };
+	const char *s = v->type == NODE_SCALAR && !is_null(v) ? v->str : NULL;
+	size_t digits = s ? strspn(s + (*s == '-'), "0123456789") : 0;
+
+	if (!s || !digits || s[(*s == '-') + digits]) {
+		problem(l, v, "'box' %s must be a whole number of pixels, in [x, y, width, height]",
+			names[i]);
+		return -1;
+	}
+	if (*s == '-' && strspn(s + 1, "0") != digits) {
+		problem(l, v, "'box' %s %s is negative: the box is [x, y, width, height] in pixels "
+			"from the image's top-left corner", names[i], q(l, s));
+		return -1;
+	}
+	if (*s == '-' || parse_u64(s, out) < 0)
+		*out = *s == '-' ? 0 : UINT64_MAX;      /* "-0"; or past 64 bits */
+	if (*out > MAX_SIDE) {
+		problem(l, v, "'box' %s %s is larger than any image (sides are at most %d pixels)",
+			names[i], q(l, s), MAX_SIDE);
+		return -1;
+	}
+	if (i >= 2 && *out == 0) {
+		problem(l, v, "'box' %s is 0: a box is at least 1 pixel wide and high", names[i]);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 {
@@ -2079,14 +2112,14 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 					"quoted (an unquoted # starts a YAML comment)");
 		} else if (!strcmp(key->str, "box")) {
 			o->box = val;
-			for (j = 0; val->type == NODE_SEQ && val->nkids == 4 && j < 4; j++)
-				if (val->kids[j]->type != NODE_SCALAR ||
-				    parse_u64(val->kids[j]->str, &u[j]) < 0 || u[j] > MAX_SIDE)
+			if (val->type != NODE_SEQ || val->nkids != 4) {
+				problem(l, val, "'box' must be [x, y, width, height] in pixels");
+				continue;
+			}
+			for (j = 0; j < 4; j++)
+				if (box_side(l, val->kids[j], j, &u[j]) < 0)
 					break;
-			if (j < 4 || !u[2] || !u[3]) {
-				problem(l, val, "'box' must be [x, y, width, height] in pixels, "
-					"width and height at least 1");
-			} else {
+			if (j == 4) {
 				o->x = (uint32_t)u[0];
 				o->y = (uint32_t)u[1];
 				o->w = (uint32_t)u[2];
