@@ -1884,6 +1884,9 @@ font_read(struct loader *l, const struct node *v, const char *path, const char *
 	if (overlay_font_load(abs, f, &err) < 0) {
 		problem(l, v, "font '%s': %s", q(l, path), err);
 		free(err);
+		/* no build follows a failed load: the note only lets `watch`
+		 * see the missing or broken font arrive */
+		inputs_note_absent(abs);
 	} else {
 		struct key k;
 
