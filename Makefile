@@ -10,13 +10,20 @@ FONTDIR = $(PREFIX)/share/assetgen/fonts
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz
+PKGS = yaml-0.1 libcurl libpng libxxhash sqlite3 jansson libcrypto zlib tesseract lept freetype2 harfbuzz \
+	libjpeg libwebp libwebpmux libavif
 DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-dev \
 	libxxhash-dev libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev \
-	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev
-# what the tests also use: the fake providers (python3), a WebDAV nginx, and
-# headless chromium for the gallery (t6002)
-TEST_DEB_PKGS = python3 nginx chromium
+	libtesseract-dev tesseract-ocr-eng libfreetype-dev libharfbuzz-dev \
+	libjpeg62-turbo-dev libwebp-dev libavif-dev
+# what the tests also use: the fake providers (python3), a WebDAV nginx,
+# headless chromium for the gallery (t6002), and exiftool and node: exiftool
+# reads back the metadata of the codec's files (t0100) and the content
+# credentials (t3300), and the C2PA validator in tests/c2pa/, installed from
+# npm by its lockfile, checks the credentials
+TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl
+NODE_DEB_PKGS = nodejs npm
+C2PA_VALIDATOR = tests/c2pa/node_modules/@contentauth/c2pa-wasm/package.json
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -29,78 +36,123 @@ BUILD ?= build-san
 endif
 BUILD ?= build
 ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
-	$(WARN) $(CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl and libtesseract are not linked: src/curl_lazy.c and
-# src/tess_lazy.c load them on first use (their 50 shared libraries cost
-# ~5 ms at every start, a no-op build included)
-LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
+	$(WARN) $(CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# libcurl, libtesseract and libavif are not linked: src/curl_lazy.c,
+# src/tess_lazy.c and src/avif_lazy.c load them on first use (the first
+# two's 50 shared libraries cost ~5 ms at every start, a no-op build
+# included; libavif's 28 more, docs/codecs.md)
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl tesseract lept libavif,$(PKGS)) 2>/dev/null) -ldl -pthread -lm
 
-# The library: everything but main.c, so unit tests link what they need.
-LIBSRCS = \
+# The sources, folder by folder (docs/ARCHITECTURE.md says what each folder
+# holds and may include).  Objects mirror the folders under $(BUILD)/.
+CORE_SRCS = \
 	src/artifact.c \
+	src/avif_lazy.c \
 	src/buf.c \
 	src/build.c \
-	src/cache.c \
-	src/cmd.c \
-	src/cmd_bench.c \
-	src/cmd_build.c \
-	src/cmd_cache.c \
-	src/cmd_clean.c \
-	src/cmd_graph.c \
-	src/cmd_init.c \
-	src/cmd_routes.c \
-	src/cmd_upscale.c \
-	src/cmd_url.c \
-	src/cmd_watch.c \
-	src/cmd_why.c \
+	src/codec.c \
+	src/crypto.c \
 	src/curl_lazy.c \
+	src/discover.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \
-	src/index.c \
 	src/inputs.c \
 	src/key.c \
 	src/lazy.c \
-	src/lock.c \
-	src/noop.c \
 	src/ocr.c \
 	src/os.c \
 	src/overlay.c \
 	src/plan.c \
-	src/pngio.c \
-	src/presign.c \
-	src/provider_a1111.c \
-	src/provider_builtin.c \
-	src/provider_common.c \
-	src/provider_gemini.c \
-	src/provider_http.c \
-	src/provider_ideogram.c \
-	src/provider_openai.c \
-	src/provider_stability.c \
+	src/png.c \
 	src/recipe.c \
-	src/render.c \
-	src/remote.c \
+	src/redact.c \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
-	src/serve.c \
-	src/sign.c \
-	src/site.c \
-	src/site_typo.c \
 	src/status.c \
-	src/sync.c \
 	src/tess_lazy.c \
-	src/store.c \
-	src/typo.c \
+	src/typography.c \
 	src/util.c
 
+C2PA_SRCS = \
+	src/c2pa/cbor.c \
+	src/c2pa/jumbf.c \
+	src/c2pa/manifest.c \
+	src/c2pa/verify.c
+
+CMD_SRCS = \
+	src/cmd/bench.c \
+	src/cmd/build.c \
+	src/cmd/cache.c \
+	src/cmd/clean.c \
+	src/cmd/cmd.c \
+	src/cmd/credentials.c \
+	src/cmd/graph.c \
+	src/cmd/init.c \
+	src/cmd/pick.c \
+	src/cmd/routes.c \
+	src/cmd/status.c \
+	src/cmd/upscale.c \
+	src/cmd/url.c \
+	src/cmd/verify.c \
+	src/cmd/watch.c \
+	src/cmd/why.c
+
+PROVIDER_SRCS = \
+	src/provider/a1111.c \
+	src/provider/builtin.c \
+	src/provider/common.c \
+	src/provider/gemini.c \
+	src/provider/generic.c \
+	src/provider/ideogram.c \
+	src/provider/openai.c \
+	src/provider/stability.c
+
+CACHE_SRCS = \
+	src/cache/buildstate.c \
+	src/cache/index.c \
+	src/cache/lock.c \
+	src/cache/reindex.c \
+	src/cache/remote.c \
+	src/cache/store.c \
+	src/cache/sync.c
+
+SITE_SRCS = \
+	src/site/candidates.c \
+	src/site/serve.c \
+	src/site/signed_url.c \
+	src/site/site.c
+
+RENDER_SRCS = \
+	src/render/icon.c \
+	src/render/model.c \
+	src/render/paint.c \
+	src/render/prompt.c \
+	src/render/scene.c \
+	src/render/text.c
+
+# The library: everything but main.c, so unit tests link what they need.
+LIBSRCS = $(CORE_SRCS) $(C2PA_SRCS) $(CMD_SRCS) $(PROVIDER_SRCS) $(CACHE_SRCS) $(SITE_SRCS) $(RENDER_SRCS)
 SRCS = src/main.c $(LIBSRCS)
-LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o)
+# The gallery's stylesheet and script, written into a C file by
+# tools/embed.sh (site/gallery.h declares them).
+GALLERY_FILES = src/site/gallery.css src/site/gallery.js
+EMBED = sh tools/embed.sh site/gallery.h src/site/gallery.css gallery_css src/site/gallery.js gallery_js
+GEN_OBJ = gen/site/gallery.o
+# Two members may share a name (cmd/build.o and build.o): the archive is
+# always written afresh, in one `ar`, which keeps both.
+LIBOBJS = $(LIBSRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/$(GEN_OBJ)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
+# Header dependencies are generated as the objects are compiled (-MMD -MP:
+# one .d beside each object; a header removed since is no error).
+DEPFLAGS = -MMD -MP
+DEPS = $(SRCS:src/%.c=$(BUILD)/%.d) $(BUILD)/$(GEN_OBJ:.o=.d) $(UNIT_TESTS:=.d)
+
 all: $(BUILD)/assetgen
-	@ln -sf $(BUILD)/assetgen assetgen
+	@[ "$$(readlink assetgen)" = $(BUILD)/assetgen ] || ln -sf $(BUILD)/assetgen assetgen
 
 $(BUILD)/assetgen: $(BUILD)/main.o $(BUILD)/libassetgen.a
 	$(CC) $(LDFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/libassetgen.a $(LIBS)
@@ -109,22 +161,32 @@ $(BUILD)/libassetgen.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $(LIBOBJS)
 
-$(BUILD)/%.o: src/%.c src/*.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libassetgen.a | $(BUILD)
-	@mkdir -p $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Wno-write-strings -Isrc $(LDFLAGS) -o $@ $< $(BUILD)/libassetgen.a $(LIBS)
+$(BUILD)/gen/site/gallery.c: $(GALLERY_FILES) tools/embed.sh
+	@mkdir -p $(@D)
+	$(EMBED) >$@.tmp && mv -f $@.tmp $@
 
-$(BUILD):
-	mkdir -p $(BUILD)
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libassetgen.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-write-strings $(DEPFLAGS) -MF $@.d -MT $@ $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libassetgen.a $(LIBS)
+
+-include $(DEPS)
 
 # Install the Debian packages (as root), or print the line to run.
 deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(NODE_DEB_PKGS)" HAVE="$$(command -v node >/dev/null && command -v npm >/dev/null && echo yes)"
+	@test -f $(C2PA_VALIDATOR) || (cd tests/c2pa && npm ci --no-audit --no-fund)
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \
@@ -159,7 +221,8 @@ bench: bench-deps all
 	bash bench/run.sh
 
 lint:
-	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' src/*.c tests/unit/*.c \
+	@! grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|gets|system)\(' $(SRCS) $(wildcard src/*.h src/*/*.h) \
+		tests/unit/*.[ch] tests/fuzz/*.[ch] \
 		|| { echo "lint: banned function"; exit 1; }
 
 install: $(BUILD)/assetgen
@@ -185,9 +248,10 @@ FUZZ_BUILD = build-fuzz
 FUZZ_CFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 FUZZ_ALL_CFLAGS = -std=c17 -D_XOPEN_SOURCE=700 -DASSETGEN_VERSION='"$(VERSION)"' \
-	$(WARN) $(FUZZ_CFLAGS) -pthread $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+	$(WARN) $(FUZZ_CFLAGS) -pthread -iquote src $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_OBJS = $(LIBSRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/$(GEN_OBJ)
+FUZZ_DEPS = $(FUZZ_OBJS:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%.d)
 
 fuzz-deps: deps
 	@$(MAKE) -s install-pkgs WANT="$(FUZZ_DEB_PKGS)" HAVE="$$(printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
@@ -195,16 +259,26 @@ fuzz-deps: deps
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c src/*.h
-	@mkdir -p $(FUZZ_BUILD)/obj
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/gen/site/gallery.c: $(GALLERY_FILES) tools/embed.sh
+	@mkdir -p $(@D)
+	$(EMBED) >$@.tmp && mv -f $@.tmp $@
+
+$(FUZZ_BUILD)/obj/gen/%.o: $(FUZZ_BUILD)/obj/gen/%.c
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/libassetgen.a: $(FUZZ_OBJS)
 	rm -f $@
 	ar rcs $@ $(FUZZ_OBJS)
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(FUZZ_BUILD)/libassetgen.a
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_BUILD)/libassetgen.a $(LIBS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libassetgen.a
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< \
+		$(FUZZ_BUILD)/libassetgen.a $(LIBS)
+
+-include $(FUZZ_DEPS)
 
 # One target: its seeds added to build-fuzz/corpus/NAME (kept between runs),
 # FUZZ_SECONDS of fuzzing, then every regression input once.  Crashes go to

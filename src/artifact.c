@@ -35,8 +35,6 @@ artifact_upscale_text(const struct upscale *up)
 char *
 artifact_overlay_text(const struct overlay *ov)
 {
-	static const char *const aligns[] = { "left", "center", "right" };
-	static const char *const valigns[] = { "top", "middle", "bottom" };
 	struct buf b = BUF_INIT;
 	struct key font;
 	char hex[KEY_HEX_LEN + 1];
@@ -58,7 +56,7 @@ artifact_overlay_text(const struct overlay *ov)
 	buf_printf(&b, "\nfont=%s\nfont_digest=%s\nsize=%u\ncolor=#%02x%02x%02x%02x\n"
 		   "box=%u,%u,%u,%u\nalign=%s\nvalign=%s\n", ov->font->name, hex, ov->size,
 		   ov->rgba[0], ov->rgba[1], ov->rgba[2], ov->rgba[3], ov->x, ov->y, ov->w, ov->h,
-		   aligns[ov->align], valigns[ov->valign]);
+		   overlay_align_names[ov->align], overlay_valign_names[ov->valign]);
 	return buf_detach(&b, NULL);
 }
 

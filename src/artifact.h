@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "key.h"
-#include "pngio.h"
+#include "png.h"
 #include "recipe.h"
 
 /* "steps=30\nsampler=euler\n" (sorted, as given) */

@@ -14,14 +14,14 @@
 #include "artifact.h"
 #include "build.h"
 #include "http.h"
-#include "index.h"
+#include "cache/index.h"
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"
-#include "pngio.h"
+#include "png.h"
 #include "resample.h"
-#include "sign.h"
-#include "typo.h"
+#include "crypto.h"
+#include "typography.h"
 #include "util.h"
 
 volatile sig_atomic_t build_interrupted;
@@ -42,6 +42,7 @@ struct task {
 	int step;               /* provider follow-up step */
 	int upscaling;          /* in the HTTP upscale phase */
 	int committed;          /* the current candidate's cost is committed */
+	int up_committed;       /* and the upscale by a model after it */
 	int leased;             /* holds the lease on the current candidate's key */
 	struct key lease;
 	uint64_t ready_at;      /* not before (backoff), ns */
@@ -864,6 +865,10 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 		s->committed -= c->model->cost;
 		t->committed = 0;
 	}
+	if (t->up_committed) {
+		s->committed -= it->upscaler->cost;
+		t->up_committed = 0;
+	}
 	unlease(s, t);
 	if (o == OUT_FAILED || o == OUT_SKIPPED) {
 		res->outcome = o;
@@ -922,6 +927,8 @@ send_request(struct sched *s, struct task *t, const struct model *m, struct http
 	if (s->status->level >= STATUS_VERBOSE) {
 		char *d = http_request_describe(req);
 
+		/* a follow-up's URL is the server's, and may quote the key */
+		provider_redact(&t->call, &d);
 		status_printf(s->status, "request %s: %s\n", s->pl->items[t->item].asset->name, d);
 		free(d);
 	}
@@ -944,7 +951,7 @@ restore_if_made(struct sched *s, struct task *t, const struct plan_cand *c)
 	uncommit(s, t);
 	it->chosen = t->cand;
 	it->digest = act.digest;
-	it->saved = act.cost;
+	it->saved = plan_output_cost(it, t->cand, s->ix, act.cost);
 	submit(s, t, J_RESTORE, NULL);
 	return 1;
 }
@@ -1047,6 +1054,44 @@ dispatch(struct sched *s, struct task *t)
 	return 1;
 }
 
+/* Would paying for m (the current candidate, or with upscaling set the
+ * upscaler) break a budget?  A candidate's price includes the upscale by
+ * a model that follows it, so that no generation is paid for whose
+ * upscale the budget cannot pay.  When it would, the task is finished as
+ * skipped, and 1. */
+static int
+over_budget(struct sched *s, struct task *t, const struct model *m, int upscaling)
+{
+	const struct plan_item *it = &s->pl->items[t->item];
+	const struct model *up = it->upscaler;
+	double price = m->cost, asset = s->results[t->item].cost;
+	char with[128] = "";
+	char *e;
+
+	if (!upscaling && up) {
+		asset += up->cost;                      /* spent last: never in cost yet */
+		if (!t->up_committed)
+			price += up->cost;
+		snprintf(with, sizeof(with), " and its upscaler %s %.3f", up->name, up->cost);
+	}
+	if (s->o->per_build >= 0 && s->stats->spent + s->committed + price > s->o->per_build + 1e-9) {
+		e = xasprintf("not started: %s would exceed budget.per_build (%.3f spent, %.3f in flight,"
+			      " %s%s costs %.3f%s, cap %.3f)", it->asset->name, s->stats->spent,
+			      s->committed, upscaling ? "upscaler " : "", m->name, m->cost, with,
+			      s->o->per_build);
+		finish(s, t, OUT_SKIPPED, e);
+		return 1;
+	}
+	if (s->o->per_asset >= 0 && asset + m->cost > s->o->per_asset + 1e-9) {
+		e = xasprintf("not started: %s would exceed budget.per_asset (%.3f spent on it, %s%s"
+			      " costs %.3f%s, cap %.3f)", it->asset->name, s->results[t->item].cost,
+			      upscaling ? "upscaler " : "", m->name, m->cost, with, s->o->per_asset);
+		finish(s, t, OUT_SKIPPED, e);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 try_candidate(struct sched *s, struct task *t)
 {
@@ -1069,29 +1114,15 @@ try_candidate(struct sched *s, struct task *t)
 			free(e);
 			continue;
 		}
-		if (!t->committed && s->o->per_build >= 0 &&
-		    s->stats->spent + s->committed + c->model->cost > s->o->per_build + 1e-9) {
-			char *e = xasprintf("not started: %s would exceed budget.per_build (%.3f spent,"
-					    " %.3f in flight, %s costs %.3f, cap %.3f)",
-					    it->asset->name, s->stats->spent, s->committed, c->model->name,
-					    c->model->cost, s->o->per_build);
-
-			finish(s, t, OUT_SKIPPED, e);
+		if (!t->committed && over_budget(s, t, c->model, 0))
 			return;
-		}
-		if (!t->committed && s->o->per_asset >= 0 &&
-		    s->results[t->item].cost + c->model->cost > s->o->per_asset + 1e-9) {
-			char *e = xasprintf("not started: %s would exceed budget.per_asset (%.3f spent on it,"
-					    " %s costs %.3f, cap %.3f)", it->asset->name,
-					    s->results[t->item].cost, c->model->name, c->model->cost,
-					    s->o->per_asset);
-
-			finish(s, t, OUT_SKIPPED, e);
-			return;
-		}
 		if (!t->committed) {
 			s->committed += c->model->cost;
 			t->committed = 1;
+		}
+		if (!t->up_committed && it->upscaler) {
+			s->committed += it->upscaler->cost;
+			t->up_committed = 1;
 		}
 		t->step = 0;
 		t->state = T_READY;
@@ -1174,13 +1205,19 @@ model_ok(struct model_stats *ms, int generating, double lat)
 	ms->consecutive = 0;
 }
 
-/* The money committed for this request is spent. */
+/* The money committed for this step (the generation, or the upscale by a
+ * model) is spent. */
 static void
 settle(struct sched *s, struct task *t)
 {
 	const struct plan_item *it = &s->pl->items[t->item];
 
-	if (!t->committed)
+	if (t->upscaling && t->up_committed) {
+		s->stats->spent += it->upscaler->cost;
+		s->committed -= it->upscaler->cost;
+		t->up_committed = 0;
+	}
+	if (t->upscaling || !t->committed)
 		return;
 	s->stats->spent += it->cands[t->cand].model->cost;
 	s->committed -= it->cands[t->cand].model->cost;
@@ -1279,6 +1316,13 @@ handle(struct sched *s, struct job *j)
 		break;
 	case R_UPSCALE_HTTP:
 		settle(s, t);
+		/* from a cached generation: the upscale is not committed yet */
+		if (!t->up_committed) {
+			if (over_budget(s, t, it->upscaler, 1))
+				break;
+			s->committed += it->upscaler->cost;
+			t->up_committed = 1;
+		}
 		t->upscaling = 1;
 		t->attempt = 0;
 		t->step = 0;
@@ -1531,9 +1575,9 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 		}
 	}
 	if (s.ntasks) {
-		if (os_mkdirs(o->out_dir, 0755) < 0 ||
-		    (s.outfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			warn("cannot create output directory '%s':", o->out_dir);
+		if ((s.outfd = os_own_dir(o->out_dir, o->out_sub, 1)) < 0) {
+			warn("cannot create output directory '%s%s%s':", o->out_dir,
+			     o->out_sub ? "/" : "", o->out_sub ? o->out_sub : "");
 			s.stop = 1;
 		} else {
 			os_clean_stale_tmp(s.outfd);

@@ -17,10 +17,10 @@
 #include <stddef.h>
 
 #include "plan.h"
-#include "pngio.h"
-#include "provider.h"
+#include "png.h"
+#include "provider/provider.h"
 #include "status.h"
-#include "store.h"
+#include "cache/store.h"
 
 #define BUILD_BREAKER 3           /* assets in a row that spent every attempt on a model cool it down */
 #define BUILD_RETRY_AFTER_MAX 300 /* seconds; a longer Retry-After moves on to the next model */
@@ -31,7 +31,8 @@ struct build_opts {
 	double per_build;         /* budget; < 0: no cap */
 	double per_asset;         /* budget.per_asset: an asset's candidates together; < 0: no cap */
 	const char *cache_dir;    /* for the workers' index connections */
-	const char *out_dir;      /* absolute */
+	const char *out_dir;      /* absolute: DIST */
+	const char *out_sub;      /* NULL, or "preview": the outputs go to DIST/preview */
 	double backoff_base;      /* seconds; first retry waits up to this (0: 0.5) */
 	double backoff_cap;       /* seconds (0: 20) */
 	int locked;               /* --locked: never generate */

@@ -1,5 +1,5 @@
 /* http.c - one libcurl multi loop for every transfer; the only file that
- * includes <curl/curl.h> */
+ * calls libcurl (curl_lazy.c loads it) */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "redact.h"
 #include "util.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
@@ -97,6 +98,8 @@ request_copy(struct http_request *dst, const struct http_request *src)
 	for (i = 0; i < src->nheaders; i++)
 		http_request_header(dst, src->headers[i].name, src->headers[i].value);
 	dst->secret = src->secret;
+	dst->max_body = src->max_body;
+	dst->stall_ms = src->stall_ms;
 	if (src->body.len)
 		buf_put(&dst->body, src->body.data, src->body.len);
 	for (i = 0; i < src->nparts; i++)
@@ -108,9 +111,11 @@ char *
 http_request_describe(const struct http_request *r)
 {
 	struct buf b = BUF_INIT;
+	char *url = redact_url(r->url);
 	size_t i;
 
-	buf_printf(&b, "%s %s", r->method, r->url);
+	buf_printf(&b, "%s %s", r->method, url);
+	free(url);
 	for (i = 0; i < r->nheaders; i++)
 		buf_printf(&b, "%s%s: %s", i ? ", " : " (", r->headers[i].name,
 			   (int)i == r->secret ? "<redacted>" : r->headers[i].value);
@@ -120,7 +125,10 @@ http_request_describe(const struct http_request *r)
 		buf_printf(&b, " multipart, %zu fields", r->nparts);
 	else if (r->body.len)
 		buf_printf(&b, " body %zu bytes", r->body.len);
-	return buf_detach(&b, NULL);
+	/* a follow-up's URL is the server's */
+	url = redact_controls(b.data);
+	buf_release(&b);
+	return url;
 }
 
 const char *
@@ -246,7 +254,7 @@ on_header(char *data, size_t size, size_t n, void *arg)
 		 * cap still applies: a larger length is refused as it arrives) */
 		unsigned long long cl = strtoull(colon, NULL, 10);
 
-		if (cl > 0 && cl <= HTTP_MAX_BODY && r->body.len == 0 && strcmp(x->req.method, "HEAD") != 0)
+		if (cl > 0 && cl <= r->body.max && r->body.len == 0 && strcmp(x->req.method, "HEAD") != 0)
 			buf_reserve(&r->body, (size_t)cl);
 	}
 	r->headers = xgrow(r->headers, &r->hcap, r->nheaders + 1, sizeof(*r->headers));
@@ -267,11 +275,12 @@ http_loop_add_into(struct http_loop *l, const struct http_request *req, long tim
 		   void *userdata, struct buf *into)
 {
 	struct xfer *x = xcalloc(1, sizeof(*x));
-	size_t i;
+	size_t i, max = req->max_body && req->max_body < HTTP_MAX_BODY ? req->max_body : HTTP_MAX_BODY;
+	long connect_ms = CONNECT_TIMEOUT_MS;
 
 	request_copy(&x->req, req);
 	x->userdata = userdata;
-	buf_init(&x->resp.body, HTTP_MAX_BODY);
+	buf_init(&x->resp.body, max);
 	if (into) {
 		/* reuse its memory: no fresh pages to fault in for this body */
 		x->resp.body.data = into->data;
@@ -291,10 +300,23 @@ http_loop_add_into(struct http_loop *l, const struct http_request *req, long tim
 	 * headers such as Api-Key on a redirect to another host */
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, x->req.secret < 0 ? 1L : 0L);
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
-			 timeout_ms > 0 && timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms : CONNECT_TIMEOUT_MS);
+	if (timeout_ms > 0 && timeout_ms < connect_ms)
+		connect_ms = timeout_ms;
+	if (req->stall_ms > 0 && req->stall_ms < connect_ms)
+		connect_ms = req->stall_ms;
+	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (timeout_ms > 0)
 		curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	if (req->stall_ms > 0) {
+		/* a server that accepts and then says nothing, or trickles,
+		 * fails in stall_ms, not in the whole timeout */
+		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_LIMIT, HTTP_STALL_BYTES);
+		curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, (req->stall_ms + 999) / 1000);
+	}
+	/* a Content-Length over the cap fails before any of the body comes
+	 * (a HEAD's Content-Length is of a body it does not get) */
+	if (strcmp(x->req.method, "HEAD") != 0)
+		curl_easy_setopt(x->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "assetgen/" ASSETGEN_VERSION);
 	/* fewer, larger reads than the 16 KiB default (the curl tool uses
 	 * 100 KiB too) */
@@ -368,6 +390,8 @@ classify(CURLcode rc, int toobig)
 		return HTTP_RESET;
 	case CURLE_WRITE_ERROR:
 		return toobig ? HTTP_TOOBIG : HTTP_OTHER;
+	case CURLE_FILESIZE_EXCEEDED:
+		return HTTP_TOOBIG;
 	default:
 		return HTTP_OTHER;
 	}
@@ -405,8 +429,10 @@ collect(struct http_loop *l)
 		if (x->resp.transport == HTTP_OK && status == 0)
 			x->resp.transport = HTTP_OTHER;
 		if (x->resp.transport != HTTP_OK) {
-			if (x->resp.transport == HTTP_TOOBIG)
-				x->resp.error = xasprintf("response larger than %zu MiB", HTTP_MAX_BODY >> 20);
+			if (x->resp.transport == HTTP_TOOBIG && x->resp.body.max >= ((size_t)1 << 20))
+				x->resp.error = xasprintf("response larger than %zu MiB", x->resp.body.max >> 20);
+			else if (x->resp.transport == HTTP_TOOBIG)
+				x->resp.error = xasprintf("response larger than %zu bytes", x->resp.body.max);
 			else
 				x->resp.error = xstrdup(curl_easy_strerror(m->data.result));
 		}

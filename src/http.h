@@ -1,6 +1,7 @@
 /* http.h - requests, responses, and one libcurl multi loop for all transfers
  *
- * http.c is the only file that includes <curl/curl.h>.  The loop runs on
+ * http.c is the only file that calls libcurl (curl_lazy.c includes
+ * <curl/curl.h> too, to load the library on first use).  The loop runs on
  * the scheduler's thread: transfers are added, http_loop_poll() drives them
  * all (connection reuse, timeouts, a hard cap on each body), and finished
  * ones are collected with http_loop_next().  Other threads may call
@@ -14,6 +15,7 @@
 #include "buf.h"
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)     /* 64 MiB: no image response is larger */
+#define HTTP_STALL_BYTES 1024L               /* per second: slower than this is a stall */
 
 struct http_header {
 	char *name;
@@ -41,6 +43,10 @@ struct http_request {
 	struct http_part *parts;    /* multipart form when nparts > 0 */
 	size_t nparts;
 	size_t pcap;
+	size_t max_body;            /* the response body's cap, 0: HTTP_MAX_BODY; a larger
+	                               Content-Length fails the transfer at once (HTTP_TOOBIG) */
+	long stall_ms;              /* 0, or: connecting, or moving fewer than HTTP_STALL_BYTES
+	                               a second, for this long fails it (HTTP_TIMEOUT) */
 };
 
 /* Transport outcome, for fault classification. */
@@ -71,7 +77,8 @@ void http_request_secret_header(struct http_request *r, const char *name, const 
 void http_request_part(struct http_request *r, const char *name, const void *data, size_t len,
 		       const char *filename, const char *type);
 void http_request_release(struct http_request *r);
-/* "POST http://… (headers: Api-Key: <redacted>, content-type: …)" for -v */
+/* "POST http://… (headers: Api-Key: <redacted>, content-type: …)" for -v;
+ * a password in the URL shows as "***" */
 char *http_request_describe(const struct http_request *r);
 
 /* Case-insensitive; NULL if absent. */

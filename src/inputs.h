@@ -4,7 +4,7 @@
  * recipe, a file a recipe names such as an overlay's font) calls
  * inputs_note() with the XXH3-128 of the bytes it read, and the recipe
  * loader notes the list of recipe files it found.  After a build with
- * nothing to do, noop.c saves this list; the next build re-hashes the same
+ * nothing to do, cache/buildstate.c saves this list; the next build re-hashes the same
  * files instead of parsing them (see "How a build decides" in README.md).
  * A file read for a build but not noted here would let that build skip
  * work wrongly: note every one.

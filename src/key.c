@@ -114,8 +114,6 @@ key_generation(const struct asset *a, const struct model_id *id,
 void
 key_overlay(const struct key *gen, const struct overlay *ov, struct key *out)
 {
-	static const char *const aligns[] = { "left", "center", "right" };
-	static const char *const valigns[] = { "top", "middle", "bottom" };
 	struct enc e;
 	struct key font;
 	char hex[KEY_HEX_LEN + 1], color[10];
@@ -136,8 +134,8 @@ key_overlay(const struct key *gen, const struct overlay *ov, struct key *out)
 	put_u64(&e, "y", ov->y);
 	put_u64(&e, "w", ov->w);
 	put_u64(&e, "h", ov->h);
-	put_field(&e, "align", aligns[ov->align]);
-	put_field(&e, "valign", valigns[ov->valign]);
+	put_field(&e, "align", overlay_align_names[ov->align]);
+	put_field(&e, "valign", overlay_valign_names[ov->valign]);
 	finish(&e, out);
 }
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "util.h"
 
 static const struct command {
@@ -27,6 +27,8 @@ static const struct command {
 	{"pick", cmd_pick, "choose one of an asset's typography candidates by its seed"},
 	{"why", cmd_why, "which recipe made this PNG, and is it still current?"},
 	{"init", cmd_init, "scaffold a new project (assetgen.yaml, recipes/, .gitignore)"},
+	{"verify", cmd_verify, "check PNGs' content credentials (C2PA): exit 0 valid, 1 invalid, 2 none"},
+	{"credentials", cmd_credentials, "init: make development signing credentials"},
 };
 
 static void

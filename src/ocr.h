@@ -1,6 +1,7 @@
 /* ocr.h - reading the text of an image back, and judging it against copy
  *
- * ocr.c is the only file that includes <tesseract/capi.h>.  An image is
+ * ocr.c is the only file that calls libtesseract (tess_lazy.c includes
+ * <tesseract/capi.h> too, to load the library on first use).  An image is
  * read with Tesseract (one engine per thread, made on first use: the
  * engine is not thread-safe), and each expected string is looked for in
  * what was read: both are normalised (case, whitespace, punctuation), and

@@ -82,19 +82,138 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int
-os_unplant_link(const char *path)
+/* One component of a directory assetgen owns, in dirfd: made when create
+ * is set, a symlink planted there removed (never followed), opened.  shown
+ * is its path, for the warning. */
+static int
+own_component(int dirfd, const char *name, const char *shown, int create)
 {
 	struct stat st;
+	int fd, err;
 
-	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
-		return 0;
-	if (unlink(path) < 0) {
-		warn("cannot remove the symlink '%s':", path);
-		return -1;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) {
+			err = errno;
+			warn("cannot remove the symlink '%s':", shown);
+			errno = err;
+			return -1;
+		}
+		warn("removed the symlink '%s': assetgen does not write through links", shown);
 	}
-	warn("removed the symlink '%s': assetgen does not write through links", path);
-	return 0;
+	if (create && mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		errno = ENOTDIR;        /* a link planted since: refused */
+	return fd;
+}
+
+int
+os_own_dir_at(int dirfd, const char *shown, const char *rel, int create)
+{
+	struct buf path = BUF_INIT;
+	const char *s = rel ? rel : "", *e;
+	char *name;
+	int fd = dup(dirfd), next, err;
+
+	if (fd < 0)
+		return -1;
+	buf_puts(&path, shown);
+	while (*s) {
+		e = s + strcspn(s, "/");
+		name = xstrndup(s, (size_t)(e - s));
+		if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+			free(name);
+			close(fd);
+			buf_release(&path);
+			errno = EINVAL;
+			return -1;
+		}
+		buf_putc(&path, '/');
+		buf_puts(&path, name);
+		next = own_component(fd, name, path.data, create);
+		err = errno;
+		free(name);
+		close(fd);
+		if (next < 0) {
+			buf_release(&path);
+			errno = err;
+			return -1;
+		}
+		fd = next;
+		s = *e ? e + 1 : e;
+	}
+	buf_release(&path);
+	return fd;
+}
+
+int
+os_own_dir(const char *base, const char *rel, int create)
+{
+	int bfd, fd, err;
+
+	if (create && os_mkdirs(base, 0755) < 0)
+		return -1;
+	if ((bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	fd = os_own_dir_at(bfd, base, rel, create);
+	err = errno;
+	close(bfd);
+	errno = err;
+	return fd;
+}
+
+char *
+os_resolve(const char *path)
+{
+	char cwd[PATH_MAX], *res, *next, *real, *slash;
+	const char *s = path, *e;
+
+	if (*path == '/')
+		res = xstrdup("/");
+	else
+		res = realpath(getcwd(cwd, sizeof(cwd)) ? cwd : ".", NULL);
+	if (!res)
+		res = xstrdup("/");
+	while (*s) {
+		e = s + strcspn(s, "/");
+		if (e - s == 2 && !strncmp(s, "..", 2)) {
+			/* res is canonical where it exists, so its parent is the
+			 * parent; past that, a name not made yet is popped */
+			slash = strrchr(res, '/');
+			slash[slash == res] = '\0';
+		} else if (e > s && !(e - s == 1 && *s == '.')) {
+			next = xasprintf("%s%s%.*s", res, strcmp(res, "/") ? "/" : "", (int)(e - s), s);
+			real = realpath(next, NULL);
+			free(res);
+			if (real) {
+				free(next);
+				res = real;
+			} else {
+				res = next;
+			}
+		}
+		s = *e ? e + 1 : e;
+	}
+	return res;
+}
+
+int
+os_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return *path == '/';
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+const char *
+os_file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" :
+		S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+		S_ISLNK(mode) ? "a symlink" : S_ISREG(mode) ? "a regular file" : "not a regular file";
 }
 
 static int write_atomic(int dirfd, const char *name, const void *data, size_t len, int sync);

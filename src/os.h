@@ -14,10 +14,28 @@ int os_cpus(void);
 /* mkdir -p; 0 or -1 (errno set). */
 int os_mkdirs(const char *path, mode_t mode);
 
-/* A directory assetgen owns inside DIST (preview/, _thumbs/) must be a
- * directory: a symlink planted there is removed (never followed), and a
- * warning says so.  0, or -1 when it cannot be removed. */
-int os_unplant_link(const char *path);
+/* Open the directory BASE/REL that assetgen writes into.  BASE is the
+ * user's (DIST, or the cache directory): it may itself be a link (to a web
+ * root, a bigger disk), and with create it is made as mkdir -p does.  Each
+ * component of REL (NULL or "" for BASE itself) is assetgen's own
+ * (preview/, _thumbs/, _candidates/NAME/, objects/ab/): a symlink planted
+ * at one is removed, with a warning, and never followed; with create the
+ * missing ones are made.  An O_DIRECTORY descriptor, or -1 with errno set
+ * (ENOENT without create, ENOTDIR for a file in the way, EINVAL for an
+ * empty, "." or ".." component).  The _at form starts from an open BASE,
+ * shown names it in the warning. */
+int os_own_dir(const char *base, const char *rel, int create);
+int os_own_dir_at(int dirfd, const char *shown, const char *rel, int create);
+
+/* path made absolute and canonical as far as it exists (symlinks and ".."
+ * resolved, as realpath does), the rest normalised by its text; malloc'd. */
+char *os_resolve(const char *path);
+/* Is dir the directory path or one above it (both canonical)? */
+int os_path_within(const char *path, const char *dir);
+
+/* What a file that is not regular is, for messages: "a directory",
+ * "a FIFO", "a socket", "a character device", ... */
+const char *os_file_kind(mode_t mode);
 
 /* Write data to dirfd/name atomically: a hidden temp file in the same
  * directory (".NAME.tmp.PID.N", created O_EXCL|O_NOFOLLOW), written,

@@ -9,8 +9,8 @@
 #include "buf.h"
 #include "os.h"
 #include "plan.h"
-#include "provider.h"
-#include "typo.h"
+#include "provider/provider.h"
+#include "typography.h"
 #include "util.h"
 
 const char *
@@ -319,6 +319,25 @@ plan_checked(struct plan_item *it, const struct output_rec *r, int fresh_ok, str
 		0 : it->cands[work].model->cost;
 }
 
+double
+plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double unknown)
+{
+	const struct plan_cand *c = &it->cands[j];
+	struct action act;
+	double cost;
+	size_t i;
+
+	if (!ix || index_action_get(ix, &c->gen_key, &act) != 1)
+		return unknown;
+	cost = act.cost;
+	for (i = 0; it->checked && i < it->ncands; i++)
+		if (i != j && index_action_get(ix, &it->cands[i].gen_key, &act) == 1)
+			cost += act.cost;
+	if (!key_equal(&c->gen_key, &c->final_key) && index_action_get(ix, &c->final_key, &act) == 1)
+		cost += act.cost;
+	return cost;
+}
+
 void
 plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fresh_ok,
 	    struct index *ix, struct store *st)
@@ -337,7 +356,7 @@ plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fres
 	    store_has(st, &act.digest, NULL)) {
 		it->action = PLAN_RESTORE;
 		it->digest = act.digest;
-		it->saved = act.cost;
+		it->saved = plan_output_cost(it, j, ix, act.cost);
 		return;
 	}
 	/* checked: the generation is judged, then the overlay and the upscale */
@@ -429,7 +448,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			it->action = PLAN_RESTORE;
 			it->chosen = i;
 			it->digest = act.digest;
-			it->saved = act.cost;
+			it->saved = plan_output_cost(it, i, ix, act.cost);
 			return;
 		}
 		if (a->upscale.kind != UPSCALE_NONE &&
@@ -456,6 +475,16 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->cost = it->cands[0].model->cost;
 }
 
+/* A model that upscales is paid once more after the generation (or after
+ * the cached generation, or overlay, it starts from). */
+static void
+price_upscale(struct plan_item *it)
+{
+	if (it->upscaler && (it->action == PLAN_GENERATE || it->action == PLAN_UPSCALE ||
+			     it->action == PLAN_OVERLAY))
+		it->cost += it->upscaler->cost;
+}
+
 void
 plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, struct store *st)
 {
@@ -469,6 +498,7 @@ plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, str
 		r->ino == (int64_t)sb.st_ino;
 	it->picked = 1;
 	plan_choose(it, j, r, fresh_ok, ix, st);
+	price_upscale(it);
 	if (!plan_check_find(it, j))
 		cached_verdict(it, j, ix, st);
 	if (it->action != PLAN_FRESH && !it->why)
@@ -477,7 +507,7 @@ plan_pick(struct plan *pl, struct plan_item *it, size_t j, struct index *ix, str
 	pl->cost = 0;
 	for (i = 0; i < pl->nitems; i++) {
 		pl->counts[pl->items[i].action]++;
-		pl->cost += pl->items[i].action == PLAN_GENERATE ? pl->items[i].cost : 0;
+		pl->cost += pl->items[i].cost;
 	}
 }
 
@@ -499,6 +529,7 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 		it = &pl->items[n++];
 		it->asset = &p->assets[i];
 		plan_one(pl, it, p, ix, st, o);
+		price_upscale(it);
 		pl->counts[it->action]++;
 		pl->cost += it->cost;
 	}
@@ -561,4 +592,102 @@ plan_output_rec_release(struct output_rec *r)
 	free(r->params);
 	free(r->upscale);
 	free(r->overlay);
+}
+
+/* Can every candidate make its asset (sizes a provider cannot make are
+ * config errors, reported before anything runs)?  0 or EXIT_INPUT. */
+int
+plan_check_models(const struct plan *pl)
+{
+	size_t i, j;
+	char *err;
+	int rc = 0;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+		const struct asset *a = it->asset;
+
+		for (j = 0; j < it->ncands; j++) {
+			const struct plan_cand *c = &it->cands[j];
+
+			err = NULL;
+			if (c->roll || !c->provider || !c->provider->check ||
+			    c->provider->check(c->model, a->width, a->height, &err) == 0)
+				continue;
+			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot make %ux%u: %s\n",
+				a->loc.file, a->loc.line, a->loc.col, a->name, c->model->name,
+				a->width, a->height, err ? err : "unsupported size");
+			free(err);
+			rc = EXIT_INPUT;
+		}
+		if (it->upscaler && (!it->upprovider || !it->upprovider->upscale_request)) {
+			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot upscale (provider '%s')\n",
+				a->loc.file, a->loc.line, a->loc.col, a->name, it->upscaler->name,
+				it->upscaler->provider);
+			rc = EXIT_INPUT;
+		}
+	}
+	return rc;
+}
+
+/* Does key hold a byte no HTTP header may carry (CR, LF, other C0, DEL)? */
+static int
+key_has_control(const char *key)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)key; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Every model a build may call must have its key in the environment, and
+ * a key that can be sent: say so before any request.  0 or EXIT_INPUT. */
+int
+plan_check_keys(const struct plan *pl)
+{
+	const struct model *seen[64];
+	size_t i, j, k, nseen = 0;
+	const char *v;
+	int rc = 0;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct plan_item *it = &pl->items[i];
+
+		if (it->action == PLAN_FRESH || it->action == PLAN_UNROUTABLE || it->action == PLAN_MISSING ||
+		    it->action == PLAN_REJECTED)
+			continue;
+		for (j = 0; j <= it->ncands; j++) {
+			const struct model *m = j < it->ncands ? it->cands[j].model : it->upscaler;
+			const struct provider *p = j < it->ncands ? it->cands[j].provider : it->upprovider;
+
+			/* a key is needed when the provider needs one, or
+			 * when the model names one (http, a1111) */
+			if (!m || !p || p->render || (!p->needs_key && !m->api_key_env))
+				continue;
+			if (j < it->ncands && it->action != PLAN_GENERATE)
+				continue;
+			for (k = 0; k < nseen; k++)
+				if (seen[k] == m)
+					break;
+			if (k < nseen)
+				continue;
+			if (nseen < 64)
+				seen[nseen++] = m;
+			v = m->api_key_env ? getenv(m->api_key_env) : NULL;
+			if (!v || !*v) {
+				warn("model '%s' needs its API key in the environment variable %s",
+				     m->name, m->api_key_env ? m->api_key_env : "(api_key_env is not set)");
+				rc = EXIT_INPUT;
+			} else if (key_has_control(v)) {
+				/* sent, a line break would start a header of its own */
+				warn("model '%s': the API key in %s holds a control character "
+				     "(a line break?); fix the variable (the key is not shown)",
+				     m->name, m->api_key_env);
+				rc = EXIT_INPUT;
+			}
+		}
+	}
+	return rc;
 }

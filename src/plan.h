@@ -9,12 +9,12 @@
 
 #include <stddef.h>
 
-#include "index.h"
+#include "cache/index.h"
 #include "key.h"
 #include "ocr.h"
 #include "recipe.h"
 #include "route.h"
-#include "store.h"
+#include "cache/store.h"
 
 enum plan_action {
 	PLAN_FRESH,       /* output present and as recorded: nothing to do */
@@ -74,7 +74,7 @@ struct plan_item {
 	struct key gen_digest;        /* UPSCALE: the cached image before upscaling;
 	                                 OVERLAY: the cached generation */
 	char *why;                    /* why it is rebuilt ("prompt changed; seed 42→43") */
-	double cost;                  /* estimated: the first candidate's price for GENERATE */
+	double cost;                  /* estimated: a candidate's price (GENERATE), plus a model's upscale */
 	double saved;                 /* RESTORE/UPSCALE: what the cached artifact cost */
 };
 
@@ -116,10 +116,24 @@ const struct plan_check *plan_check_find(const struct plan_item *it, size_t j);
 /* The first candidate of the model after candidate j's (ncands if none). */
 size_t plan_next_model(const struct plan_item *it, size_t j);
 
+/* What making candidate j's output cost, as the index recorded it: its
+ * generation (with the typography check, every candidate generated: the
+ * rejected ones were paid for on the way), plus an upscale by a model;
+ * unknown when the index lacks the generation. */
+double plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double unknown);
+
 /* The record for an output as it should be after building item with
  * candidate c and final digest d (strings owned by the caller after). */
 void plan_output_rec(const struct plan_item *it, const struct plan_cand *c,
 		     const struct key *digest, struct output_rec *r);
 void plan_output_rec_release(struct output_rec *r);
+
+/* Can every candidate make its asset?  Sizes a provider cannot make are
+ * config errors, reported (file:line:col) before anything runs.  0 or
+ * EXIT_INPUT. */
+int plan_check_models(const struct plan *pl);
+/* Every model the plan may call has its API key in the environment?
+ * Says which variable is missing, before any request.  0 or EXIT_INPUT. */
+int plan_check_keys(const struct plan *pl);
 
 #endif

@@ -38,9 +38,11 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "discover.h"
 #include "inputs.h"
 #include "os.h"
 #include "overlay.h"
+#include "provider/provider.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -56,12 +58,12 @@
 #define DIAGS_MAX       100             /* diagnostics kept; the rest are counted */
 #define MAX_EXPECT      500             /* bytes of one expect_text (edit distance is quadratic) */
 
-static const char *const providers[] = {
-	"builtin", "http", "openai", "a1111", "ideogram", "stability", "gemini",
-};
 static const char *const kernels[] = { "lanczos3", "bicubic", "nearest" };
-static const char *const intents[] = { "final", "preview" };   /* enum intent */
-static const char *const crits[] = { "low", "normal", "high" }; /* enum criticality */
+/* One name table per enum, indexed by its value (recipe.h declares them). */
+const char *const intent_names[INTENT_COUNT] = { "final", "preview" };
+const char *const criticality_names[CRIT_COUNT] = { "low", "normal", "high" };
+const char *const overlay_align_names[ALIGN_COUNT] = { "left", "center", "right" };
+const char *const overlay_valign_names[VALIGN_COUNT] = { "top", "middle", "bottom" };
 
 static const char *const config_keys[] = {
 	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png", NULL,
@@ -87,8 +89,6 @@ static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
-static const char *const aligns[] = { "left", "center", "right" };      /* enum overlay_align */
-static const char *const valigns[] = { "top", "middle", "bottom" };     /* enum overlay_valign */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -242,6 +242,7 @@ struct loader {
 	unsigned nshown;
 	const struct font_file *default_font;   /* font_default()'s, once found */
 	char *default_font_err;     /* or why there is none */
+	const struct node *cache_dir_at, *output_at;  /* where cache.dir and output are set */
 };
 
 static size_t
@@ -964,15 +965,20 @@ want_string(struct loader *l, const struct node *v, const char *key)
 	return -1;
 }
 
+/* A non-negative number; one too small for a double (1e-320) is the tiny
+ * number it reads as. */
 static int
 want_number(struct loader *l, const struct node *v, const char *key, double *out)
 {
-	int isint;
+	int isint, rc = -1;
 
 	if (v->type == NODE_SCALAR && decimal_syntax(v->str, &isint)
-	    && parse_double(v->str, out) == 0 && *out >= 0)
+	    && (rc = parse_nonneg(v->str, out)) == 0)
 		return 0;
-	problem(l, v, "'%s' must be a non-negative number", key);
+	if (rc == -1 && v->type == NODE_SCALAR && decimal_syntax(v->str, &isint))
+		problem(l, v, "'%s' is too large (numbers go up to 1.8e308)", key);
+	else
+		problem(l, v, "'%s' must be a non-negative number", key);
 	return -1;
 }
 
@@ -1290,13 +1296,27 @@ model_free(struct model *m)
 	params_free(m->params, m->nparams);
 }
 
+/* "a, b or c" */
+static char *
+names_or(const char *const *names, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	return buf_detach(&b, NULL);
+}
+
 static void
 parse_model(struct loader *l, const struct node *k, const struct node *v)
 {
 	struct config *cfg = &l->p->cfg;
 	struct model m = {0};
 	const struct node *key, *val, *provider = NULL, *model = NULL, *apikey = NULL;
-	size_t i, n0 = nproblems(l);
+	size_t i, n0 = nproblems(l), npnames;
+	const char *const *pnames = provider_names(&npnames);
+	char *plist;
 	int prov = -1, hosted;
 
 	m.retries = -1;
@@ -1308,14 +1328,13 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		problem(l, v, "model '%s' must be a mapping, like {provider: builtin}", q(l, k->str));
 		return;
 	}
+	plist = names_or(pnames, npnames);
 	for (i = 0; i < v->nkids; i += 2) {
 		key = v->kids[i];
 		val = v->kids[i + 1];
 		if (!strcmp(key->str, "provider")) {
 			provider = val;
-			if (want_enum(l, val, "provider", providers, NELEM(providers),
-				      "builtin, http, openai, a1111, ideogram, stability or gemini",
-				      &prov) == 0)
+			if (want_enum(l, val, "provider", pnames, npnames, plist, &prov) == 0)
 				m.provider = xstrdup(val->str);
 		} else if (!strcmp(key->str, "model")) {
 			model = val;
@@ -1340,8 +1359,9 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		} else if (!strcmp(key->str, "concurrency")) {
 			want_int(l, val, "concurrency", 1, 1024, &m.concurrency);
 		} else if (!strcmp(key->str, "timeout")) {
-			if (want_number(l, val, "timeout", &m.timeout) == 0 && m.timeout <= 0)
-				problem(l, val, "'timeout' must be a positive number of seconds");
+			if (want_number(l, val, "timeout", &m.timeout) == 0 &&
+			    (m.timeout < 0.001 || m.timeout > 86400))
+				problem(l, val, "'timeout' must be from 0.001 to 86400 seconds");
 		} else if (!strcmp(key->str, "retries")) {
 			want_int(l, val, "retries", 0, 100, &m.retries);
 		} else if (!strcmp(key->str, "params")) {
@@ -1352,21 +1372,19 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		}
 	}
 	if (!provider) {
-		problem(l, v, "model '%s' has no 'provider' (one of builtin, http, openai, "
-			"a1111, ideogram, stability, gemini)", q(l, k->str));
+		problem(l, v, "model '%s' has no 'provider' (one of %s)", q(l, k->str), plist);
 	} else if (prov >= 0) {
 		/* hosted services need a model id and a key; builtin, http
 		 * and a1111 run whatever their endpoint serves */
-		hosted = strcmp(providers[prov], "builtin") != 0
-			&& strcmp(providers[prov], "http") != 0
-			&& strcmp(providers[prov], "a1111") != 0;
+		hosted = provider_find(pnames[prov])->needs_key;
 		if (hosted && !model)
 			problem(l, v, "model '%s' has no 'model' (provider '%s' needs a model id)",
-				q(l, k->str), providers[prov]);
+				q(l, k->str), pnames[prov]);
 		if (hosted && !apikey)
 			problem(l, v, "model '%s' has no 'api_key_env' (provider '%s' needs an API key)",
-				q(l, k->str), providers[prov]);
+				q(l, k->str), pnames[prov]);
 	}
+	free(plist);
 	if (nproblems(l) != n0) {
 		model_free(&m);
 		return;
@@ -1427,10 +1445,10 @@ parse_route(struct loader *l, const struct node *v)
 				mk = val->kids[j];
 				mv = val->kids[j + 1];
 				if (!strcmp(mk->str, "intent"))
-					want_enum(l, mv, "intent", intents, NELEM(intents),
+					want_enum(l, mv, "intent", intent_names, INTENT_COUNT,
 						  "preview or final", &r.intent);
 				else if (!strcmp(mk->str, "criticality"))
-					want_enum(l, mv, "criticality", crits, NELEM(crits),
+					want_enum(l, mv, "criticality", criticality_names, CRIT_COUNT,
 						  "low, normal or high", &r.criticality);
 				else if (!strcmp(mk->str, "tags")) {
 					if (want_strings(l, mv, "tags") == 0) {
@@ -1504,6 +1522,7 @@ parse_cache(struct loader *l, const struct node *v)
 			if (want_string(l, r, "dir") == 0) {
 				free(cfg->cache_dir);
 				cfg->cache_dir = xstrdup(r->str);
+				l->cache_dir_at = r;
 			}
 		} else if (!strcmp(v->kids[i]->str, "remote")) {
 			if (want_map(l, r, "'remote' must be a mapping, like {url: https://cache.example.com}") < 0
@@ -1726,6 +1745,28 @@ check_expect_text(struct loader *l, const struct node *v)
 	return 0;
 }
 
+/* `clean` empties the cache and output directories, and builds fill
+ * them: neither may be the project directory or one above it, however it
+ * is reached ("..", a symlink).  at is where the setting is written, or
+ * NULL for the default. */
+static void
+own_dir_check(struct loader *l, const struct node *at, const char *what, const char *rel,
+	      const char *whose, const char *like)
+{
+	char *path = path_join(l->p->cfg.root, rel), *real = os_resolve(path);
+
+	if (os_path_within(l->p->cfg.root, real)) {
+		if (at)
+			problem(l, at, "%s ('%s') is the project directory or one above it; "
+				"give %s a directory of its own, like '%s'", what, q(l, rel), whose, like);
+		else
+			problem_at(l, 0, 0, "%s ('%s', the default) is the project directory or one "
+				   "above it; give %s a directory of its own", what, q(l, rel), whose);
+	}
+	free(real);
+	free(path);
+}
+
 static void
 load_config(struct loader *l, const struct node *root)
 {
@@ -1772,6 +1813,7 @@ load_config(struct loader *l, const struct node *root)
 			parse_cache(l, val);
 		} else if (!strcmp(key->str, "output")) {
 			parse_subdir(l, val, "output", &cfg->output_dir);
+			l->output_at = val;
 		} else if (!strcmp(key->str, "recipes")) {
 			parse_subdir(l, val, "recipes", &cfg->recipes_dir);
 		} else if (!strcmp(key->str, "typography")) {
@@ -1781,6 +1823,10 @@ load_config(struct loader *l, const struct node *root)
 		} else {
 			unknown_key(l, key, config_keys);
 		}
+	}
+	if (nproblems(l) == 0) {
+		own_dir_check(l, l->cache_dir_at, "cache 'dir'", cfg->cache_dir, "the cache", "cache");
+		own_dir_check(l, l->output_at, "'output'", cfg->output_dir, "the outputs", "dist");
 	}
 }
 
@@ -2129,10 +2175,10 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 				o->h = (uint32_t)u[3];
 			}
 		} else if (!strcmp(key->str, "align")) {
-			want_enum(l, val, "align", aligns, NELEM(aligns), "left, center or right",
+			want_enum(l, val, "align", overlay_align_names, ALIGN_COUNT, "left, center or right",
 				  &o->align);
 		} else if (!strcmp(key->str, "valign")) {
-			want_enum(l, val, "valign", valigns, NELEM(valigns), "top, middle or bottom",
+			want_enum(l, val, "valign", overlay_valign_names, VALIGN_COUNT, "top, middle or bottom",
 				  &o->valign);
 		} else {
 			unknown_key(l, key, overlay_keys);
@@ -2247,11 +2293,11 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 			want_size(l, val, "size", MAX_SIDE, &s->width, &s->height);
 		} else if (!strcmp(key->str, "intent")) {
 			s->intent = val;
-			want_enum(l, val, "intent", intents, NELEM(intents), "preview or final",
+			want_enum(l, val, "intent", intent_names, INTENT_COUNT, "preview or final",
 				  &s->intent_v);
 		} else if (!strcmp(key->str, "criticality")) {
 			s->criticality = val;
-			want_enum(l, val, "criticality", crits, NELEM(crits),
+			want_enum(l, val, "criticality", criticality_names, CRIT_COUNT,
 				  "low, normal or high", &s->crit_v);
 		} else if (!strcmp(key->str, "tags")) {
 			s->tags = val;
@@ -2625,6 +2671,14 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 				return -1;
 			}
 		}
+		/* the candidates are seed, seed+1, ...: none may wrap to 0 */
+		if (s->seed && a->seed > UINT64_MAX - (uint64_t)(a->typo.max_attempts - 1)) {
+			problem(l, s->seed, "seed %llu leaves no room for its %d typography "
+				"candidates (seed, seed+1, ...): use a seed up to %llu",
+				(unsigned long long)a->seed, a->typo.max_attempts,
+				(unsigned long long)(UINT64_MAX - (uint64_t)(a->typo.max_attempts - 1)));
+			return -1;
+		}
 	}
 	if (nps) {
 		a->params = xcalloc(nps, sizeof(*a->params));
@@ -2918,51 +2972,40 @@ intern_file(struct project *p, const char *rel, size_t *cap)
 }
 
 /* Read root/rel whole; NULL after reporting (or, with missing set, when
- * the file does not exist). */
+ * the file does not exist).  Only a regular file is read: a FIFO would
+ * hang the load, and /dev/zero never end. */
 static char *
 read_file(struct loader *l, const char *rel, size_t *len, int *missing)
 {
-	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data;
-	FILE *f = fopen(path, "rb");
-	size_t n = 0, cap = 0, got;
+	char *path = xasprintf("%s/%s", l->p->cfg.root, rel), *data = NULL;
 	struct srcloc loc = { rel, 0, 0 };
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int err = 0;
 
 	*missing = 0;
-	if (!f) {
-		if (errno == ENOENT)
-			*missing = 1;
-		else
-			diags_add(l->d, &loc, "cannot open: %s", strerror(errno));
-		free(path);
-		return NULL;
+	if (os_read_file(path, MAX_FILE, &b) < 0)
+		err = errno;
+	if (!err) {
+		data = buf_detach(&b, len);
+		if (!data)
+			data = xstrdup("");
+		inputs_note_data(path, data, *len);
+	} else if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		diags_add(l->d, &loc, "a symlink to a file that does not exist");
+	} else if (err == ENOENT) {
+		*missing = 1;
+	} else if (err == EFBIG) {
+		diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* EINVAL from the check, or ENXIO: a socket cannot be opened */
+		diags_add(l->d, &loc, "not a regular file (it is %s)", os_file_kind(st.st_mode));
+	} else {
+		diags_add(l->d, &loc, "cannot read: %s", strerror(err));
 	}
-	data = NULL;
-	for (;;) {
-		data = xgrow(data, &cap, n + 65536 + 1, 1);
-		got = fread(data + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > MAX_FILE) {
-			diags_add(l->d, &loc, "file too large (max %u MiB)", MAX_FILE >> 20);
-			break;
-		}
-		if (got == 0) {
-			if (ferror(f))
-				diags_add(l->d, &loc, "cannot read: %s", strerror(errno));
-			else {
-				fclose(f);
-				data[n] = '\0';
-				*len = n;
-				inputs_note_data(path, data, n);
-				free(path);
-				return data;
-			}
-			break;
-		}
-	}
-	fclose(f);
-	free(data);
+	buf_release(&b);
 	free(path);
-	return NULL;
+	return data;
 }
 
 static int
@@ -2975,9 +3018,7 @@ int
 recipe_list(const char *path, char ***out, size_t *nout)
 {
 	struct dirent *de;
-	struct stat st;
 	size_t cap = 0;
-	char *full;
 	DIR *dir;
 
 	*out = NULL;
@@ -2989,12 +3030,10 @@ recipe_list(const char *path, char ***out, size_t *nout)
 		if (de->d_name[0] == '.' || !(str_has_suffix(de->d_name, ".yaml")
 					     || str_has_suffix(de->d_name, ".yml")))
 			continue;
-		full = xasprintf("%s/%s", path, de->d_name);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
-			(*out)[(*nout)++] = xstrdup(de->d_name);
-		}
-		free(full);
+		/* whatever it is: the loader reads a regular file, and names
+		 * anything else (a FIFO, a directory, a link to a device) */
+		*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
+		(*out)[(*nout)++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
 	if (*nout)
@@ -3170,28 +3209,10 @@ project_release(struct project *p)
 char *
 project_find_root(const char *start)
 {
-	char *dir = realpath(start, NULL), *path, *slash;
-	struct stat st;
-	int found;
+	char *why, *root = discover_root(start, 0, &why);
 
-	if (!dir)
-		return NULL;
-	for (;;) {
-		path = xasprintf("%s/assetgen.yaml", strcmp(dir, "/") ? dir : "");
-		found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-		free(path);
-		if (found)
-			return dir;
-		if (!strcmp(dir, "/"))
-			break;
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
-	free(dir);
-	return NULL;
+	free(why);
+	return root;
 }
 
 const struct model *
@@ -3244,11 +3265,23 @@ params_merge(const struct model *m, const struct asset *a, struct param **out, s
 const char *
 intent_name(enum intent i)
 {
-	return i == INTENT_PREVIEW ? "preview" : "final";
+	return intent_names[i];
 }
 
 const char *
 criticality_name(enum criticality c)
 {
-	return c == CRIT_LOW ? "low" : c == CRIT_HIGH ? "high" : "normal";
+	return criticality_names[c];
+}
+
+int
+intent_parse(const char *s, enum intent *out)
+{
+	for (int i = 0; i < INTENT_COUNT; i++) {
+		if (strcmp(s, intent_names[i]) == 0) {
+			*out = (enum intent)i;
+			return 0;
+		}
+	}
+	return -1;
 }

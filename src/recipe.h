@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pngio.h"
+#include "png.h"
 
 struct srcloc {
 	const char *file;   /* project-relative path, owned by struct project */
@@ -34,8 +34,8 @@ void diags_add(struct diags *d, const struct srcloc *loc, const char *fmt, ...)
 void diags_print(const struct diags *d);
 void diags_release(struct diags *d);
 
-enum intent { INTENT_FINAL, INTENT_PREVIEW };
-enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH };
+enum intent { INTENT_FINAL, INTENT_PREVIEW, INTENT_COUNT };
+enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH, CRIT_COUNT };
 
 enum value_type { VAL_STRING, VAL_NUMBER, VAL_BOOL };
 
@@ -66,8 +66,15 @@ struct font_file {
 	void *face;                 /* overlay.c's, for load-time checks */
 };
 
-enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
-enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM };
+enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT, ALIGN_COUNT };
+enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM, VALIGN_COUNT };
+
+/* The names of each enum, indexed by its value: the one table for each,
+ * used by the loader, the keys, the metadata and the messages. */
+extern const char *const intent_names[INTENT_COUNT];
+extern const char *const criticality_names[CRIT_COUNT];
+extern const char *const overlay_align_names[ALIGN_COUNT];
+extern const char *const overlay_valign_names[VALIGN_COUNT];
 
 /* `overlay:` - exact text drawn onto the generated image (overlay.h). */
 struct overlay {
@@ -173,8 +180,9 @@ struct project {
 	size_t nbyname;             /* slots in byname (a power of two) */
 };
 
-/* Find the directory holding assetgen.yaml, walking up from start.
- * Returns a malloc'd absolute path, or NULL. */
+/* The directory holding assetgen.yaml at or above start, as
+ * discover_root() finds it without trusting start itself (the walk stops
+ * at another user's directory).  A malloc'd absolute path, or NULL. */
 char *project_find_root(const char *start);
 
 /* Load assetgen.yaml and every recipes/NAME.yaml under root.  On any problem,
@@ -185,8 +193,9 @@ void project_release(struct project *p);
  * outputs and recipes are, without parsing any recipe. */
 int project_load_config(struct project *p, const char *root, struct diags *d);
 
-/* The recipe files (NAME.yaml, NAME.yml; regular files, no dot files) in
- * the directory path, sorted by name, as project_load() reads them.  0
+/* The recipe files (NAME.yaml, NAME.yml, no dot files; of any kind: the
+ * loader names one that is not a regular file) in the directory path,
+ * sorted by name, as project_load() reads them.  0
  * (none when the directory does not exist) or -1 (errno set).  Free each
  * name and *out. */
 int recipe_list(const char *path, char ***out, size_t *nout);
@@ -202,5 +211,7 @@ void params_merge(const struct model *m, const struct asset *a,
 
 const char *intent_name(enum intent i);
 const char *criticality_name(enum criticality c);
+/* "final" or "preview" (a command's --intent) into *out; -1 if neither. */
+int intent_parse(const char *s, enum intent *out);
 
 #endif

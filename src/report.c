@@ -1,4 +1,4 @@
-/* report.c - the JSON build report; the only file that includes <jansson.h> */
+/* report.c - the JSON build report (--report FILE) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,11 +200,12 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 		json_object_set_new(json_object_get(root, "totals"), "overlaid",
 				    json_integer((json_int_t)stats->counts[OUT_OVERLAID]));
 		if (remote)
-			json_object_set_new(cache, "remote", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+			json_object_set_new(cache, "remote", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 				"hits", (json_int_t)remote->hits, "misses", (json_int_t)remote->misses,
 				"errors", (json_int_t)remote->errors, "rejected", (json_int_t)remote->rejected,
 				"uploaded", (json_int_t)remote->uploaded,
-				"upload_errors", (json_int_t)remote->upload_errors));
+				"upload_errors", (json_int_t)remote->upload_errors,
+				"skipped", (json_int_t)remote->skipped));
 	}
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

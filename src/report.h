@@ -6,7 +6,7 @@
 
 #include "build.h"
 #include "plan.h"
-#include "remote.h"
+#include "cache/remote.h"
 
 /* Write atomically; 0 or -1 (warned). */
 int report_write(const char *path, const struct plan *pl, const struct item_result *res,

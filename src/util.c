@@ -232,9 +232,27 @@ parse_double(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
+	/* too small for a double (1e-320, 1e-400): the tiny number, or 0, is
+	 * what was meant (strtod says ERANGE); too large has no value */
+	if ((errno && errno != ERANGE) || *end || !isfinite(v))
 		return -1;
-	*out = v;
+	*out = v == 0 ? 0 : v;  /* no -0 */
+	return 0;
+}
+
+int
+parse_nonneg(const char *s, double *out)
+{
+	const char *p;
+	int neg = *s == '-', nonzero = 0;
+
+	if (parse_double(s, out) < 0)
+		return neg ? -2 : -1;
+	for (p = s; *p && !strchr("eEpP", *p); p++)
+		nonzero |= *p >= '1' && *p <= '9';
+	/* -1e-400 reads as 0, but was written negative */
+	if (*out < 0 || (neg && nonzero))
+		return -2;
 	return 0;
 }
 

@@ -39,9 +39,13 @@ int str_pct_byte(const char *s);
 /* Levenshtein distance, capped at 255; for "did you mean". */
 unsigned str_distance(const char *a, const char *b);
 
-/* Strict number parsing: whole string, no overflow. 0 ok, -1 bad. */
+/* Strict number parsing: whole string, no overflow. 0 ok, -1 bad.  A
+ * double too small to represent reads as the nearest (tiny or 0). */
 int parse_u64(const char *s, uint64_t *out);
 int parse_double(const char *s, double *out);
+/* A non-negative number in parse_double's syntax: 0; -1 not a number (or
+ * too large); -2 negative (-1e-400 too, though it reads as 0). */
+int parse_nonneg(const char *s, double *out);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);

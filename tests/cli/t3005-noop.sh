@@ -90,9 +90,27 @@ test_expect_success 'nothing changed: the shortcut, and the same line' '
 '
 
 test_expect_success 'options that do not change a no-op keep the shortcut' '
-	for opts in "-j 3" "-k" "--explain" "--locked" "--upload" "-v" "--budget 0"; do
+	for opts in "-j 3" "-k" "--explain" "--upload" "-v" "--budget 0"; do
 		twins ":" $opts && took fast || return 1
 	done
+'
+
+test_expect_success '--locked takes the full path: a no-op does not prove what the lock pins' '
+	twins ":" --locked && took full &&
+	grep -qx "assetgen: no work to do (3 assets up to date)" fast.out
+'
+
+test_expect_success '... so --locked fails on a lock it cannot satisfy, with a no-op recorded' '
+	mk pv && assetgen -C pv build --intent preview -q && rm -f pv/assetgen.lock &&
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		assetgen -C pv build --intent preview -q -d noop 2>pv.err || return 1
+		grep -q "build state saved" pv.err && break
+		sleep 0.05
+	done &&
+	grep -q "build state saved" pv.err && test -e pv/cache/build-state &&
+	must_fail 1 assetgen -C pv build --intent preview --locked >out 2>err &&
+	grep -q "FAILED banner: not pinned in assetgen.lock" err &&
+	grep -q -- "--locked: 3 assets cannot be reproduced" err
 '
 
 test_expect_success '-q prints nothing either way' '

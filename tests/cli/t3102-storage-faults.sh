@@ -277,6 +277,77 @@ test_expect_success 'a symlink to garbage at a blob name: the build is still cor
 	same_as_ref l && verify_clean l
 '
 
+# state: every file below outside/, with its checksum
+state() {
+	find outside | LC_ALL=C sort | while read -r f; do echo "$f"; if [ -f "$f" ]; then cksum <"$f"; fi; done
+}
+
+# typo DIR: one asset whose typography check always fails, so that its
+# candidates wait in dist/_candidates/wrong/ for a person
+typo() {
+	new_project "$1" && printf "typography: {max_attempts: 2}\n" >>"$1/assetgen.yaml" &&
+	cat >"$1/recipes/a.yaml" <<-YAML
+	assets:
+	  - {name: wrong, prompt: "Banner reading 'Launch Sale'", seed: 7, size: 256x128, expect_text: Summer Clearance}
+	  - {name: ok, prompt: "plain", seed: 1, size: 32x32}
+	YAML
+}
+
+test_expect_success 'a symlink planted at dist/_candidates: nothing written or removed through it' '
+	rm -rf t outside && mkdir -p outside/cand && echo precious >outside/cand/precious.png &&
+	mkdir outside/cand/gone && echo precious >outside/cand/gone/1.png &&
+	state >c.before && typo t && mkdir -p t/dist && ln -s ../../outside/cand t/dist/_candidates &&
+	must_fail 1 assetgen -C t build -k >out 2>err &&
+	grep -q "removed the symlink .*_candidates" err &&
+	! test -L t/dist/_candidates && test -s t/dist/_candidates/wrong/7.png && test -s t/dist/_candidates/wrong/8.png &&
+	state >c.after && diff c.before c.after
+'
+
+test_expect_success 'a symlink planted at dist/_candidates/NAME: the same' '
+	mkdir -p outside/nm && rm -rf t/dist/_candidates/wrong && ln -s ../../../outside/nm t/dist/_candidates/wrong &&
+	state >c.before && must_fail 1 assetgen -C t build -k >out 2>err &&
+	grep -q "removed the symlink .*_candidates/wrong" err &&
+	! test -L t/dist/_candidates/wrong && test -s t/dist/_candidates/wrong/7.png &&
+	state >c.after && diff c.before c.after
+'
+
+test_expect_success 'a symlink planted at dist/_thumbs/preview: nothing written through it' '
+	mkdir -p outside/tp && state >c.before &&
+	assetgen -C l build --intent preview >out && rm -rf l/dist/_thumbs/preview &&
+	ln -s ../../../outside/tp l/dist/_thumbs/preview && rm l/dist/preview/s1.png &&
+	assetgen -C l build --intent preview >out 2>err && grep -q "removed the symlink .*_thumbs/preview" err &&
+	test -s l/dist/_thumbs/preview/s1.png && ! test -L l/dist/_thumbs/preview &&
+	state >c.after && diff c.before c.after
+'
+
+test_expect_success 'a symlink planted at cache/objects/ab: removed, the blob stored in a real directory' '
+	blob=$(blob_of l/dist/s2.png l) && sub=${blob%/*} && mkdir -p outside/ab &&
+	state >c.before && rm -rf "$sub" && ln -s "$TRASH/outside/ab" "$sub" && rm l/dist/s2.png &&
+	assetgen -C l build >out 2>err && grep -q "removed the symlink .*objects/" err &&
+	! test -L "$sub" && cmp "$blob" ref/dist/s2.png && same_as_ref l &&
+	state >c.after && diff c.before c.after && verify_clean l
+'
+
+test_expect_success 'a symlink planted at cache/objects: removed, never followed' '
+	mkdir -p outside/objects && state >c.before &&
+	mv l/cache/objects l/objects.moved && ln -s "$TRASH/outside/objects" l/cache/objects && rm l/dist/s3.png &&
+	assetgen -C l build >out 2>err && grep -q "removed the symlink .*cache/objects" err &&
+	! test -L l/cache/objects && test -s l/dist/s3.png && cmp l/dist/s3.png ref/dist/s3.png &&
+	state >c.after && diff c.before c.after &&
+	rm -rf l/cache/objects && mv l/objects.moved l/cache/objects && verify_clean l
+'
+
+test_expect_success 'a directory planted at a blob name: removed, and the render is stored' '
+	assetgen -C l build >/dev/null && blob=$(blob_of l/dist/s4.png l) &&
+	rm "$blob" && mkdir -p "$blob/inside" && echo planted >"$blob/inside/x" && rm l/dist/s4.png &&
+	assetgen -C l build >out 2>err && grep -q "generate s4 " out &&
+	grep -q "removed the directory .*: a blob belongs there" err &&
+	test -f "$blob" && cmp "$blob" ref/dist/s4.png && same_as_ref l &&
+	rm l/dist/s4.png && assetgen -C l build >out 2>err && test "$(generated out)" = 0 &&
+	grep -q "restore s4 " out && same_as_ref l &&
+	verify_clean l
+'
+
 test_expect_success 'a lock temp file left by a killed build is removed by the next build; others are not' '
 	dead=$(sh -c "echo \$\$") &&
 	echo partial >l/.assetgen.lock.tmp.$dead.0 && echo mine >l/.notes.tmp.$dead.0 &&

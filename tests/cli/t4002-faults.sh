@@ -168,4 +168,65 @@ test_expect_success '--intent preview routes to preview models, into dist/previe
 	test "$(fake_count)" = 0 && grep -q "(local)" out
 '
 
+# uproject: one asset generated over HTTP, then upscaled by a model that
+# costs money too (A1111's extras)
+uproject() {
+	rm -rf u && mkdir -p u/recipes
+	cat >u/assetgen.yaml <<YAML
+models:
+  gen: {provider: http, endpoint: "$FAKE/http/generate", cost: 0.01}
+  sd:  {provider: a1111, model: "R-ESRGAN 4x+", endpoint: "$FAKE/a1111", cost: 0.005}
+routes:
+  - use: [gen]
+budget: {per_asset: ${PER_ASSET:-1}}
+YAML
+	echo "assets: [{name: big, prompt: \"upscaled\", seed: 1, size: 64x64, upscale: {factor: 2, with: sd}}]" \
+		>u/recipes/a.yaml
+}
+
+test_expect_success 'an upscale by a model is paid: in the estimate, the summary and the report' '
+	uproject && fake_ctl POST /_control/reset >/dev/null &&
+	assetgen -C u build -n >out && grep -q "estimated cost 0.015" out &&
+	grep -q "^generate *big *gen *0.015" out &&
+	assetgen -C u build --report r.json >out 2>err &&
+	grep -q "spent 0.015" out &&
+	test "$(json_get r.json "round(j[\"totals\"][\"spent\"], 6)")" = 0.015 &&
+	test "$(json_get r.json "round(j[\"assets\"][0][\"cost\"], 6)")" = 0.015 &&
+	test "$(fake_count http)" = 1 && test "$(fake_count a1111)" = 1 &&
+	test "$(json_get u/dist/manifest.json "round(j[\"assets\"][\"big\"][\"cost\"], 6)")" = 0.015
+'
+
+test_expect_success 'the budget holds the upscale too: no generation is paid for that could not be upscaled' '
+	uproject && fake_ctl POST /_control/reset >/dev/null &&
+	must_fail 1 assetgen -C u build --budget 0.012 >out 2>err &&
+	grep -q "skipped big: not started: big would exceed budget.per_build (0.000 spent, 0.000 in flight, gen costs 0.010 and its upscaler sd 0.005, cap 0.012)" out &&
+	test "$(fake_count)" = 0 && ! test -e u/dist/big.png &&
+	PER_ASSET=0.014 uproject &&
+	must_fail 1 assetgen -C u build >out 2>err &&
+	grep -q "would exceed budget.per_asset (0.000 spent on it, gen costs 0.010 and its upscaler sd 0.005, cap 0.014)" out &&
+	test "$(fake_count)" = 0
+'
+
+test_expect_success 'a restore saves both; from a cached generation only the upscale is paid, within the budget' '
+	uproject && fake_ctl POST /_control/reset >/dev/null &&
+	assetgen -C u build >out && grep -q "spent 0.015" out &&
+	rm -r u/dist && assetgen -C u build >out && grep -q "spent 0.000, saved 0.015" out &&
+	sed -i "s/factor: 2/factor: 3/" u/recipes/a.yaml &&
+	assetgen -C u build -n >out && grep -q "estimated cost 0.005" out &&
+	must_fail 1 assetgen -C u build --budget 0.004 >out 2>err &&
+	grep -q "skipped big: not started: big would exceed budget.per_build (0.000 spent, 0.000 in flight, upscaler sd costs 0.005, cap 0.004)" out &&
+	test "$(fake_count a1111)" = 1 &&
+	assetgen -C u build --budget 0.005 --report r.json >out 2>err &&
+	grep -q "spent 0.005" out && test "$(fake_count a1111)" = 2 && test "$(fake_count http)" = 1 &&
+	test "$(json_get r.json "round(j[\"assets\"][0][\"cost\"], 6)")" = 0.005 &&
+	fake_violations
+'
+
+test_expect_success 'a price too small for a double is a tiny price, not an error' '
+	new_project tiny && sed -i "s/{provider: builtin}/{provider: builtin, cost: 1e-320}/" tiny/assetgen.yaml &&
+	echo "assets: [{name: t, prompt: tiny, seed: 1, size: 16x16}]" >tiny/recipes/a.yaml &&
+	assetgen -C tiny build --budget 1e-320 --report r.json >out &&
+	test "$(json_get r.json "0 < j[\"totals\"][\"spent\"] < 1e-300")" = True
+'
+
 test_done

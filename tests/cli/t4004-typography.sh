@@ -120,12 +120,19 @@ test_expect_success 'the fake: garbled on some seeds; re-rolls stop at the first
 	fake_violations
 '
 
-test_expect_success 'every candidate stays in the cache: a clean rebuild makes no request and runs no OCR' '
+test_expect_success 'the site counts every candidate paid for, not only the one chosen' '
+	test "$(json_get p/dist/manifest.json "round(j[\"assets\"][\"sale\"][\"cost\"], 6)")" = 0.03 &&
+	grep -q "<dt>cost</dt><dd>0.030</dd>" p/dist/index.html &&
+	grep -q " cost 0.030 " p/dist/index.html
+'
+
+test_expect_success 'every candidate stays in the cache: a clean rebuild makes no request, runs no OCR, saves all three' '
 	rm -rf p/dist && fake_ctl POST /_control/reset "{}" >/dev/null &&
 	assetgen -C p build -v --report r.json >out 2>err &&
 	test "$(fake_count)" = 0 &&
 	test "$(verdicts r.json sale)" = "10 fail 11 fail 12 pass" &&
 	test "$(json_get r.json "[c[\"cached\"] for c in j[\"assets\"][0][\"typography\"][\"candidates\"]]")" = "[True, True, True]" &&
+	test "$(json_get r.json "round(j[\"totals\"][\"saved\"], 6)")" = 0.03 &&
 	! grep -q "typography sale" out
 '
 

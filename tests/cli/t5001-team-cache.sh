@@ -178,6 +178,31 @@ test_expect_success 'a shared directory works as a remote (file://)' '
 	test -z "$(find shared -name ".*tmp*")"
 '
 
+# poisoned NAME URL CAS: teammate NAME-a uploads, every blob in CAS (the
+# remote's cas/ directory) gets a byte more, NAME-b rebuilds with --upload,
+# and then NAME-c finds every render on the remote, with no model call
+poisoned() {
+	checkout "$1-a" "$2" && assetgen -C "$1-a" build --upload >out &&
+	for f in "$3"/*; do printf "x" >>"$f"; done &&
+	checkout "$1-b" "$2" && assetgen -C "$1-b" build --upload >out 2>err &&
+	grep -q "rejected blob" err &&
+	test "$(grep -c "there does not match its name; replacing it" err)" = 5 &&
+	for f in "$3"/*; do
+		cmp "$f" "$1-b/cache/objects/$(basename "$f" | cut -c1-2)/$(basename "$f" | cut -c3-)" || return 1
+	done &&
+	checkout "$1-c" "$2" && n=$(calls) && assetgen -C "$1-c" build >out 2>err &&
+	test "$(calls)" = "$n" && grep -q "remote cache .*: 5 hits, 0 misses, 0 errors, 0 rejected" out &&
+	for f in hero banner icon-red icon-blue; do cmp "$1-a/dist/$f.png" "$1-c/dist/$f.png" || return 1; done
+}
+
+test_expect_success 'a bad blob under its name on a file:// remote is replaced by the next upload' '
+	poisoned pf "file://$TRASH/poison" "$TRASH/poison/cas"
+'
+
+test_expect_success '... and on an HTTP remote' '
+	poisoned ph "$NGINX_URL/poison" "$NGINX_ROOT/cache/poison/cas"
+'
+
 test_expect_success 'four concurrent builds and a gc on one cache: all succeed, each key generated once' '
 	fake_ctl POST /_control/reset >/dev/null && fake_ctl POST /_control/faults "{\"latency_ms\": 200}" >/dev/null &&
 	mkdir -p con/recipes &&

@@ -392,6 +392,39 @@ test_expect_success 'why: a file that is not a PNG, or not one of ours' '
 	must_fail 2 assetgen why 2>err && grep -q usage err
 '
 
+test_expect_success 'why: a PNG another project made is unknown here (exit 1)' '
+	mkdir -p other/recipes && cp p/assetgen.yaml other/ &&
+	echo "assets: [{name: elsewhere, prompt: \"not ours\", seed: 5, size: 64x64}]" >other/recipes/o.yaml &&
+	assetgen -C other build >out &&
+	must_fail 1 assetgen -C p why other/dist/elsewhere.png >out &&
+	grep -q "^asset  *unknown: no asset of this project makes this key" out &&
+	grep -q "^status  *unknown: this project does not make this image$" out
+'
+
+test_expect_success 'why: a crafted PNG can neither drive the terminal nor forge a line' '
+	python3 - crafted.png <<-\PY &&
+	import struct, sys, zlib
+	def chunk(tag, data):
+	    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+	text = [(b"assetgen:key", b"0" * 32), (b"prompt", b"x\x1b]0;pwned\x07\nstatus    current"),
+	        (b"model", b"m\x1b[2J\x1b[H\x9b"), (b"params", b"steps=1\r\x1b[31m\n"),
+	        # (tEXt is Latin-1: 0x9b is U+009B, the C1 CSI)
+	        (b"seed", b"1\x07")]
+	png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) +
+	       b"".join(chunk(b"tEXt", k + b"\0" + v) for k, v in text) +
+	       chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b""))
+	open(sys.argv[1], "wb").write(png)
+	PY
+	must_fail 1 assetgen -C p why crafted.png >out 2>err &&
+	! grep -q "$(printf "[\033\007\r]")" out err &&
+	! grep -q "^status    current" out &&
+	grep -q "^prompt  *x\\\\x1b\]0;pwned\\\\x07\\\\nstatus    current$" out &&
+	grep -q "^model  *m\\\\x1b\[2J\\\\x1b\[H\\\\u009b$" out &&
+	grep -q "^params  *steps=1\\\\r\\\\x1b\[31m$" out &&
+	grep -q "^seed  *1\\\\x07$" out &&
+	grep -q "^status  *unknown" out
+'
+
 # ---- assetgen init ----
 
 test_expect_success 'init in an empty directory makes a project that builds' '

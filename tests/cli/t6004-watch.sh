@@ -198,6 +198,112 @@ test_expect_success 'serve: a slow or silent client does not stall the builds' '
 	exec 4>&-
 '
 
+# slowloris ADDR N: hold N connections from ADDR that send a request line
+# and then one header byte at a time, never ending the head; meanwhile
+# request from 127.0.0.1.  A slow connection the server gives up is told
+# why: 503 when given up for a newcomer, 408 when its head timed out.
+slowloris() {
+	python3 - "$PORT" "$@" <<'PY'
+import socket, sys, time
+port, addr, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+PER_CLIENT = 8                       # SERVE_MAX_PER_CLIENT
+
+def connect(src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+def state(s):
+    # "open", the status code the server answered before closing,
+    # "silent" (closed with no answer) or "reset"
+    s.setblocking(False)
+    try:
+        data = s.recv(64, socket.MSG_PEEK)
+    except BlockingIOError:
+        return "open"
+    except ConnectionResetError:
+        return "reset"
+    return data.split(b" ")[1].decode() if data.startswith(b"HTTP/1.0 ") else "silent"
+
+def get(path):
+    s = connect("127.0.0.1")
+    s.settimeout(60)
+    s.sendall(b"GET " + path.encode() + b" HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    s.close()
+    return data.split(b"\r\n", 1)[0]
+
+def trickle(socks):
+    for s in socks:
+        if state(s) == "open":
+            try:
+                s.send(b"a")
+            except OSError:
+                pass
+
+def states(socks):
+    out = {}
+    for s in socks:
+        k = state(s)
+        out[k] = out.get(k, 0) + 1
+    return out
+
+# another client (a browser) has four requests under way, heads not whole
+mine = []
+if addr != "127.0.0.1":
+    for i in range(4):
+        mine.append(connect("127.0.0.1"))
+        mine[-1].sendall(b"GET /_version HTTP/1.0\r\n")
+slow = []
+for i in range(n):
+    slow.append(connect(addr))
+    slow[-1].sendall(b"GET /index.html HTTP/1.0\r\nX-Slow: ")
+trickle(slow)
+status = get("/_version")
+assert status == b"HTTP/1.0 200 OK", status
+# it was answered without waiting for any slow head to time out: those
+# the server let go were given up for newcomers, and it holds no more of
+# them than one client may have
+trickle(slow)
+for i in range(20):
+    st = states(slow)
+    if st.get("open", 0) <= PER_CLIENT:
+        break
+    time.sleep(0.05)
+assert set(st) <= {"open", "503"} and st["open"] <= PER_CLIENT, st
+# the other client's connections were not given up for them
+for s in mine:
+    s.setblocking(True)
+    s.settimeout(60)
+    s.sendall(b"\r\n")
+    head = s.recv(65536).split(b"\r\n", 1)[0]
+    assert head == b"HTTP/1.0 200 OK", head
+# a head that never ends times out, however steadily it trickles
+held = [s for s in slow if state(s) == "open"]
+t0 = time.time()
+while time.time() - t0 < 60 and "open" in states(held):
+    trickle(held)
+    time.sleep(0.2)
+assert states(held) == {"408": len(held)}, states(held)
+print("ok")
+PY
+}
+
+test_expect_success 'serve: slow connections from one client do not starve a request' '
+	test "$(slowloris 127.0.0.1 100)" = ok
+'
+
+test_expect_success 'serve: nor do they take the connections of another client' '
+	test "$(slowloris 127.0.0.2 100)" = ok &&
+	test "$(get /preview/hero.png got)" = "200 image/png" && alive
+'
+
 alive && kill -INT "$WATCH_PID"
 wait "$WATCH_PID"
 echo $? >watch.rc
@@ -262,6 +368,21 @@ print(s.getsockname()[1], flush=True); time.sleep(5)" >busy.port 2>/dev/null 3>&
 	must_fail 1 assetgen -C proj watch --serve "$(cat busy.port)" >out 2>err &&
 	grep -q "cannot listen on 127.0.0.1:$(cat busy.port)" err && ! grep -q "build" out &&
 	kill $bpid
+'
+
+test_expect_success 'serve -v: a request line cannot drive the terminal' '
+	(cd proj && exec assetgen watch -v --serve 0 >"$TRASH/wv.out" 2>"$TRASH/wv.err" 3>&-) &
+	pid=$! &&
+	wait_for grep -q "^watch: serving" wv.out &&
+	vport=$(sed -n "s|^watch: serving dist/ at http://127.0.0.1:\([0-9]*\)/\$|\1|p" wv.out) &&
+	python3 -c "import socket, sys
+s = socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), timeout=10)
+s.sendall(b\"\x1b]0;pwned\x07\x1b[2J / HTTP/1.0\r\n\r\n\")
+while s.recv(65536): pass" "$vport" &&
+	wait_for grep -q "^serve: .* 405\$" wv.err &&
+	kill -INT $pid && { wait $pid || true; } &&
+	! grep -q "$(printf "[\033\007]")" wv.err &&
+	grep -q "^serve: \\\\x1b\]0;pwned\\\\x07\\\\x1b\[2J - 405\$" wv.err
 '
 
 test_done

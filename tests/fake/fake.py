@@ -39,7 +39,7 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 MAX_SIDE = 2048            # generated images: each side is capped at this
 MAX_UPSCALE_SIDE = 4096    # upscaled images (A1111 extras)
@@ -47,6 +47,7 @@ MAX_BODY = 64 << 20        # request bodies
 BASE = 64                  # short side of images sized by an aspect ratio
 TIMEOUT_SLEEP = 30.0       # the "timeout" fault's delay
 MAX_FILES = 4096           # Ideogram download URLs kept
+BIG_META = 5 << 20         # the "big-meta" fault's extra render_meta bytes
 OOM_MESSAGE = ("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total "
                "capacity; 5.12 GiB already allocated; 1.21 GiB free)")
 
@@ -54,7 +55,8 @@ PROVIDERS = ("http", "openai", "a1111", "ideogram", "stability", "gemini")
 STATUS_KINDS = {"429": 429, "429-ms": 429, "500": 500, "502": 502, "503": 503,
                 "408": 408, "400": 400, "401": 401, "403": 403, "404": 404}
 KINDS = tuple(STATUS_KINDS) + ("timeout", "reset", "truncated", "short-body", "badjson",
-                               "oom", "safety", "unsafe-image", "moderation", "echo-key")
+                               "oom", "safety", "unsafe-image", "moderation", "echo-key",
+                               "echo-key-meta", "big-meta")
 SAFETY_KINDS = ("safety", "unsafe-image", "moderation")
 ROUTE_KINDS = ("api", "download", "*")
 
@@ -382,7 +384,7 @@ def error_response(provider, status, message, rule=None, a1111_error=None):
 
 def fault_status_response(provider, kind, rule):
     status = STATUS_KINDS[kind]
-    msg = "fake fault %s: %s" % (kind, REASONS.get(status, "error"))
+    msg = rule.get("message") or "fake fault %s: %s" % (kind, REASONS.get(status, "error"))
     if provider == "a1111" and status >= 500:
         resp = error_response(provider, status, msg, rule, a1111_error="RuntimeError")
     else:
@@ -392,6 +394,40 @@ def fault_status_response(provider, kind, rule):
     if kind == "429-ms" or rule.get("retry_after_ms") is not None:
         resp.headers.append(("retry-after-ms", rule.get("retry_after_ms") or "1000"))
     return resp
+
+
+def meta_fault(resp, cred, pad):
+    """A success whose render_meta quotes the credential cred, as a
+    debugging server might (as sent, lower-cased, percent-encoded, and the
+    bare key or Basic token after 'Bearer ' or 'Basic '), or carries pad
+    bytes more.  An Ideogram answer instead quotes cred in each item's
+    prompt and its download link's query (percent-encoded and base64), as a
+    server that signs links with the key might.  Other answers are
+    unchanged."""
+    try:
+        obj = json.loads(resp.body)
+    except ValueError:
+        return resp
+    if not isinstance(obj, dict):
+        return resp
+    scheme, _, token = (cred or "").partition(" ")
+    key = token if scheme in ("Bearer", "Basic") and token else cred
+    if cred is not None and isinstance(obj.get("data"), list):
+        for item in obj["data"]:
+            if isinstance(item, dict) and item.get("url"):
+                item["prompt"] = "%s (debug: %s)" % (item.get("prompt"), cred)
+                item["url"] += "?key=%s&auth=%s" % (
+                    quote(key, safe=""), quote(b64(key.encode()), safe=""))
+        return Response(resp.status, obj, resp.ctype, resp.headers)
+    if not isinstance(obj.get("render_meta"), dict):
+        return resp
+    if cred is not None:
+        obj["render_meta"]["debug"] = {
+            "authorization": cred, "lower": cred.lower(),
+            "query": "key=" + quote(key, safe=""), "key": key}
+    if pad:
+        obj["render_meta"]["pad"] = "x" * pad
+    return Response(resp.status, obj, resp.ctype, resp.headers)
 
 
 def oom_response(provider):
@@ -636,7 +672,7 @@ def parse_rule(r):
     if not isinstance(r, dict):
         raise ValueError("a rule must be an object")
     allowed = {"provider", "fault", "count", "match", "retry_after", "retry_after_ms",
-               "retry_delay", "route", "sleep_s"}
+               "retry_delay", "route", "sleep_s", "message"}
     extra = set(r) - allowed
     if extra:
         raise ValueError("unknown rule field(s): %s" % ", ".join(sorted(extra)))
@@ -669,6 +705,10 @@ def parse_rule(r):
     if not is_num(sleep_s) or sleep_s < 0:
         raise ValueError("sleep_s must be a number >= 0")
     out["sleep_s"] = sleep_s
+    message = r.get("message")
+    if message is not None and not isinstance(message, str):
+        raise ValueError("message must be a string")
+    out["message"] = message
     return out
 
 
@@ -741,7 +781,10 @@ def mutate(kind):
 
 def r_http_generate(req, as_json):
     req.no_query()
-    req.bearer(optional=True)
+    # a team's own server: a key, or HTTP Basic (an endpoint URL's
+    # user:password, as a proxy in front of it may ask for), or nothing
+    if not re.fullmatch(r"Basic [A-Za-z0-9+/=]+", req.headers.get("authorization") or ""):
+        req.bearer(optional=True)
     obj = req.json()
     req.set_prompt(obj.get("prompt"), obj.get("seed"))
     extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params"}
@@ -1434,6 +1477,11 @@ class Handler(BaseHTTPRequestHandler):
             cred = (req.headers.get("authorization") or req.headers.get("api-key") or
                     req.headers.get("x-goog-api-key") or "")
             resp = error_response(provider, 401, "Incorrect API key provided: %s" % cred)
+        elif fault == "echo-key-meta":
+            resp = meta_fault(build(None), req.headers.get("authorization") or
+                              req.headers.get("api-key") or "", 0)
+        elif fault == "big-meta":
+            resp = meta_fault(build(None), None, BIG_META)
         elif fault in SAFETY_KINDS:
             resp = build(fault) or safety_response(provider)
         elif fault == "truncated":

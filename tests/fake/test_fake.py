@@ -585,6 +585,45 @@ def t_oom():
     ok(r.status == 500 and "CUDA out of memory" in r.json()["errors"][0], "oom: stability shape")
 
 
+def t_echo_key_meta():
+    body = {"prompt": "echo", "negative_prompt": "", "seed": 3, "width": 8, "height": 8}
+    faults({"provider": "http", "fault": "echo-key-meta"})
+    r = call("POST", "/http/generate-json", jbody=body, headers={"Authorization": "Bearer Sk-A/b+c"})
+    d = (r.json() or {}).get("render_meta", {})
+    ok(r.status == 200 and d.get("debug") == {
+        "authorization": "Bearer Sk-A/b+c", "lower": "bearer sk-a/b+c",
+        "query": "key=Sk-A%2Fb%2Bc", "key": "Sk-A/b+c"} and d.get("sampler") == "euler",
+       "echo-key-meta: render_meta quotes the credential in four forms", d)
+    faults({"provider": "http", "fault": "echo-key-meta"})
+    r = call("POST", "/http/generate-json", jbody=body, headers={"Authorization": "Basic Y2k6cA=="})
+    d = (r.json() or {}).get("render_meta", {})
+    ok(r.status == 200 and d.get("debug") == {
+        "authorization": "Basic Y2k6cA==", "lower": "basic y2k6ca==",
+        "query": "key=Y2k6cA%3D%3D", "key": "Y2k6cA=="},
+       "echo-key-meta: a Basic token is quoted without its scheme", d)
+    faults({"provider": "http", "fault": "echo-key-meta"})
+    r = http_gen()
+    ok(r.status == 200 and png_size(r.body) == (70, 33), "echo-key-meta: a PNG answer is unchanged")
+    faults({"provider": "ideogram", "fault": "echo-key-meta"})
+    r = ideogram(headers={"Api-Key": "ideo/key+1"})
+    item = ((r.json() or {}).get("data") or [{}])[0]
+    url = item.get("url", "")
+    ok(r.status == 200 and item.get("prompt") == "stone tower (debug: ideo/key+1)"
+       and url.endswith(".png?key=ideo%2Fkey%2B1&auth=aWRlby9rZXkrMQ%3D%3D"),
+       "echo-key-meta: ideogram quotes the key in its prompt and its link", item)
+    with urllib.request.urlopen(url, timeout=5) as f:
+        ok(png_size(f.read()) == (114, 64), "echo-key-meta: ideogram's link still serves the PNG")
+    faults({"provider": "http", "fault": "big-meta"})
+    r = call("POST", "/http/generate-json", jbody=body)
+    d = (r.json() or {}).get("render_meta", {})
+    ok(r.status == 200 and d.get("pad") == "x" * (5 << 20) and "debug" not in d,
+       "big-meta: 5 MiB more render_meta", len(d.get("pad", "")))
+    faults({"provider": "http", "fault": "400", "message": "bad\n\x1b[2Jforged"})
+    r = http_gen()
+    ok(r.status == 400 and (r.json() or {}).get("error") == "bad\n\x1b[2Jforged", "message: a status fault's text",
+       r.body)
+
+
 def t_body_faults():
     normal = http_gen(prompt="trunc").body
     faults({"provider": "http", "fault": "truncated"})
@@ -845,7 +884,7 @@ def main():
         PORT = int(f.read())
     BASE_URL = "http://127.0.0.1:%d" % PORT
     tests = [lambda: t_basics(port_file), t_http, t_openai, t_a1111, t_a1111_extras, t_ideogram,
-             t_stability, t_gemini, t_paths, t_status_faults, t_oom, t_body_faults, t_reset_fault,
+             t_stability, t_gemini, t_paths, t_status_faults, t_oom, t_echo_key_meta, t_body_faults, t_reset_fault,
              t_timeout, t_matching, t_random, t_latency, t_concurrency, t_keepalive_chunked_expect,
              t_control, t_text]
     try:

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "image.h"
-#include "provider.h"
+#include "provider/provider.h"
 #include "recipe.h"
 
 static void

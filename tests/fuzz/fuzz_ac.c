@@ -12,7 +12,7 @@
 
 #include "fuzz.h"
 #include "key.h"
-#include "remote.h"
+#include "cache/remote.h"
 
 #define SECRET "fuzz-secret"
 

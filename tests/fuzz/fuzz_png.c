@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "pngio.h"
+#include "png.h"
 
 static volatile uint8_t sink;
 

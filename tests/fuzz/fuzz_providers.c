@@ -22,8 +22,8 @@
 #include "fuzz.h"
 #include "http.h"
 #include "image.h"
-#include "pngio.h"
-#include "provider.h"
+#include "png.h"
+#include "provider/provider.h"
 #include "util.h"
 
 #define KEY "sk-fuzz-0123456789abcdef"

@@ -5,7 +5,7 @@
 
 #include "artifact.h"
 #include "key.h"
-#include "pngio.h"
+#include "png.h"
 #include "recipe.h"
 #include "test.h"
 #include "util.h"

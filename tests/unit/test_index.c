@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
-#include "index.h"
+#include "cache/index.h"
 #include "key.h"
 #include "os.h"
 #include "test.h"

@@ -79,13 +79,32 @@ test_project_load_notes_every_file(void)
 	CHECK(hash_is(find(in, n, "assetgen.yaml"), cfg));
 	CHECK(hash_is(find(in, n, "recipes/a.yaml"), rec_a));
 	CHECK(hash_is(find(in, n, "recipes/b.yml"), rec_b));
-	/* the recipe list as found: not README, not .hidden.yaml, not a directory */
+	/* the recipe list as found: not README, not .hidden.yaml */
 	r = find(in, n, "recipes");
 	inputs_names_hash(names, 2, &k);
 	CHECK(r && r->kind == INPUT_RECIPES && key_equal(&r->hash, &k));
 	inputs_free(in, n);
 	project_release(&p);
 	diags_release(&d);
+}
+
+static void
+test_odd_recipe_named(void)
+{
+	struct project p;
+	struct diags d = {0};
+	char *sub = xasprintf("%s/recipes/dir.yaml", root);
+
+	/* a directory named like a recipe is not skipped silently */
+	inputs_reset();
+	CHECK(mkdir(sub, 0777) == 0);
+	CHECK(project_load(&p, root, &d) < 0);
+	CHECK(d.nmsgs == 1);
+	CHECK_STR(d.nmsgs ? d.msgs[0] : NULL, "recipes/dir.yaml: not a regular file (it is a directory)");
+	diags_release(&d);
+	rmdir(sub);
+	free(sub);
+	inputs_reset();
 }
 
 static void
@@ -176,9 +195,6 @@ main(void)
 	sub = xasprintf("%s/recipes", root);
 	mkdir(sub, 0777);
 	free(sub);
-	sub = xasprintf("%s/recipes/dir.yaml", root);
-	mkdir(sub, 0777);
-	free(sub);
 	put("assetgen.yaml", cfg);
 	put("recipes/a.yaml", rec_a);
 	put("recipes/b.yml", rec_b);
@@ -186,6 +202,7 @@ main(void)
 	put("recipes/.hidden.yaml", "assets: [oops\n");
 
 	RUN(test_project_load_notes_every_file);
+	RUN(test_odd_recipe_named);
 	RUN(test_config_alone_and_reset);
 	RUN(test_relative_paths_and_names_hash);
 	RUN(test_env);

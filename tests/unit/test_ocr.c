@@ -7,7 +7,7 @@
 
 #include "image.h"
 #include "ocr.h"
-#include "render.h"
+#include "render/render.h"
 #include "util.h"
 #include "test.h"
 

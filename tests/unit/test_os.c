@@ -1,4 +1,5 @@
-/* test_os.c - mkdir -p, atomic writes, bounded reads, stale temp files */
+/* test_os.c - mkdir -p, atomic writes, bounded reads, stale temp files,
+ * the directories assetgen owns, resolved paths */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -436,6 +437,112 @@ test_mtime_ns(void)
 	CHECK(os_mtime_ns(&st) == INT64_C(1700000000123456789));
 }
 
+static void
+test_own_dir(void)
+{
+	char *dir = mktmp(), *base = xasprintf("%s/dist", dir), *out = xasprintf("%s/outside", dir);
+	char *p, *q;
+	int fd;
+
+	/* made component by component, base with mkdir -p */
+	fd = os_own_dir(base, "_candidates/a", 1);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(is_dir(p = xasprintf("%s/_candidates/a", base)));
+	free(p);
+	/* without create: missing is ENOENT, nothing made */
+	errno = 0;
+	CHECK(os_own_dir(base, "_thumbs", 0) < 0 && errno == ENOENT);
+	CHECK(!exists(p = xasprintf("%s/_thumbs", base)));
+	free(p);
+	/* a symlink planted at a component is removed, not followed */
+	CHECK(mkdir(out, 0755) == 0);
+	p = xasprintf("%s/_candidates/a", base);
+	test_rmtree(p);
+	CHECK(symlink(out, p) == 0);
+	fd = os_own_dir(base, "_candidates/a/deeper", 1);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(is_dir(p));
+	CHECK(!exists(q = xasprintf("%s/deeper", out)));
+	free(q);
+	/* and without create it is removed all the same */
+	test_rmtree(p);
+	CHECK(symlink(out, p) == 0);
+	errno = 0;
+	CHECK(os_own_dir(base, "_candidates/a", 0) < 0 && errno == ENOENT);
+	CHECK(!exists(p) && is_dir(out));
+	free(p);
+	/* a file in the way; components that are not plain names */
+	put_file(p = xasprintf("%s/_thumbs", base), "x");
+	free(p);
+	errno = 0;
+	CHECK(os_own_dir(base, "_thumbs", 1) < 0 && errno == ENOTDIR);
+	errno = 0;
+	CHECK(os_own_dir(base, "../outside", 0) < 0 && errno == EINVAL);
+	errno = 0;
+	CHECK(os_own_dir(base, "_candidates//a", 0) < 0 && errno == EINVAL);
+	errno = 0;
+	CHECK(os_own_dir(base, "./x", 1) < 0 && errno == EINVAL);
+	/* the base itself may be a link (a web root) */
+	p = xasprintf("%s/web", dir);
+	CHECK(symlink(base, p) == 0);
+	fd = os_own_dir(p, NULL, 0);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(exists(p));
+	free(p);
+	free(base);
+	free(out);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_resolve(void)
+{
+	char *dir = mktmp(), *real = realpath(dir, NULL), *p, *r, *want;
+
+	p = xasprintf("%s/proj/sub", dir);
+	CHECK(os_mkdirs(p, 0755) == 0);
+	free(p);
+	p = xasprintf("%s/proj/up", dir);
+	CHECK(symlink("..", p) == 0);
+	free(p);
+	/* ".." and "." by the text where nothing exists ... */
+	r = os_resolve(p = xasprintf("%s/proj/new/../x/./y", dir));
+	CHECK_STR(r, want = xasprintf("%s/proj/x/y", real));
+	free(r);
+	free(p);
+	free(want);
+	/* ... symlinks followed where something does */
+	r = os_resolve(p = xasprintf("%s/proj/up", dir));
+	CHECK_STR(r, real);
+	free(r);
+	free(p);
+	r = os_resolve(p = xasprintf("%s/proj/sub/../up/proj", dir));
+	CHECK_STR(r, want = xasprintf("%s/proj", real));
+	free(r);
+	free(p);
+	r = os_resolve("/..");
+	CHECK_STR(r, "/");
+	free(r);
+	CHECK(os_path_within(want, want));
+	CHECK(os_path_within(want, real));
+	CHECK(os_path_within(want, "/"));
+	p = xasprintf("%s2", want);
+	CHECK(!os_path_within(p, want));
+	CHECK(!os_path_within(real, want));
+	free(p);
+	free(want);
+	free(real);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -447,5 +554,7 @@ main(void)
 	RUN(test_clean_stale_tmp);
 	RUN(test_path_join);
 	RUN(test_mtime_ns);
+	RUN(test_own_dir);
+	RUN(test_resolve);
 	return TEST_DONE();
 }

@@ -14,7 +14,7 @@
 #include "key.h"
 #include "os.h"
 #include "overlay.h"
-#include "pngio.h"
+#include "png.h"
 #include "util.h"
 #include "test.h"
 

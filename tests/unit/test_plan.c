@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "index.h"
+#include "cache/index.h"
 #include "key.h"
 #include "os.h"
 #include "plan.h"
 #include "recipe.h"
-#include "store.h"
+#include "cache/store.h"
 #include "test.h"
 #include "util.h"
 

@@ -10,8 +10,9 @@
 #include <jansson.h>
 
 #include "http.h"
-#include "pngio.h"
-#include "provider.h"
+#include "png.h"
+#include "provider/provider.h"
+#include "redact.h"
 #include "test.h"
 #include "util.h"
 
@@ -217,7 +218,7 @@ image_is_png(const struct provider_reply *out)
 	return out->image.len == png.len && memcmp(out->image.data, png.data, png.len) == 0;
 }
 
-/* --- provider_common.c ------------------------------------------------- */
+/* --- provider/common.c ------------------------------------------------- */
 
 static void
 test_table(void)
@@ -371,6 +372,83 @@ test_classify(void)
 	provider_reply_release(&out);
 	http_response_release(&r);
 	CHECK(!fault_retryable(FAULT_SAFETY) && !fault_retryable(FAULT_PERMANENT));
+}
+
+/* What any provider's reply carries out is cleaned in one place: the key
+ * and the endpoint's password cut in every form a server may echo them,
+ * the message made one printable line, the metadata capped. */
+static void
+test_scrub(void)
+{
+	static const char *const forms[] = {
+		"Bearer " KEY, "SK-SECRET-0123456789", "sk%2Dsecret%2D0123456789",
+		"sk\\u002dsecret-0123456789", "c2stc2VjcmV0LTAxMjM0NTY3ODk=", "ci:hunter22", "pw=hunter22",
+	};
+	struct fx f;
+	struct provider_reply out;
+	struct buf big = BUF_INIT;
+	char *meta, *b64;
+	size_t i;
+
+	fx_init(&f, "http", "", KEY);
+	f.c.endpoint = "http://ci:hunter22@gen.internal:8000/generate";
+	b64 = provider_base64_encode("ci:hunter22", 11);
+	provider_reply_init(&out);
+	out.err = xasprintf("http: HTTP 401: bad key %s (%s)\n\x1b[2Jstatus    current\x07", KEY, b64);
+	meta = xasprintf("{\"debug\":\"%s|%s|%s|%s|%s|%s|%s|%s\",\"sampler\":\"euler\"}", forms[0], forms[1],
+			 forms[2], forms[3], forms[4], forms[5], forms[6], b64);
+	meta_add(&out.extra, "render_meta", meta);
+	meta_add(&out.extra, "provider:seed", "42");
+	provider_reply_scrub(&f.c, &out);
+	CHECK_STR(out.err, "http: HTTP 401: bad key [redacted] ([redacted])\\n\\x1b[2Jstatus    current\\x07");
+	CHECK_STR(meta_get(&out.extra, "render_meta"),
+		  "{\"debug\":\"Bearer [redacted]|[redacted]|[redacted]|[redacted]|[redacted]|[redacted]|"
+		  "pw=[redacted]|[redacted]\",\"sampler\":\"euler\"}");
+	CHECK_STR(meta_get(&out.extra, "provider:seed"), "42");
+	provider_reply_release(&out);
+	free(meta);
+	/* forms[4] is the key's base64, as HTTP Basic carries a1111's */
+	free(b64);
+	b64 = provider_base64_encode(KEY, strlen(KEY));
+	CHECK_STR(b64, forms[4]);
+	free(b64);
+
+	/* a message cut at 300 bytes inside the key it quotes */
+	{
+		struct http_response r;
+		char *body = xasprintf("{\"error\": \"%0*d key %s is wrong\"}", 284, 0, KEY);
+
+		resp_init(&r, 401, body);
+		provider_reply_init(&out);
+		f.p->reply(&f.c, &r, &out);
+		CHECK(str_has_suffix(out.err, " key sk-secret-0"));
+		provider_reply_scrub(&f.c, &out);
+		CHECK(str_has_suffix(out.err, " key " REDACTED));
+		provider_reply_release(&out);
+		http_response_release(&r);
+		free(body);
+	}
+
+	/* metadata past the cap is not kept; what fits is */
+	provider_reply_init(&out);
+	for (i = 0; i < 5u << 20; i += 16)
+		buf_puts(&big, "0123456789abcdef");
+	meta_add(&out.extra, "render_meta", big.data);
+	meta_add(&out.extra, "provider:seed", "7");
+	provider_reply_scrub(&f.c, &out);
+	CHECK_STR(meta_get(&out.extra, "render_meta"),
+		  "(not kept: 5242880 bytes, past the 64 KiB assetgen keeps of a provider's metadata)");
+	CHECK_STR(meta_get(&out.extra, "provider:seed"), "7");
+	provider_reply_release(&out);
+	provider_reply_init(&out);
+	big.data[PROVIDER_META_MAX] = '\0';
+	meta_add(&out.extra, "render_meta", big.data);
+	meta_add(&out.extra, "provider:seed", "7");
+	provider_reply_scrub(&f.c, &out);
+	CHECK(strlen(meta_get(&out.extra, "render_meta")) == PROVIDER_META_MAX);
+	CHECK(str_has_prefix(meta_get(&out.extra, "provider:seed"), "(not kept: 1 bytes"));
+	provider_reply_release(&out);
+	buf_release(&big);
 }
 
 /* --- http -------------------------------------------------------------- */
@@ -1367,6 +1445,7 @@ main(void)
 	RUN(test_base64);
 	RUN(test_retry_after);
 	RUN(test_classify);
+	RUN(test_scrub);
 	RUN(test_http_request);
 	RUN(test_http_reply);
 	RUN(test_openai_request);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "discover.h"
 #include "recipe.h"
 #include "test.h"
 #include "util.h"
@@ -626,14 +627,15 @@ test_files(void)
 	}
 	project_release(&p);
 
-	/* project_find_root walks up */
+	/* discover_root walks up */
 	sub = xasprintf("%s/recipes/sub", dir);
 	{
-		char *root = project_find_root(sub), *want = realpath(dir, NULL);
+		char *why = NULL, *root = discover_root(sub, 0, &why), *want = realpath(dir, NULL);
 
 		CHECK_STR(root, want);
 		free(root);
 		free(want);
+		free(why);
 	}
 	free(sub);
 	rmproject(dir);

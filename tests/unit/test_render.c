@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "image.h"
-#include "render.h"
+#include "render/render.h"
 #include "util.h"
 #include "test.h"
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "presign.h"
-#include "sign.h"
+#include "site/signed_url.h"
+#include "crypto.h"
 #include "test.h"
 
 static void

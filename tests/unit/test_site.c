@@ -4,8 +4,8 @@
 
 #include "buf.h"
 #include "image.h"
-#include "pngio.h"
-#include "site.h"
+#include "png.h"
+#include "site/site.h"
 #include "test.h"
 
 static void

@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "key.h"
 #include "os.h"
-#include "store.h"
+#include "cache/store.h"
 #include "test.h"
 #include "util.h"
 

@@ -1,0 +1,290 @@
+/* provider/gemini.c - Gemini image models: POST {endpoint}/models/{model}:generateContent
+ *
+ * JSON {contents: [{role: user, parts: [{text}]}], generationConfig:
+ * {responseModalities: [TEXT, IMAGE], seed, imageConfig: {aspectRatio}}}
+ * with "x-goog-api-key: <key>".  The image is an inlineData part of any
+ * candidate, not necessarily the first part.  The API takes an aspect
+ * ratio, not pixels: check refuses sizes whose ratio it does not know.  The
+ * negative prompt is appended to the prompt as "Avoid: ...".
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "provider.h"
+#include "util.h"
+
+#define WHO "gemini"
+
+/* imageConfig.aspectRatio values of gemini-2.5-flash-image */
+static const uint32_t ratios[][2] = {
+	{1, 1}, {2, 3}, {3, 2}, {3, 4}, {4, 3}, {4, 5}, {5, 4}, {9, 16}, {16, 9}, {21, 9},
+};
+#define NRATIOS (sizeof(ratios) / sizeof(ratios[0]))
+
+/* finishReason / blockReason values that mean a policy refusal */
+static const char *const safety_reasons[] = {
+	"SAFETY", "PROHIBITED_CONTENT", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
+	"BLOCKLIST", "SPII", "RECITATION", "IMAGE_RECITATION",
+};
+
+static size_t
+nearest_ratio(uint32_t w, uint32_t h)
+{
+	double want = log((double)w / h), d, bestd = INFINITY;
+	size_t i, best = 0;
+
+	for (i = 0; i < NRATIOS; i++) {
+		d = fabs(log((double)ratios[i][0] / ratios[i][1]) - want);
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int
+is_safety_reason(const char *r)
+{
+	size_t i;
+
+	for (i = 0; r && i < sizeof(safety_reasons) / sizeof(safety_reasons[0]); i++)
+		if (strcmp(r, safety_reasons[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+gemini_request(const struct provider_call *c, struct http_request *out, char **err)
+{
+	const struct render_req *r = c->req;
+	const char *model = c->model->model, *name;
+	json_t *root, *gc, *ic, *part;
+	char *s, *body, *url;
+	size_t i, k;
+
+	if (model && strncmp(model, "models/", 7) == 0)
+		model += 7;
+	if (!model || !*model ||
+	    strspn(model, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != strlen(model)) {
+		*err = xasprintf(WHO ": invalid model id '%s' (for example gemini-2.5-flash-image)",
+				 model ? model : "");
+		return -1;
+	}
+	if (!c->api_key || !*c->api_key) {
+		*err = xstrdup(WHO ": no API key");
+		return -1;
+	}
+	root = json_object();
+	if (r->negative_prompt && *r->negative_prompt) {
+		s = xasprintf("%s\n\nAvoid: %s", r->prompt, r->negative_prompt);
+		part = json_pack("{s:s}", "text", s);
+		free(s);
+	} else {
+		part = json_pack("{s:s}", "text", r->prompt);
+	}
+	json_object_set_new(root, "contents", json_pack("[{s:s,s:[o]}]", "role", "user", "parts", part));
+	gc = json_object();
+	json_object_set_new(gc, "responseModalities", json_pack("[s,s]", "TEXT", "IMAGE"));
+	/* int32; not echoed, and not a promise of determinism */
+	json_object_set_new(gc, "seed", json_integer((json_int_t)(r->seed % 2147483648u)));
+	ic = json_object();
+	k = nearest_ratio(r->width, r->height);
+	s = xasprintf("%u:%u", ratios[k][0], ratios[k][1]);
+	json_object_set_new(ic, "aspectRatio", json_string(s));
+	free(s);
+	for (i = 0; i < r->nparams; i++) {
+		name = r->params[i].name;
+		if (strcmp(name, "imageSize") == 0 || strcmp(name, "image_size") == 0)
+			json_object_set_new(ic, "imageSize", provider_param_json(&r->params[i]));
+		else if (strcmp(name, "responseModalities") != 0 && strcmp(name, "imageConfig") != 0 &&
+			 strcmp(name, "seed") != 0 && strcmp(name, "aspectRatio") != 0 &&
+			 strcmp(name, "aspect_ratio") != 0)
+			json_object_set_new(gc, name, provider_param_json(&r->params[i]));
+	}
+	json_object_set_new(gc, "imageConfig", ic);
+	json_object_set_new(root, "generationConfig", gc);
+	body = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (!body) {
+		*err = xstrdup(WHO ": cannot encode the request");
+		return -1;
+	}
+	s = xasprintf("/models/%s:generateContent", model);
+	url = provider_url(c->endpoint, s);
+	free(s);
+	http_request_init(out, "POST", url);
+	free(url);
+	buf_puts(&out->body, body);
+	free(body);
+	http_request_header(out, "Content-Type", "application/json");
+	http_request_secret_header(out, "x-goog-api-key", c->api_key);
+	return 0;
+}
+
+/* "34s", "0.5s", "1.500s" */
+static double
+parse_duration(const char *s)
+{
+	size_t n = strlen(s);
+	char *num;
+	double d;
+	int ok;
+
+	if (n < 2 || s[n - 1] != 's')
+		return -1;
+	num = xstrndup(s, n - 1);
+	ok = parse_double(num, &d) == 0 && d >= 0;
+	free(num);
+	return ok ? d : -1;
+}
+
+/* {"error": {"code", "message", "status", "details": [{"@type": ...}]}}:
+ * RetryInfo.retryDelay, daily quotas, and a message. */
+static void
+refine_error(const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root, *e, *details, *d, *viol, *v;
+	const char *type, *msg, *status, *q;
+	int daily = 0;
+	size_t i, j;
+	double delay;
+
+	if (resp->transport != HTTP_OK)
+		return;
+	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	e = json_object_get(root, "error");
+	if (!json_is_object(e)) {
+		json_decref(root);
+		return;
+	}
+	details = json_object_get(e, "details");
+	json_array_foreach(details, i, d) {
+		type = json_string_value(json_object_get(d, "@type"));
+		if (!type)
+			continue;
+		if (str_has_suffix(type, "google.rpc.RetryInfo") && out->retry_after < 0 &&
+		    (q = json_string_value(json_object_get(d, "retryDelay"))) &&
+		    (delay = parse_duration(q)) >= 0)
+			out->retry_after = delay;
+		if (str_has_suffix(type, "google.rpc.QuotaFailure")) {
+			viol = json_object_get(d, "violations");
+			json_array_foreach(viol, j, v)
+				if ((q = json_string_value(json_object_get(v, "quotaId"))) && strstr(q, "PerDay"))
+					daily = 1;
+		}
+	}
+	msg = json_string_value(json_object_get(e, "message"));
+	status = json_string_value(json_object_get(e, "status"));
+	if (daily && resp->status == 429)
+		out->fault = FAULT_PERMANENT;   /* a daily quota does not clear during a build */
+	if (msg || status) {
+		free(out->err);
+		out->err = xasprintf(WHO ": HTTP %ld%s%s%s: %.300s", resp->status, status ? " " : "",
+				     status ? status : "", daily ? " (daily quota)" : "", msg ? msg : "");
+	}
+	json_decref(root);
+}
+
+static void
+gemini_reply(const struct provider_call *c, const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root, *cands, *cand, *parts, *part, *inl, *v;
+	const char *mime, *data = NULL, *other = NULL, *reason = NULL, *text = NULL, *block;
+	size_t i, j, datalen = 0;
+
+	(void)c;
+	if (provider_http_failed(WHO, resp, out)) {
+		refine_error(resp, out);
+		return;
+	}
+	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	if (!json_is_object(root)) {
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		json_decref(root);
+		return;
+	}
+	cands = json_object_get(root, "candidates");
+	json_array_foreach(cands, i, cand) {
+		v = json_object_get(cand, "finishReason");
+		if (json_is_string(v) && (!reason || is_safety_reason(json_string_value(v))))
+			reason = json_string_value(v);
+		parts = json_object_get(json_object_get(cand, "content"), "parts");
+		json_array_foreach(parts, j, part) {
+			if (!text && (v = json_object_get(part, "text")) && json_is_string(v))
+				text = json_string_value(v);
+			/* interim "thinking" images are not the answer */
+			if (json_is_true(json_object_get(part, "thought")))
+				continue;
+			inl = json_object_get(part, "inlineData");
+			if (!inl)
+				inl = json_object_get(part, "inline_data");
+			v = json_object_get(inl, "data");
+			if (!json_is_string(v) || data)
+				continue;
+			mime = json_string_value(json_object_get(inl, "mimeType"));
+			if (!mime)
+				mime = json_string_value(json_object_get(inl, "mime_type"));
+			if (mime && strcmp(mime, "image/png") == 0) {
+				data = json_string_value(v);
+				datalen = json_string_length(v);
+			} else if (!other) {
+				other = mime ? mime : "(none)";
+			}
+		}
+	}
+	block = json_string_value(json_object_get(json_object_get(root, "promptFeedback"), "blockReason"));
+	if (data) {
+		if (provider_base64_decode(data, datalen, &out->image) < 0 || out->image.len == 0)
+			provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+		else if ((v = json_object_get(root, "modelVersion")) && json_is_string(v))
+			meta_add(&out->extra, "provider:model_version", json_string_value(v));
+	} else if (block) {
+		v = json_object_get(json_object_get(root, "promptFeedback"), "blockReasonMessage");
+		provider_fail(out, FAULT_SAFETY, WHO ": prompt blocked (%.40s)%s%.200s", block,
+		     json_is_string(v) ? ": " : "", json_is_string(v) ? json_string_value(v) : "");
+	} else if (is_safety_reason(reason)) {
+		provider_fail(out, FAULT_SAFETY, WHO ": no image: finishReason %.40s", reason);
+	} else if (other) {
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", other);
+	} else {
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response (finishReason %.40s)%s%.200s",
+		     reason ? reason : "none", text ? ": " : "", text ? text : "");
+	}
+	json_decref(root);
+}
+
+static int
+gemini_check(const struct model *m, uint32_t w, uint32_t h, char **err)
+{
+	struct buf list = BUF_INIT;
+	size_t i, k;
+
+	(void)m;
+	for (i = 0; i < NRATIOS; i++)
+		if ((uint64_t)w * ratios[i][1] == (uint64_t)h * ratios[i][0])
+			return 0;
+	for (i = 0; i < NRATIOS; i++)
+		buf_printf(&list, "%s%u:%u", i ? ", " : "", ratios[i][0], ratios[i][1]);
+	k = nearest_ratio(w, h);
+	*err = xasprintf("gemini cannot make %ux%u: the API takes an aspect ratio, one of %s "
+			 "(nearest: %u:%u)", w, h, list.data, ratios[k][0], ratios[k][1]);
+	buf_release(&list);
+	return -1;
+}
+
+const struct provider provider_gemini = {
+	.name = "gemini",
+	.impl = "generateContent/1",
+	.default_endpoint = "https://generativelanguage.googleapis.com/v1beta",
+	.concurrency = 4,
+	.needs_key = 1,
+	.request = gemini_request,
+	.reply = gemini_reply,
+	.check = gemini_check,
+};

@@ -1,0 +1,248 @@
+/* provider/openai.c - OpenAI Images: POST {endpoint}/images/generations
+ *
+ * JSON {model, prompt, n: 1, size: "WxH", params...}; the image comes back
+ * as data[0].b64_json (GPT image models always; dall-e when asked with
+ * response_format b64_json) or, failing that, data[0].url, fetched with a
+ * follow-up GET.  There is no seed and no negative prompt: the negative
+ * prompt is appended to the prompt as "Avoid: ...".
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "provider.h"
+#include "util.h"
+
+#define WHO "openai"
+
+/* Fields assetgen sets itself; a param of the same name is ignored.
+ * Streaming would change the response format. */
+static const char *const reserved[] = {
+	"model", "prompt", "n", "size", "response_format", "stream", "partial_images",
+};
+
+static int
+is_reserved(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcmp(name, reserved[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+openai_request(const struct provider_call *c, struct http_request *out, char **err)
+{
+	const struct render_req *r = c->req;
+	json_t *root;
+	char *body, *s, *url;
+	size_t i;
+
+	if (!c->model->model || !*c->model->model) {
+		*err = xstrdup(WHO ": `model` is required (for example gpt-image-1)");
+		return -1;
+	}
+	if (!c->api_key || !*c->api_key) {
+		*err = xstrdup(WHO ": no API key");
+		return -1;
+	}
+	for (i = 0; i < r->nparams; i++)
+		if (strcmp(r->params[i].name, "output_format") == 0 && strcmp(r->params[i].value, "png") != 0) {
+			*err = xasprintf(WHO ": output_format '%s' is not supported: assetgen stores PNG",
+					 r->params[i].value);
+			return -1;
+		}
+	root = json_object();
+	json_object_set_new(root, "model", json_string(c->model->model));
+	if (r->negative_prompt && *r->negative_prompt) {
+		s = xasprintf("%s\n\nAvoid: %s", r->prompt, r->negative_prompt);
+		json_object_set_new(root, "prompt", json_string(s));
+		free(s);
+	} else {
+		json_object_set_new(root, "prompt", json_string(r->prompt));
+	}
+	json_object_set_new(root, "n", json_integer(1));
+	s = xasprintf("%ux%u", r->width, r->height);
+	json_object_set_new(root, "size", json_string(s));
+	free(s);
+	/* GPT image models always answer in base64 and refuse the field */
+	if (str_has_prefix(c->model->model, "dall-e"))
+		json_object_set_new(root, "response_format", json_string("b64_json"));
+	for (i = 0; i < r->nparams; i++)
+		if (!is_reserved(r->params[i].name))
+			json_object_set_new(root, r->params[i].name, provider_param_json(&r->params[i]));
+	body = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (!body) {
+		*err = xstrdup(WHO ": cannot encode the request");
+		return -1;
+	}
+	url = provider_url(c->endpoint, "/images/generations");
+	http_request_init(out, "POST", url);
+	free(url);
+	buf_puts(&out->body, body);
+	free(body);
+	http_request_header(out, "Content-Type", "application/json");
+	s = xasprintf("Bearer %s", c->api_key);
+	http_request_secret_header(out, "Authorization", s);
+	free(s);
+	return 0;
+}
+
+/* {"error": {"message", "type", "param", "code"}}: safety, quota, and a
+ * readable message; x-should-retry overrides the status class. */
+static void
+refine_error(const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root, *e;
+	const char *msg = NULL, *code = NULL, *type = NULL, *retry;
+
+	if ((retry = http_response_header(resp, "x-should-retry")) && resp->transport == HTTP_OK) {
+		if (strcmp(retry, "true") == 0 && out->fault == FAULT_PERMANENT)
+			out->fault = FAULT_RETRY;
+		else if (strcmp(retry, "false") == 0 && fault_retryable(out->fault))
+			out->fault = FAULT_PERMANENT;
+	}
+	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	if (!root)
+		return;
+	e = json_object_get(root, "error");
+	if (!json_is_object(e))
+		e = root;
+	msg = json_string_value(json_object_get(e, "message"));
+	code = json_string_value(json_object_get(e, "code"));
+	type = json_string_value(json_object_get(e, "type"));
+	if ((code && (strcmp(code, "moderation_blocked") == 0 || strcmp(code, "content_policy_violation") == 0)) ||
+	    (type && strcmp(type, "content_policy_violation") == 0))
+		out->fault = FAULT_SAFETY;
+	else if (code && strcmp(code, "insufficient_quota") == 0)
+		out->fault = FAULT_PERMANENT;   /* billing: waiting does not help */
+	if (msg && *msg) {
+		free(out->err);
+		out->err = xasprintf(WHO ": HTTP %ld%s%s: %.300s", resp->status,
+				     code ? " " : "", code ? code : "", msg);
+	}
+	json_decref(root);
+}
+
+static void
+openai_reply(const struct provider_call *c, const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root, *d, *b64, *url, *v;
+	const char *fmt;
+
+	if (c->step > 0) {
+		provider_reply_download(WHO, resp, out);
+		return;
+	}
+	if (provider_http_failed(WHO, resp, out)) {
+		refine_error(resp, out);
+		return;
+	}
+	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	if (!json_is_object(root)) {
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		json_decref(root);
+		return;
+	}
+	d = json_array_get(json_object_get(root, "data"), 0);
+	b64 = json_object_get(d, "b64_json");
+	url = json_object_get(d, "url");
+	fmt = json_string_value(json_object_get(root, "output_format"));
+	if (fmt && strcmp(fmt, "png") != 0) {
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.20s (assetgen needs png)", fmt);
+	} else if (json_is_string(b64) && json_string_length(b64) > 0) {
+		if (provider_base64_decode(json_string_value(b64), json_string_length(b64), &out->image) < 0 ||
+		    out->image.len == 0)
+			provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+	} else if (json_is_string(url) && (str_has_prefix(json_string_value(url), "https://") ||
+					   str_has_prefix(json_string_value(url), "http://"))) {
+		/* no credential on the download: the URL is signed */
+		http_request_init(&out->next, "GET", json_string_value(url));
+		out->follow = 1;
+	} else {
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
+	}
+	if (out->fault == FAULT_NONE && (v = json_object_get(d, "revised_prompt")) &&
+	    json_is_string(v) && json_string_length(v) > 0)
+		meta_add(&out->extra, "provider:revised_prompt", json_string_value(v));
+	json_decref(root);
+}
+
+static int
+size_in(uint32_t w, uint32_t h, const uint32_t (*sizes)[2], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sizes[i][0] == w && sizes[i][1] == h)
+			return 1;
+	return 0;
+}
+
+static char *
+size_list(const uint32_t (*sizes)[2], size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%ux%u", i ? ", " : "", sizes[i][0], sizes[i][1]);
+	return buf_detach(&b, NULL);
+}
+
+/* The sizes each model documents; models not listed are not checked. */
+static int
+openai_check(const struct model *m, uint32_t w, uint32_t h, char **err)
+{
+	static const uint32_t dalle2[][2] = {{256, 256}, {512, 512}, {1024, 1024}};
+	static const uint32_t dalle3[][2] = {{1024, 1024}, {1792, 1024}, {1024, 1792}};
+	static const uint32_t gpt1[][2] = {{1024, 1024}, {1536, 1024}, {1024, 1536}};
+	const uint32_t (*sizes)[2] = NULL;
+	const char *id = m->model ? m->model : "";
+	size_t n = 0;
+	char *list;
+
+	if (strcmp(id, "dall-e-2") == 0) {
+		sizes = dalle2;
+		n = 3;
+	} else if (strcmp(id, "dall-e-3") == 0) {
+		sizes = dalle3;
+		n = 3;
+	} else if (str_has_prefix(id, "gpt-image-1")) {
+		sizes = gpt1;
+		n = 3;
+	} else if (str_has_prefix(id, "gpt-image-2")) {
+		/* any WxH: multiples of 16, ratio 1:3..3:1, at most 3840x2160 */
+		if (w % 16 || h % 16 || w > 3 * h || h > 3 * w ||
+		    (w > h ? w : h) > 3840 || (w < h ? w : h) > 2160) {
+			*err = xasprintf("%s cannot make %ux%u: sides must be multiples of 16, "
+					 "the ratio between 1:3 and 3:1, at most 3840x2160", id, w, h);
+			return -1;
+		}
+		return 0;
+	}
+	if (!sizes || size_in(w, h, sizes, n))
+		return 0;
+	list = size_list(sizes, n);
+	*err = xasprintf("%s cannot make %ux%u; its sizes are %s", id, w, h, list);
+	free(list);
+	return -1;
+}
+
+const struct provider provider_openai = {
+	.name = "openai",
+	.impl = "images/1",
+	.default_endpoint = "https://api.openai.com/v1",
+	.concurrency = 4,
+	.needs_key = 1,
+	.request = openai_request,
+	.reply = openai_reply,
+	.check = openai_check,
+};

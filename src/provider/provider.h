@@ -1,0 +1,136 @@
+/* provider/provider.h - the provider interface: one file per provider
+ *
+ * A provider turns a generation request into image bytes.  The built-in
+ * provider renders synchronously on a worker thread (render).  HTTP
+ * providers are two pure functions the scheduler drives: request() builds
+ * the HTTP request from the call, reply() reads a response - classifying
+ * any failure, or asking for a follow-up request (Ideogram's download of
+ * the returned URL) - so each wire format is one file with no I/O, tested
+ * against recorded shapes and against tests/fake/.  Transfers run in the
+ * one libcurl loop; reply() runs on a worker thread (JSON, base64).
+ */
+#ifndef PROVIDER_H
+#define PROVIDER_H
+
+#include "buf.h"
+#include "http.h"
+#include "image.h"
+#include "png.h"
+#include "recipe.h"
+#include "render/render.h"
+
+enum fault {
+	FAULT_NONE = 0,
+	FAULT_RETRY,        /* 408, 409, 429, 5xx, timeouts, resets, bad JSON, bad image */
+	FAULT_OOM,          /* GPU out of memory: retryable */
+	FAULT_PERMANENT,    /* 400, 401, 403, 404, 422, unsupported request */
+	FAULT_SAFETY,       /* content policy / safety rejection: permanent */
+};
+
+const char *fault_name(enum fault f);
+int fault_retryable(enum fault f);
+
+struct provider_call {
+	const struct model *model;
+	const struct render_req *req;   /* prompt, negative prompt, seed, size, merged params */
+	const char *api_key;            /* from the environment; NULL when none is needed */
+	const char *endpoint;           /* model->endpoint, or the provider's default */
+	int step;                       /* 0 for the first request, then 1, 2 for follow-ups */
+	/* upscale calls (upscaler providers only) */
+	const struct buf *image;        /* PNG to upscale, or NULL for generation */
+	uint32_t up_width, up_height;   /* target size */
+	uint32_t up_factor;             /* 0 when a target size is given */
+};
+
+struct provider_reply {
+	enum fault fault;               /* FAULT_NONE: success or follow-up */
+	char *err;                      /* malloc'd message when failed; after
+					 * provider_reply_scrub, no key and no control */
+	double retry_after;             /* seconds the server asked us to wait; < 0: none */
+	int follow;                     /* 1: send `next` and call reply() again with step+1 */
+	struct http_request next;
+	struct buf image;               /* the encoded image (PNG) when done */
+	struct meta extra;              /* metadata to keep: provider:seed, render_meta, ... */
+};
+
+void provider_reply_init(struct provider_reply *r);
+void provider_reply_release(struct provider_reply *r);
+
+struct provider {
+	const char *name;               /* as in assetgen.yaml's `provider:` */
+	const char *impl;               /* implementation version, part of the model identity */
+	const char *default_endpoint;   /* NULL: `endpoint` is required */
+	int concurrency;                /* default per-model concurrency */
+	int needs_key;                  /* api_key_env required */
+	/* Synchronous renderer (builtin); NULL for HTTP providers. */
+	int (*render)(const struct model *m, const struct render_req *req,
+		      struct image *out, struct meta *extra, char **err);
+	/* HTTP: build the first request.  0, or -1 with *err (permanent). */
+	int (*request)(const struct provider_call *c, struct http_request *out, char **err);
+	/* HTTP: read a response into out (initialised by the caller). */
+	void (*reply)(const struct provider_call *c, const struct http_response *resp,
+		      struct provider_reply *out);
+	/* Can this model make an asset of this size?  0, or -1 with *err
+	 * (reported as a config error before anything runs).  May be NULL. */
+	int (*check)(const struct model *m, uint32_t width, uint32_t height, char **err);
+	/* Upscaler: build the request for c->image.  NULL if the provider
+	 * cannot upscale.  Replies go through reply(). */
+	int (*upscale_request)(const struct provider_call *c, struct http_request *out, char **err);
+};
+
+/* The provider named name, or NULL for an unknown name. */
+const struct provider *provider_find(const char *name);
+/* Every provider's name, in the registry's order; *n of them. */
+const char *const *provider_names(size_t *n);
+
+/* Shared by the HTTP providers (provider/common.c):
+ * classify a non-2xx or failed transfer into out (fault, err, retry_after
+ * from retry-after-ms / Retry-After seconds or HTTP date); returns 1 when
+ * the response was a failure, 0 for a 2xx. */
+int provider_http_failed(const char *who, const struct http_response *resp, struct provider_reply *out);
+/* What a provider's reply may keep: at most this many bytes of metadata
+ * values in all (a value past it is replaced by a note saying so). */
+#define PROVIDER_META_MAX (64 * 1024)
+/* Clean a reply before anything stores, prints or reports it: every
+ * secret the call sent (the key, the endpoint's user:password; as sent,
+ * in any case, percent-encoded, JSON-escaped, base64, or after "Bearer ")
+ * cut from err and from every extra value, err made one printable line
+ * (controls escaped), extra capped at PROVIDER_META_MAX.  The scheduler
+ * calls it on every reply of every provider. */
+void provider_reply_scrub(const struct provider_call *c, struct provider_reply *r);
+/* Cut from the malloc'd *text (replaced) every secret the call sends, in
+ * each of those forms: for text a server chose that is printed apart
+ * from a reply, such as the URL of a follow-up request under -v. */
+void provider_redact(const struct provider_call *c, char **text);
+/* Base64 decode (tolerating a data: URL prefix and whitespace) into out.
+ * 0 or -1. */
+int provider_base64_decode(const char *s, size_t len, struct buf *out);
+/* Base64 encode; malloc'd. */
+char *provider_base64_encode(const void *data, size_t len);
+/* Parse a Retry-After value (delta-seconds or HTTP-date); < 0 if invalid. */
+double provider_parse_retry_after(const char *v);
+
+/* Set out's fault and message (the image is dropped). */
+void provider_fail(struct provider_reply *out, enum fault f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A param as JSON: numbers and booleans typed, the rest strings. */
+struct json_t;
+struct json_t *provider_param_json(const struct param *p);
+/* Is the Content-Type ct of media type type (parameters ignored)? */
+int provider_media_is(const char *ct, const char *type);
+/* Read the download of an image a provider linked to (Ideogram, OpenAI
+ * URLs): a failed download is retryable, as the link may have expired. */
+void provider_reply_download(const char *who, const struct http_response *resp,
+			     struct provider_reply *out);
+/* endpoint (trailing slashes dropped) + path; malloc'd. */
+char *provider_url(const char *endpoint, const char *path);
+
+extern const struct provider provider_builtin;
+extern const struct provider provider_http;
+extern const struct provider provider_openai;
+extern const struct provider provider_a1111;
+extern const struct provider provider_ideogram;
+extern const struct provider provider_stability;
+extern const struct provider provider_gemini;
+
+#endif

@@ -1,0 +1,304 @@
+/* provider/stability.c - Stability AI v2beta Stable Image
+ *
+ * POST {endpoint}/v2beta/stable-image/generate/sd3 as multipart/form-data
+ * (prompt, negative_prompt, mode, model, seed, aspect_ratio, output_format
+ * png, params) with "authorization: Bearer <key>", accepting any image
+ * type; the answer is the PNG bytes with "seed" and "finish-reason"
+ * headers.  The API takes an aspect ratio, not pixels: check refuses sizes
+ * whose ratio is not one of the nine it knows.  As an upscaler:
+ * upscale/fast (4x), or upscale/conservative when the model is
+ * "conservative".
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "provider.h"
+#include "util.h"
+
+#define WHO "stability"
+
+static const uint32_t ratios[][2] = {
+	{21, 9}, {16, 9}, {3, 2}, {5, 4}, {1, 1}, {4, 5}, {2, 3}, {9, 16}, {9, 21},
+};
+#define NRATIOS (sizeof(ratios) / sizeof(ratios[0]))
+
+/* Fields assetgen sets itself; a param of the same name is ignored. */
+static const char *const reserved[] = {
+	"prompt", "negative_prompt", "mode", "model", "seed", "aspect_ratio", "output_format", "image",
+};
+
+static int
+is_reserved(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcmp(name, reserved[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+text_part(struct http_request *r, const char *name, const char *value)
+{
+	http_request_part(r, name, value, strlen(value), NULL, NULL);
+}
+
+/* The documented ratio nearest to w:h. */
+static size_t
+nearest_ratio(uint32_t w, uint32_t h)
+{
+	double want = log((double)w / h), d, bestd = INFINITY;
+	size_t i, best = 0;
+
+	for (i = 0; i < NRATIOS; i++) {
+		d = fabs(log((double)ratios[i][0] / ratios[i][1]) - want);
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static void
+start(const struct provider_call *c, const char *path, struct http_request *out)
+{
+	char *url, *auth;
+
+	url = provider_url(c->endpoint, path);
+	http_request_init(out, "POST", url);
+	free(url);
+	/* content-type multipart/form-data with its boundary comes from libcurl */
+	auth = xasprintf("Bearer %s", c->api_key);
+	http_request_secret_header(out, "authorization", auth);
+	free(auth);
+	http_request_header(out, "accept", "image/*");
+}
+
+static int
+stability_request(const struct provider_call *c, struct http_request *out, char **err)
+{
+	const struct render_req *r = c->req;
+	const char *name;
+	char num[32], ratio[16];
+	uint64_t seed;
+	size_t i, k;
+
+	if (!c->api_key || !*c->api_key) {
+		*err = xstrdup(WHO ": no API key");
+		return -1;
+	}
+	start(c, "/v2beta/stable-image/generate/sd3", out);
+	text_part(out, "prompt", r->prompt);
+	if (r->negative_prompt && *r->negative_prompt)
+		text_part(out, "negative_prompt", r->negative_prompt);
+	text_part(out, "mode", "text-to-image");
+	if (c->model->model && *c->model->model)
+		text_part(out, "model", c->model->model);
+	/* 0..4294967294, and 0 means random: seed 0 becomes 4294967294 */
+	seed = r->seed % 4294967294u;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)(seed ? seed : 4294967294u));
+	text_part(out, "seed", num);
+	k = nearest_ratio(r->width, r->height);
+	snprintf(ratio, sizeof(ratio), "%u:%u", ratios[k][0], ratios[k][1]);
+	text_part(out, "aspect_ratio", ratio);
+	text_part(out, "output_format", "png");
+	for (i = 0; i < r->nparams; i++) {
+		name = r->params[i].name;
+		/* assetgen's generic name for the guidance scale */
+		if (strcmp(name, "guidance") == 0) {
+			for (k = 0; k < r->nparams; k++)
+				if (strcmp(r->params[k].name, "cfg_scale") == 0)
+					break;
+			if (k < r->nparams)
+				continue;
+			name = "cfg_scale";
+		}
+		if (!is_reserved(name))
+			text_part(out, name, r->params[i].value);
+	}
+	return 0;
+}
+
+static int
+stability_upscale_request(const struct provider_call *c, struct http_request *out, char **err)
+{
+	const char *kind = c->model->model && *c->model->model ? c->model->model : "fast";
+	const struct param *ps = c->model->params;
+	size_t i;
+
+	if (!c->image || c->image->len == 0) {
+		*err = xstrdup(WHO ": no image to upscale");
+		return -1;
+	}
+	if (!c->api_key || !*c->api_key) {
+		*err = xstrdup(WHO ": no API key");
+		return -1;
+	}
+	if (strcmp(kind, "fast") == 0) {
+		start(c, "/v2beta/stable-image/upscale/fast", out);
+	} else if (strcmp(kind, "conservative") == 0) {
+		if (!c->req || !c->req->prompt || !*c->req->prompt) {
+			*err = xstrdup(WHO ": the conservative upscaler needs the asset's prompt");
+			return -1;
+		}
+		start(c, "/v2beta/stable-image/upscale/conservative", out);
+		text_part(out, "prompt", c->req->prompt);
+		if (c->req->negative_prompt && *c->req->negative_prompt)
+			text_part(out, "negative_prompt", c->req->negative_prompt);
+	} else {
+		*err = xasprintf(WHO ": unknown upscaler '%s' (fast or conservative)", kind);
+		return -1;
+	}
+	http_request_part(out, "image", c->image->data, c->image->len, "image.png", "image/png");
+	text_part(out, "output_format", "png");
+	for (i = 0; i < c->model->nparams; i++)
+		if (!is_reserved(ps[i].name))
+			text_part(out, ps[i].name, ps[i].value);
+	return 0;
+}
+
+/* {"id", "name", "errors": [...]} (v1: "message"): safety, and a message. */
+static void
+refine_error(const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root, *errs, *v;
+	const char *name;
+	struct buf msg = BUF_INIT;
+	size_t i;
+
+	if (resp->transport != HTTP_OK)
+		return;
+	/* 150 requests in 10 s puts the account in a 60 s penalty box */
+	if (resp->status == 429 && out->retry_after < 0)
+		out->retry_after = 60;
+	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return;
+	}
+	name = json_string_value(json_object_get(root, "name"));
+	if (name && (strcmp(name, "content_moderation") == 0 || strcmp(name, "public_figure") == 0))
+		out->fault = FAULT_SAFETY;
+	errs = json_object_get(root, "errors");
+	json_array_foreach(errs, i, v)
+		if (json_is_string(v))
+			buf_printf(&msg, "%s%s", msg.len ? "; " : "", json_string_value(v));
+	if (!msg.len && (v = json_object_get(root, "message")) && json_is_string(v))
+		buf_puts(&msg, json_string_value(v));
+	if (name || msg.len) {
+		free(out->err);
+		out->err = xasprintf(WHO ": HTTP %ld%s%s: %.300s", resp->status, name ? " " : "",
+				     name ? name : "", msg.len ? msg.data : "(no message)");
+	}
+	buf_release(&msg);
+	json_decref(root);
+}
+
+/* accept: application/json (a proxy may insist): {"image", "seed", "finish_reason"} */
+static void
+reply_json(const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root, *img, *v;
+	const char *fr;
+	char *s;
+
+	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+	if (!json_is_object(root)) {
+		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
+		json_decref(root);
+		return;
+	}
+	fr = json_string_value(json_object_get(root, "finish_reason"));
+	img = json_object_get(root, "image");
+	if (fr && strcmp(fr, "CONTENT_FILTERED") == 0) {
+		provider_fail(out, FAULT_SAFETY, WHO ": the output was blurred by content moderation (CONTENT_FILTERED)");
+	} else if (!json_is_string(img) || json_string_length(img) == 0) {
+		provider_fail(out, FAULT_RETRY, WHO ": no image in response");
+	} else if (provider_base64_decode(json_string_value(img), json_string_length(img), &out->image) < 0 ||
+		   out->image.len == 0) {
+		provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+	} else if ((v = json_object_get(root, "seed")) && json_is_integer(v)) {
+		s = xasprintf("%lld", (long long)json_integer_value(v));
+		meta_add(&out->extra, "provider:seed", s);
+		free(s);
+	}
+	json_decref(root);
+}
+
+static void
+stability_reply(const struct provider_call *c, const struct http_response *resp, struct provider_reply *out)
+{
+	const char *ct, *fr, *seed;
+	uint64_t u;
+
+	(void)c;
+	if (provider_http_failed(WHO, resp, out)) {
+		refine_error(resp, out);
+		return;
+	}
+	ct = http_response_header(resp, "content-type");
+	if (provider_media_is(ct, "application/json")) {
+		reply_json(resp, out);
+		return;
+	}
+	fr = http_response_header(resp, "finish-reason");
+	if (fr && strcmp(fr, "CONTENT_FILTERED") == 0) {
+		provider_fail(out, FAULT_SAFETY, WHO ": the output was blurred by content moderation (CONTENT_FILTERED)");
+		return;
+	}
+	if (ct && !provider_media_is(ct, "image/png")) {
+		if (strncasecmp(ct, "image/", 6) == 0)
+			provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", ct);
+		else
+			provider_fail(out, FAULT_RETRY, WHO ": unexpected content type %.60s", ct);
+		return;
+	}
+	if (resp->body.len == 0) {
+		provider_fail(out, FAULT_RETRY, WHO ": empty response");
+		return;
+	}
+	buf_reset(&out->image);
+	buf_put(&out->image, resp->body.data, resp->body.len);
+	if ((seed = http_response_header(resp, "seed")) && parse_u64(seed, &u) == 0)
+		meta_add(&out->extra, "provider:seed", seed);
+}
+
+static int
+stability_check(const struct model *m, uint32_t w, uint32_t h, char **err)
+{
+	struct buf list = BUF_INIT;
+	size_t i, k;
+
+	(void)m;
+	for (i = 0; i < NRATIOS; i++)
+		if ((uint64_t)w * ratios[i][1] == (uint64_t)h * ratios[i][0])
+			return 0;
+	for (i = 0; i < NRATIOS; i++)
+		buf_printf(&list, "%s%u:%u", i ? ", " : "", ratios[i][0], ratios[i][1]);
+	k = nearest_ratio(w, h);
+	*err = xasprintf("stability cannot make %ux%u: the API takes an aspect ratio, one of %s "
+			 "(nearest: %u:%u)", w, h, list.data, ratios[k][0], ratios[k][1]);
+	buf_release(&list);
+	return -1;
+}
+
+const struct provider provider_stability = {
+	.name = "stability",
+	.impl = "v2beta/1",
+	.default_endpoint = "https://api.stability.ai",
+	.concurrency = 4,
+	.needs_key = 1,
+	.request = stability_request,
+	.reply = stability_reply,
+	.check = stability_check,
+	.upscale_request = stability_upscale_request,
+};
