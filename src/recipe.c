@@ -75,7 +75,9 @@ static const char *const model_keys[] = {
 static const char *const route_keys[] = { "match", "use", NULL };
 static const char *const match_keys[] = { "intent", "criticality", "tags", NULL };
 static const char *const budget_keys[] = { "per_request", "per_build", "per_asset", NULL };
-static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", NULL };
+static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", "check", NULL };
+/* typography.check, in enum typo_check's order after TYPO_CHECK_DEFAULT */
+static const char *const typo_check_names[] = { "generation", "output" };
 static const char *const cache_keys[] = { "dir", "remote", NULL };
 static const char *const remote_keys[] = { "url", "upload", NULL };
 static const char *const png_keys[] = { "level", "filter", NULL };
@@ -1643,6 +1645,7 @@ struct typo_spec {
 	const char *lang;
 	double threshold;
 	int max_attempts;
+	enum typo_check check;
 	const struct node *thr_node;
 };
 
@@ -1700,6 +1703,14 @@ parse_typography(struct loader *l, const struct node *v, struct typo_spec *t)
 				t->max_attempts = n;
 			else
 				cfg->typo_max_attempts = n;
+		} else if (!strcmp(key->str, "check")) {
+			if (want_enum(l, val, "typography check", typo_check_names,
+				      NELEM(typo_check_names), "generation or output", &n) < 0)
+				continue;
+			if (t)
+				t->check = (enum typo_check)(n + 1);
+			else
+				cfg->typo_check = (enum typo_check)(n + 1);
 		} else {
 			unknown_key(l, key, typography_keys);
 		}
@@ -2377,6 +2388,8 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 	}
 	if (!m->ty.max_attempts)
 		m->ty.max_attempts = def->ty.max_attempts;
+	if (!m->ty.check)
+		m->ty.check = def->ty.check;
 	if (!m->upscale) {
 		m->upscale = def->upscale;
 		m->up_kind = def->up_kind;
@@ -2815,6 +2828,9 @@ expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
 			a.loc.col = s->map->col;
 			if (asset_fill(l, &a, s, mx, pick, ps, nps) < 0)
 				break;
+			/* without an overlay the output is the generation */
+			a.typo.on_output = a.overlay &&
+				(s->ty.check ? s->ty.check : p->cfg.typo_check) != TYPO_CHECK_GENERATION;
 			p->assets = xgrow(p->assets, &l->capassets, p->nassets + 1,
 					  sizeof(*p->assets));
 			p->assets[p->nassets] = a;
