@@ -5,6 +5,8 @@ VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
+# the overlay's default font: the binary looks in ../share/assetgen/fonts
+FONTDIR = $(PREFIX)/share/assetgen/fonts
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -232,9 +234,10 @@ lint:
 		|| { echo "lint: banned function"; exit 1; }
 
 install: $(BUILD)/assetgen
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(FONTDIR)
 	cp -f $(BUILD)/assetgen $(DESTDIR)$(BINDIR)/assetgen
 	cp -f assetgen.1 $(DESTDIR)$(MANDIR)/assetgen.1
+	cp -f fonts/DejaVuSans.ttf fonts/LICENSE-DejaVu $(DESTDIR)$(FONTDIR)/
 
 clean:
 	rm -rf build build-san assetgen

@@ -308,22 +308,34 @@ draw_overlay(struct worker *w, struct task *t, const struct plan_cand *c, const 
 	return store_image(w, img, m, &c->ovl_key, "overlay", "overlay", t->cand > 0, 0, png, digest, r);
 }
 
-/* The typography check of candidate c's generation (digest gen): the
- * cached verdict, else Tesseract's, cached.  1 passed, 0 failed, -1 the
- * check could not run (r set). */
+/* The typography check of candidate c's generation (img, with metadata
+ * gm and digest gen), or of the output it makes when the check reads the
+ * overlay drawn on it (typography.check; the overlay stage is stored as
+ * it would be after the check): the cached verdict, else Tesseract's,
+ * cached.  1 passed, 0 failed, -1 the check could not run (r set). */
 static int
 judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *img,
-      const struct key *gen, struct provider_reply *r)
+      const struct meta *gm, const struct key *gen, struct provider_reply *r)
 {
 	const struct plan_item *it = &w->s->pl->items[t->item];
 	const struct typography *ty = &it->asset->typo;
 	struct ocr_verdict v;
 	struct action act;
-	struct key ok;
+	struct key ok, odigest;
+	struct image oimg = {0};
+	struct meta om = {0};
+	struct buf opng = BUF_INIT;
 	char *err = NULL;
+	int rc = -1;
 
 	memset(&t->verdict, 0, sizeof(t->verdict));
 	t->verdict.cand = t->cand;
+	if (ty->on_output) {
+		if (draw_overlay(w, t, c, img, gm, &oimg, &om, &opng, &odigest, r) < 0)
+			goto out;
+		img = &oimg;
+		gen = &odigest;
+	}
 	t->verdict.image = *gen;
 	key_ocr(gen, ty, ocr_engine(), &ok);
 	if (w->ix && index_action_get(w->ix, &ok, &act) == 1 && strcmp(act.stage, "ocr") == 0) {
@@ -336,7 +348,7 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 			t->ocr_error = 1;
 			fail(r, FAULT_PERMANENT, xasprintf("typography check: %s", err));
 			free(err);
-			return -1;
+			goto out;
 		}
 		t->verdict.pass = v.pass;
 		t->verdict.distance = v.distance;
@@ -352,10 +364,14 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 			index_action_put(w->ix, &ok, &act);
 		}
 	}
-	(void)c;
 	t->has_verdict = 1;
 	t->verdict_noted = 0;
-	return t->verdict.pass || (it->picked && t->cand == it->chosen);
+	rc = t->verdict.pass || (it->picked && t->cand == it->chosen);
+out:
+	image_release(&oimg);
+	meta_release(&om);
+	buf_release(&opng);
+	return rc;
 }
 
 /* From a generation (stored, and judged when checked) to the placed
@@ -442,7 +458,7 @@ finish_generation(struct worker *w, struct task *t, const struct image *img,
 	res->fallback = fallback_of(it, c);
 	res->cost += c->model->cost;
 	if (it->checked) {
-		int v = judge(w, t, c, img, &digest, r);
+		int v = judge(w, t, c, img, &m, &digest, r);
 
 		if (v <= 0) {
 			out = v == 0 ? R_REJECT : R_FAIL;
@@ -595,7 +611,7 @@ job_stages(struct worker *w, struct task *t, const struct key *from, int from_ge
 	res->model = c->model->name;
 	res->saved = it->saved;
 	if (it->checked) {
-		int v = t->has_verdict ? 1 : judge(w, t, c, &img, from, &r);
+		int v = t->has_verdict ? 1 : judge(w, t, c, &img, &m, from, &r);
 
 		/* the generation: judged, then the overlay (and the upscale) */
 		res->outcome = from_gen ? OUT_OVERLAID : OUT_UPSCALED;
@@ -710,7 +726,7 @@ job_check(struct worker *w, struct task *t, struct provider_reply *r)
 		index_action_delete(w->ix, &c->gen_key);
 		goto out;
 	}
-	v = judge(w, t, c, &img, &act.digest, r);
+	v = judge(w, t, c, &img, &m, &act.digest, r);
 	if (v <= 0) {
 		out = v == 0 ? R_REJECT : R_FAIL;
 		goto out;

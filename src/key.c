@@ -180,6 +180,10 @@ put_typography(struct enc *e, const struct typography *t, const char *engine)
 	snprintf(num, sizeof(num), "%.6f", t->threshold);
 	put_field(e, "threshold", num);
 	put_field(e, "engine", engine ? engine : "");
+	/* only when the overlay is drawn first: the keys of a check on the
+	 * generation stay what they were before the choice existed */
+	if (t->on_output)
+		put_field(e, "check", "output");
 }
 
 void

@@ -50,9 +50,11 @@ void key_upscale(const struct key *gen, const struct upscale *up,
 		 const struct model_id *up_model, struct key *out);
 
 /* The typography check (ocr.h).  key_ocr keys a verdict: the digest of
- * the image read, the expected copy, language, threshold and the OCR
- * engine's version.  key_checked keys the artifact that carries the
- * verdict: prev (the generation or upscale key) and the same settings. */
+ * the image read, the expected copy, language, threshold, the OCR
+ * engine's version and, when it reads the output with the overlay drawn,
+ * that choice (typography.check).  key_checked keys the artifact that
+ * carries the verdict: prev (the generation or upscale key) and the same
+ * settings. */
 void key_ocr(const struct key *image, const struct typography *t, const char *engine,
 	     struct key *out);
 void key_checked(const struct key *prev, const struct typography *t, const char *engine,

@@ -141,8 +141,8 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 	else if (!why.len && !key_equal(&c->plain_key, &c->final_key))
 		buf_puts(&why, "signer (certificate) or model identity changed");
 	else if (!why.len && a->typo.nexpect)
-		buf_puts(&why, "typography check changed (expected text, language, threshold or "
-			 "Tesseract's version) or model identity changed");
+		buf_puts(&why, "typography check changed (expected text, language, threshold, "
+			 "the image read or Tesseract's version) or model identity changed");
 	else if (!why.len)
 		buf_puts(&why, "model identity changed (provider, model or version)");
 	free(params);
@@ -239,8 +239,10 @@ plan_check_find(const struct plan_item *it, size_t j)
 	return NULL;
 }
 
-/* A cached verdict for candidate j's generation (recorded in it), or 0
- * when the generation or its verdict is not in the cache. */
+/* A cached verdict for candidate j's generation, or for the output with
+ * the overlay drawn on it when the check reads that (recorded in it); 0
+ * when the generation is not in the cache, -1 when it is but the image
+ * the check reads was never judged. */
 static int
 cached_verdict(struct plan_item *it, size_t j, struct index *ix, struct store *st)
 {
@@ -252,6 +254,10 @@ cached_verdict(struct plan_item *it, size_t j, struct index *ix, struct store *s
 	if (!ix || !st || index_action_get(ix, &c->gen_key, &act) != 1 ||
 	    !store_has(st, &act.digest, NULL))
 		return 0;
+	/* the overlay is stored before its check: none, never judged */
+	if (it->asset->typo.on_output &&
+	    (index_action_get(ix, &c->ovl_key, &act) != 1 || !store_has(st, &act.digest, NULL)))
+		return -1;
 	key_ocr(&act.digest, &it->asset->typo, ocr_engine(), &ok);
 	pc = plan_check_add(it, j);
 	pc->image = act.digest;

@@ -91,6 +91,15 @@ struct overlay {
 
 #define TYPO_MAX_ATTEMPTS 10        /* candidates per asset, at most */
 
+/* Which image the typography check reads (typography.check): with an
+ * overlay, the output (the overlay drawn on the generation) unless the
+ * recipe says generation; without one, both are the same image. */
+enum typo_check {
+	TYPO_CHECK_DEFAULT,         /* not set: output */
+	TYPO_CHECK_GENERATION,
+	TYPO_CHECK_OUTPUT,
+};
+
 /* The typography check of an asset (see ocr.h): with expect_text, every
  * render is read back and compared with the copy. */
 struct typography {
@@ -99,6 +108,7 @@ struct typography {
 	char *lang;                 /* Tesseract language(s): "eng", "eng+deu" */
 	double threshold;           /* largest normalised edit distance that passes, 0..1 */
 	int max_attempts;           /* candidates (seed, seed+1, ...) before the asset fails */
+	int on_output;              /* 1: reads the output with the overlay drawn (typography.check) */
 };
 
 struct asset {
@@ -170,6 +180,7 @@ struct config {
 	char *typo_lang;            /* typography.lang: "eng" */
 	double typo_threshold;      /* typography.threshold: 0.2 */
 	int typo_max_attempts;      /* typography.max_attempts: 3 */
+	enum typo_check typo_check; /* typography.check: default (output) */
 	char *cache_dir;            /* "cache" */
 	char *remote_url;           /* cache.remote.url or NULL */
 	int upload;                 /* cache.remote.upload */

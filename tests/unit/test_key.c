@@ -283,7 +283,7 @@ test_typography_keys(void)
 {
 	char *texts[2] = { "Launch Sale", "50% off" };
 	struct typography t = { texts, 1, "eng", 0.2, 3 };
-	struct key img, k0, k;
+	struct key img, k0, k, k1;
 	char hex[KEY_HEX_LEN + 1];
 
 	key_digest("image", 5, &img);
@@ -308,6 +308,14 @@ test_typography_keys(void)
 	CHECK(!key_equal(&k, &k0));
 	key_ocr(&img, &t, "tesseract 5.3.0", &k);
 	CHECK(key_equal(&k, &k0));
+	/* typography.check: a verdict on the output never answers for one on
+	 * the generation, nor its artifact; the generation's keys are as pinned */
+	key_checked(&img, &t, "tesseract 5.3.0", &k1);
+	t.on_output = 1;
+	key_ocr(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k0));
+	key_checked(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k1));
 }
 
 int

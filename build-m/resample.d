@@ -1,0 +1,7 @@
+build-m/resample.o: src/resample.c src/os.h src/buf.h src/resample.h \
+ src/image.h src/util.h
+src/os.h:
+src/buf.h:
+src/resample.h:
+src/image.h:
+src/util.h:
