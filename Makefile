@@ -63,6 +63,7 @@ CORE_SRCS = \
 	src/overlay.c \
 	src/plan.c \
 	src/png.c \
+	src/pool.c \
 	src/recipe.c \
 	src/redact.c \
 	src/report.c \
