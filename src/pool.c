@@ -1,4 +1,4 @@
-/* pool.c - the one thread pool: a parallel for over independent jobs
+/* pool.c - the parallel for: independent jobs across a few threads
  *
  * pool_run() starts its threads, works alongside them on the calling
  * thread, and joins them; the jobs are handed out one at a time from a
