@@ -70,6 +70,7 @@ CORE_SRCS = \
 	src/params.c \
 	src/plan.c \
 	src/png.c \
+	src/pool.c \
 	src/recipe.c \
 	src/redact.c \
 	src/report.c \

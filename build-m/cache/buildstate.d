@@ -2,7 +2,8 @@ build-m/cache/buildstate.o: src/cache/buildstate.c src/buf.h \
  src/cmd/cmd.h src/cache/index.h src/key.h src/recipe.h src/png.h \
  src/buf.h src/image.h src/plan.h src/cache/index.h src/key.h src/ocr.h \
  src/route.h src/cache/store.h src/recipe.h src/cache/store.h \
- src/inputs.h src/lazy.h src/cache/buildstate.h src/os.h src/util.h
+ src/inputs.h src/lazy.h src/cache/buildstate.h src/os.h src/pool.h \
+ src/util.h
 src/buf.h:
 src/cmd/cmd.h:
 src/cache/index.h:
@@ -23,4 +24,5 @@ src/inputs.h:
 src/lazy.h:
 src/cache/buildstate.h:
 src/os.h:
+src/pool.h:
 src/util.h:

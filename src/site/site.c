@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "os.h"
 #include "plan.h"
 #include "png.h"
+#include "pool.h"
 #include "resample.h"
 #include "crypto.h"
 #include "site.h"
@@ -379,69 +379,43 @@ out:
 	return msg;
 }
 
-struct pool {
-	struct entry **todo;
-	size_t n, next;
-	pthread_mutex_t mu;
-};
-
-static void *
-thumb_worker(void *arg)
+/* pool_fn: the thumbnail of the job'th entry to make. */
+static void
+thumb_job(void *arg, size_t i, int worker)
 {
-	struct pool *pool = arg;
-	struct entry *e;
+	struct entry *e = ((struct entry **)arg)[i];
 
-	for (;;) {
-		pthread_mutex_lock(&pool->mu);
-		e = pool->next < pool->n ? pool->todo[pool->next++] : NULL;
-		pthread_mutex_unlock(&pool->mu);
-		if (!e)
-			return NULL;
-		e->err = make_thumb(e);
-		e->have_thumb = !e->err;
-	}
+	(void)worker;
+	e->err = make_thumb(e);
+	e->have_thumb = !e->err;
 }
 
 /* Make the thumbnails that are missing or stale, on a few threads. */
 static int
 thumbs(struct site *s)
 {
-	pthread_t tids[THUMB_THREADS];
-	struct pool pool = {0};
-	size_t i, nt = 0, want;
-	int rc = 0;
+	struct entry **todo;
+	size_t i, n = 0;
+	int rc = 0, want;
 
-	pool.todo = xcalloc(s->n + 1, sizeof(*pool.todo));
+	todo = xcalloc(s->n + 1, sizeof(*todo));
 	for (i = 0; i < s->n; i++) {
 		if (thumb_current(&s->es[i]))
 			s->es[i].have_thumb = 1;
 		else
-			pool.todo[pool.n++] = &s->es[i];
+			todo[n++] = &s->es[i];
 	}
-	if (!pool.n) {
-		free(pool.todo);
-		return 0;
-	}
-	pthread_mutex_init(&pool.mu, NULL);
-	want = (size_t)os_cpus();
+	want = os_cpus();
 	if (want > THUMB_THREADS)
 		want = THUMB_THREADS;
-	if (want > pool.n)
-		want = pool.n;
-	for (nt = 0; nt + 1 < want; nt++)
-		if (pthread_create(&tids[nt], NULL, thumb_worker, &pool) != 0)
-			break;
-	thumb_worker(&pool);
-	for (i = 0; i < nt; i++)
-		pthread_join(tids[i], NULL);
-	pthread_mutex_destroy(&pool.mu);
-	for (i = 0; i < pool.n; i++) {
-		if (pool.todo[i]->err) {
-			warn("%s", pool.todo[i]->err);
+	pool_run(want, n, thumb_job, todo);
+	for (i = 0; i < n; i++) {
+		if (todo[i]->err) {
+			warn("%s", todo[i]->err);
 			rc = -1;
 		}
 	}
-	free(pool.todo);
+	free(todo);
 	return rc;
 }
 
