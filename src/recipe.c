@@ -1303,18 +1303,6 @@ model_free(struct model *m)
 	params_free(m->params, m->nparams);
 }
 
-/* "a, b or c" */
-static char *
-names_or(const char *const *names, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
-	return buf_detach(&b, NULL);
-}
-
 static void
 parse_model(struct loader *l, const struct node *k, const struct node *v)
 {
@@ -1335,7 +1323,7 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		problem(l, v, "model '%s' must be a mapping, like {provider: builtin}", q(l, k->str));
 		return;
 	}
-	plist = names_or(pnames, npnames);
+	plist = provider_name_list(pnames, npnames);
 	for (i = 0; i < v->nkids; i += 2) {
 		key = v->kids[i];
 		val = v->kids[i + 1];
