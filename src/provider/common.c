@@ -341,3 +341,14 @@ provider_reply_download(const char *who, const struct http_response *resp,
 	buf_reset(&out->image);
 	buf_put(&out->image, resp->body.data, resp->body.len);
 }
+
+int
+provider_native(const struct provider *p, const struct model *m,
+		const struct provider_need *need, uint32_t *nw, uint32_t *nh, char **why)
+{
+	*nw = need->width;
+	*nh = need->height;
+	if (!p || !p->native)
+		return 0;
+	return p->native(m, need, nw, nh, why);
+}
