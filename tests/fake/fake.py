@@ -954,6 +954,20 @@ def r_a1111_extras(req):
 
 
 IDEO_MODELS = ("V_1", "V_1_TURBO", "V_2", "V_2_TURBO", "V_2A", "V_2A_TURBO", "V_3", "AUTO")
+IDEO_RESOLUTIONS = frozenset("RESOLUTION_%s" % r for r in (
+    "512_1536", "576_1408", "576_1472", "576_1536", "640_1024", "640_1344", "640_1408",
+    "640_1472", "640_1536", "704_1152", "704_1216", "704_1280", "704_1344", "704_1408",
+    "704_1472", "720_1280", "736_1312", "768_1024", "768_1088", "768_1152", "768_1216",
+    "768_1232", "768_1280", "768_1344", "832_960", "832_1024", "832_1088", "832_1152",
+    "832_1216", "832_1248", "864_1152", "896_960", "896_1024", "896_1088", "896_1120",
+    "896_1152", "960_832", "960_896", "960_1024", "960_1088", "1024_640", "1024_768",
+    "1024_832", "1024_896", "1024_960", "1024_1024", "1088_768", "1088_832", "1088_896",
+    "1088_960", "1120_896", "1152_704", "1152_768", "1152_832", "1152_864", "1152_896",
+    "1216_704", "1216_768", "1216_832", "1232_768", "1248_832", "1280_704", "1280_720",
+    "1280_768", "1280_800", "1312_736", "1344_640", "1344_704", "1344_768", "1408_576",
+    "1408_640", "1408_704", "1472_576", "1472_640", "1472_704", "1536_512", "1536_576",
+    "1536_640",
+))  # the Resolution enum of the Ideogram OpenAPI spec
 IDEO_ASPECTS = ("ASPECT_10_16", "ASPECT_16_10", "ASPECT_9_16", "ASPECT_16_9", "ASPECT_3_2",
                 "ASPECT_2_3", "ASPECT_4_3", "ASPECT_3_4", "ASPECT_1_1", "ASPECT_1_3", "ASPECT_3_1")
 IDEO_STYLES = ("AUTO", "GENERAL", "FICTION", "REALISTIC", "DESIGN", "RENDER_3D", "ANIME",
@@ -987,10 +1001,8 @@ def r_ideogram(req):
     prompt = want(ir, "prompt", nonempty_str, "a non-empty string", p, required=True)
     model = want(ir, "model", enum(*IDEO_MODELS), "one of " + "/".join(IDEO_MODELS), p) or "V_2"
     seed = want(ir, "seed", int_range(0, 2147483647), "an integer 0..2147483647", p)
-    res = want(ir, "resolution", lambda v: isinstance(v, str) and re.fullmatch(
-        r"RESOLUTION_(\d+)_(\d+)", v) and all(
-            512 <= int(x) <= 1536 and int(x) % 32 == 0 for x in v.split("_")[1:]),
-        "RESOLUTION_<W>_<H>", p)
+    res = want(ir, "resolution", lambda v: isinstance(v, str) and v in IDEO_RESOLUTIONS,
+               "one of the documented RESOLUTION_<W>_<H> values", p)
     ar = want(ir, "aspect_ratio", enum(*IDEO_ASPECTS), "an ASPECT_* value", p)
     if res is not None and ar is not None:
         raise Violation("%sresolution and aspect_ratio cannot be combined" % p)

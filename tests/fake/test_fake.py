@@ -395,12 +395,15 @@ def t_ideogram():
         png = f.read()
         ctype = f.headers["Content-Type"]
     ok(ctype == "image/png" and png_size(png) == (114, 64), "ideogram: url serves the PNG")
-    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_576", num_images=2, seed=5,
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_640", num_images=2, seed=5,
                  model="V_2", negative_prompt="text")
     d = r.json() or {}
-    ok(r.status == 200 and [i["resolution"] for i in d["data"]] == ["1024x576"] * 2
+    ok(r.status == 200 and [i["resolution"] for i in d["data"]] == ["1024x640"] * 2
        and [i["seed"] for i in d["data"]] == [5, 6] and d["data"][0]["url"] != d["data"][1]["url"],
        "ideogram: resolution + num_images 2")
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_576")
+    ok(r.status == 400 and "documented" in violations()[-1]["problem"],
+       "ideogram: a resolution not in the documented list -> 400")
     r = ideogram(seed=None)
     ok(r.status == 200 and isinstance(r.json()["data"][0]["seed"], int),
        "ideogram: seed reported when not sent")
