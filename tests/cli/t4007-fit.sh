@@ -131,7 +131,14 @@ test_expect_success 'the fit is part of the key: contain and a crop make new ima
 	test "$(png_text k/dist/w.png fit)" = "contain pad=#ff0000" &&
 	grep -q "explain w: .*or fit changed" out &&
 	grep -q "sd renders 1200x632, fitted to 1200x628 (contain pad=#ff0000)" out &&
-	test "$(png_size k/dist/w.png)" = 1200x628
+	test "$(png_size k/dist/w.png)" = 1200x628 &&
+	n=$(fake_count) &&
+	printf "assets:\n  - {name: w, prompt: wide, seed: 1, size: 1200x628, model: sd, crop: top}\n" >k/recipes/a.yaml &&
+	assetgen -C k build >/dev/null && test "$(fake_count)" -gt "$n" &&
+	test "$(png_text k/dist/w.png fit)" = "cover crop=top" &&
+	n=$(fake_count) &&
+	printf "assets:\n  - {name: w, prompt: wide, seed: 1, size: 1200x628, model: sd}\n" >k/recipes/a.yaml &&
+	assetgen -C k build >out && test "$(fake_count)" = "$n" && grep -q "restored" out
 '
 
 test_expect_success 'a candidate that cannot serve an asset is skipped before any request' '
