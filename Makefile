@@ -58,6 +58,7 @@ CORE_SRCS = \
 	src/crypto.c \
 	src/curl_lazy.c \
 	src/discover.c \
+	src/fit.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \

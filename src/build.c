@@ -13,6 +13,7 @@
 
 #include "artifact.h"
 #include "build.h"
+#include "fit.h"
 #include "http.h"
 #include "cache/index.h"
 #include "codec.h"
@@ -472,8 +473,18 @@ out:
 	return out;
 }
 
-/* Decode and check an image a provider returned; resample to the size
+/* Decode and check an image an upscaler returned; resample to the size
  * asked for when the provider's size grid differs. */
+/* A reply's image: PNG mostly; Gemini answers JPEG or WebP too, whatever
+ * it labels them. */
+static int
+decode_bytes(const struct provider_reply *rep, struct image *raw, char **err)
+{
+	if (rep->image.len >= 8 && memcmp(rep->image.data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return pngio_decode(rep->image.data, rep->image.len, raw, NULL, err);
+	return codec_decode(rep->image.data, rep->image.len, NULL, raw, NULL, err);
+}
+
 static int
 decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, struct image *img,
 	     struct provider_reply *r)
@@ -481,10 +492,7 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 	struct image raw;
 	char *err = NULL;
 
-	/* PNG mostly; Gemini answers JPEG or WebP too, whatever it labels them */
-	if ((rep->image.len >= 8 && memcmp(rep->image.data, "\x89PNG\r\n\x1a\n", 8) == 0 ?
-	     pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) :
-	     codec_decode(rep->image.data, rep->image.len, NULL, &raw, NULL, &err)) < 0) {
+	if (decode_bytes(rep, &raw, &err) < 0) {
 		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
 		free(err);
 		return -1;
@@ -498,6 +506,38 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot resize %ux%u to %ux%u", raw.width,
 							  raw.height, width, height));
 	}
+	image_release(&raw);
+	return 0;
+}
+
+/* Decode a generation and fit it to the asset's size (fit.h), noting in
+ * extra what was asked for, what came back and how it was fitted when
+ * either is not the asset's size. */
+static int
+decode_generation(const struct plan_item *it, const struct plan_cand *c,
+		  const struct provider_reply *rep, struct image *img, struct meta *extra,
+		  struct provider_reply *r)
+{
+	const struct asset *a = it->asset;
+	struct image raw;
+	char *err = NULL;
+
+	if (decode_bytes(rep, &raw, &err) < 0) {
+		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
+		free(err);
+		return -1;
+	}
+	if (raw.width == a->width && raw.height == a->height &&
+	    c->native_w == a->width && c->native_h == a->height) {
+		*img = raw;
+		return 0;
+	}
+	if (fit_apply(&a->fit, &raw, a->width, a->height, img) < 0) {
+		image_release(&raw);
+		return fail(r, FAULT_PERMANENT, xasprintf("cannot fit %ux%u to %ux%u", raw.width,
+							  raw.height, a->width, a->height));
+	}
+	artifact_meta_fit(extra, c->native_w, c->native_h, raw.width, raw.height, &a->fit);
 	image_release(&raw);
 	return 0;
 }
@@ -521,12 +561,12 @@ job_reply(struct worker *w, struct job *j)
 	}
 	if (r->follow)
 		return R_FOLLOW;
-	if (decode_reply(r, it->asset->width, it->asset->height, &img, r) < 0)
-		return R_FAIL;
 	seal_keep_upstream(w->s->st, w->ix, &c->gen_key, (const unsigned char *)r->image.data,
 			   r->image.len);
 	for (size_t i = 0; i < r->extra.n; i++)
 		meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
+	if (decode_generation(it, c, r, &img, &t->extra, r) < 0)
+		return R_FAIL;
 	out = finish_generation(w, t, &img, &t->extra, r);
 	image_release(&img);
 	return out;
@@ -1236,6 +1276,8 @@ set_candidate_params(struct sched *s, struct task *t)
 	t->req.params = c->params;
 	t->req.nparams = c->nparams;
 	t->req.seed = c->seed;
+	t->req.width = c->native_w;     /* what the model renders; fitted after */
+	t->req.height = c->native_h;
 }
 
 /* A model answered with an image: count it for the model's statistics. */

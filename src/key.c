@@ -6,6 +6,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "fit.h"
 #include "key.h"
 #include "overlay.h"
 #include "util.h"
@@ -107,6 +108,14 @@ key_generation(const struct asset *a, const struct model_id *id,
 	for (i = 0; i < nps; i++) {
 		put_field(&e, "name", ps[i].name);
 		put_field(&e, type_tag[ps[i].type], ps[i].value);
+	}
+	/* the default fit (cover, centred) is left out: keys made before
+	 * fitting existed stay valid, as those images were made that way */
+	if (!fit_is_default(&a->fit)) {
+		char *fit = fit_text(&a->fit);
+
+		put_field(&e, "fit", fit);
+		free(fit);
 	}
 	finish(&e, out);
 }

@@ -7,6 +7,7 @@
 
 #include "artifact.h"
 #include "buf.h"
+#include "fit.h"
 #include "os.h"
 #include "plan.h"
 #include "provider/provider.h"
@@ -144,7 +145,7 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		buf_puts(&why, "typography check changed (expected text, language, threshold, "
 			 "the image read or Tesseract's version) or model identity changed");
 	else if (!why.len)
-		buf_puts(&why, "model identity changed (provider, model or version)");
+		buf_puts(&why, "model identity (provider, model or version) or fit changed");
 	free(params);
 	free(up);
 	free(ov);
@@ -176,6 +177,8 @@ plan_cands(struct plan_item *it, const struct project *p)
 			c->provider = provider_find(c->model->provider);
 			c->roll = k;
 			c->seed = a->seed + (uint64_t)k;
+			c->native_w = it->route.native[i][0];
+			c->native_h = it->route.native[i][1];
 			ra.seed = c->seed;
 			params_merge(c->model, a, &c->params, &c->nparams);
 			model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
@@ -435,9 +438,11 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->out_rel = xasprintf("%s/%s", o->out_rel, it->out_name);
 	if (route_asset(p, a, o->intent, o->per_request, &it->route) < 0 || it->route.ncands == 0) {
 		it->action = PLAN_UNROUTABLE;
-		if (it->route.nskipped)
+		if (it->route.nskipped && it->route.nbudget == it->route.nskipped)
 			it->why = xasprintf("every candidate costs more than budget.per_request (%.4g)",
 					    o->per_request);
+		else if (it->route.nskipped)
+			it->why = xstrdup("no candidate can serve this asset");
 		else
 			it->why = xstrdup("no route matches this asset (add a catch-all route: `- use: [builtin]`)");
 		return;
@@ -510,6 +515,36 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->cost = it->cands[0].model->cost;
 }
 
+/* Add to why what routing skipped and why, and the size the chosen
+ * candidate is asked for when it is not the asset's: what -n and
+ * --explain show. */
+static void
+note_route(struct plan_item *it)
+{
+	const struct asset *a = it->asset;
+	const struct plan_cand *c;
+	struct buf why = BUF_INIT;
+	char *fit;
+	size_t i;
+
+	if (it->why)
+		buf_puts(&why, it->why);
+	for (i = 0; i < it->route.nskipped; i++)
+		why_add(&why, "skipped %s: %s", it->route.skipped[i]->name, it->route.skip_why[i]);
+	if (it->action == PLAN_GENERATE && it->chosen < it->ncands) {
+		c = &it->cands[it->chosen];
+		if (c->native_w != a->width || c->native_h != a->height) {
+			fit = fit_text(&a->fit);
+			why_add(&why, "%s renders %ux%u, fitted to %ux%u (%s)", c->model->name,
+				c->native_w, c->native_h, a->width, a->height, fit);
+			free(fit);
+		}
+	}
+	free(it->why);
+	it->why = why.len ? buf_detach(&why, NULL) : NULL;
+	buf_release(&why);
+}
+
 /* A model that upscales is paid once more after the generation (or after
  * the cached generation, or overlay, it starts from). */
 static void
@@ -564,6 +599,8 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 		it = &pl->items[n++];
 		it->asset = &p->assets[i];
 		plan_one(pl, it, p, ix, st, o);
+		if (it->action != PLAN_FRESH)
+			note_route(it);
 		price_upscale(it);
 		pl->counts[it->action]++;
 		pl->cost += it->cost;
@@ -647,11 +684,11 @@ plan_check_models(const struct plan *pl)
 
 			err = NULL;
 			if (c->roll || !c->provider || !c->provider->check ||
-			    c->provider->check(c->model, a->width, a->height, &err) == 0)
+			    c->provider->check(c->model, c->native_w, c->native_h, &err) == 0)
 				continue;
 			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot make %ux%u: %s\n",
 				a->loc.file, a->loc.line, a->loc.col, a->name, c->model->name,
-				a->width, a->height, err ? err : "unsupported size");
+				c->native_w, c->native_h, err ? err : "unsupported size");
 			free(err);
 			rc = EXIT_INPUT;
 		}

@@ -88,12 +88,14 @@ static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
 	"criticality", "tags", "model", "params", "upscale", "overlay", "matrix", "expect_text",
-	"typography", NULL,
+	"typography", "fit", "crop", "pad", NULL,
 };
 static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
+static const char *const fits[] = { "cover", "contain", "stretch" };     /* enum fit_mode */
+static const char *const crops[] = { "center", "top", "bottom", "left", "right" }; /* enum fit_crop */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1941,12 +1943,13 @@ struct spec {
 	const struct node *map;
 	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
 		*criticality, *tags, *model, *params, *upscale, *overlay, *matrix, *expect_text,
-		*typography;
+		*typography, *fit, *crop, *pad;
 	struct ovspec ov;
 	struct typo_spec ty;
 	uint64_t seed_v;
 	uint32_t width, height;
-	int intent_v, crit_v;
+	int intent_v, crit_v, fit_v, crop_v;
+	uint8_t pad_v[4];
 	enum upscale_kind up_kind;
 	uint32_t up_factor, up_width, up_height;
 	const char *up_with;
@@ -2415,6 +2418,17 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 		} else if (!strcmp(key->str, "typography")) {
 			s->typography = val;
 			parse_typography(l, val, &s->ty);
+		} else if (!strcmp(key->str, "fit")) {
+			s->fit = val;
+			want_enum(l, val, "fit", fits, NELEM(fits), "cover, contain or stretch", &s->fit_v);
+		} else if (!strcmp(key->str, "crop")) {
+			s->crop = val;
+			want_enum(l, val, "crop", crops, NELEM(crops),
+				  "center, top, bottom, left or right", &s->crop_v);
+		} else if (!strcmp(key->str, "pad")) {
+			s->pad = val;
+			if (val->type != NODE_SCALAR || is_null(val) || parse_color(val->str, s->pad_v) < 0)
+				problem(l, val, "'pad' must be a colour: \"#rgb\", \"#rrggbb\" or \"#rrggbbaa\"");
 		} else if (!strcmp(key->str, "matrix")) {
 			s->matrix = val;
 			if (is_defaults)
@@ -2481,6 +2495,18 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 	if (!m->overlay) {
 		m->overlay = def->overlay;
 		m->ov = def->ov;
+	}
+	if (!m->fit) {
+		m->fit = def->fit;
+		m->fit_v = def->fit_v;
+	}
+	if (!m->crop) {
+		m->crop = def->crop;
+		m->crop_v = def->crop_v;
+	}
+	if (!m->pad) {
+		m->pad = def->pad;
+		memcpy(m->pad_v, def->pad_v, sizeof(m->pad_v));
 	}
 	m->bad |= def->bad;
 }
@@ -2893,6 +2919,11 @@ expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
 			a.intent = s->intent ? (enum intent)s->intent_v : INTENT_FINAL;
 			a.criticality = s->criticality ? (enum criticality)s->crit_v : CRIT_NORMAL;
 			a.model = s->model ? xstrdup(s->model->str) : NULL;
+			a.fit.mode = s->fit ? (enum fit_mode)s->fit_v : FIT_COVER;
+			a.fit.crop = s->crop ? (enum fit_crop)s->crop_v : CROP_CENTER;
+			a.fit.pad[3] = 255;
+			if (s->pad)
+				memcpy(a.fit.pad, s->pad_v, sizeof(a.fit.pad));
 			a.upscale.kind = s->up_kind;
 			a.upscale.factor = s->up_kind == UPSCALE_FACTOR ? s->up_factor : 0;
 			if (s->up_kind == UPSCALE_SIZE) {
@@ -2967,6 +2998,13 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 			problem(l, v, "asset has no 'seed' (assetgen has no hidden randomness)");
 	}
 	if (nproblems(l) != n0 || s.bad)
+		return;
+	if (s.crop && s.fit && s.fit_v != FIT_COVER)
+		problem(l, s.crop, "'crop' is for fit: cover (this asset's fit is %s)", fits[s.fit_v]);
+	if (s.pad && (!s.fit || s.fit_v != FIT_CONTAIN))
+		problem(l, s.pad, "'pad' is for fit: contain (this asset's fit is %s)",
+			fits[s.fit ? s.fit_v : FIT_COVER]);
+	if (nproblems(l) != n0)
 		return;
 	w = s.size ? s.width : 1024;
 	h = s.size ? s.height : 1024;

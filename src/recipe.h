@@ -57,6 +57,17 @@ struct upscale {
 	char *with;                 /* "lanczos3" (default), "bicubic", "nearest", or a model name */
 };
 
+enum fit_mode { FIT_COVER, FIT_CONTAIN, FIT_STRETCH };
+enum fit_crop { CROP_CENTER, CROP_TOP, CROP_BOTTOM, CROP_LEFT, CROP_RIGHT };
+
+/* `fit`, `crop`, `pad`: how an image a model made at another size
+ * becomes the asset's exact size (fit.h). */
+struct fit {
+	enum fit_mode mode;         /* default cover */
+	enum fit_crop crop;         /* cover: the part kept; default center */
+	uint8_t pad[4];             /* contain: the colour around the image; default #000000 */
+};
+
 /* A font file an overlay draws with, read once per project load. */
 struct font_file {
 	char *path;                 /* as written in the recipe: relative to the project root */
@@ -131,6 +142,7 @@ struct asset {
 	size_t nmatrix_vars;
 	char *group;                /* the unexpanded name ("portrait-{style}") of a matrix asset, else NULL */
 	struct typography typo;
+	struct fit fit;
 };
 
 struct model {

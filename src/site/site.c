@@ -52,6 +52,7 @@ struct entry {
 	struct plan_check v;
 	char *err;                   /* thumbnail failure, warned after the pool */
 	struct c2pa_report cred;     /* content credentials, checked; status C2PA_ABSENT: unsigned */
+	json_t *fit;                 /* {how, native, returned} when the model made another size */
 };
 
 struct site {
@@ -214,6 +215,37 @@ output_credentials(const struct site *s, const struct output_rec *r, struct c2pa
 	buf_release(&b);
 }
 
+/* How the output was fitted, from its metadata: {how, native,
+ * returned}, or NULL when the model made the exact size.  Only a model
+ * asked for another size, or a hosted one, can have been fitted: the
+ * built-in model's files are not read. */
+static json_t *
+fit_json(const struct plan_item *it, const struct output_rec *r)
+{
+	const struct plan_cand *c = NULL;
+	struct buf b = BUF_INIT;
+	struct meta m = {0};
+	const char *how, *nat, *got;
+	json_t *o = NULL;
+	char *err = NULL;
+	size_t i;
+
+	for (i = 0; i < it->ncands && !c; i++)
+		if (strcmp(it->cands[i].model->name, r->model) == 0)
+			c = &it->cands[i];
+	if (!c || (strcmp(c->model->provider, "builtin") == 0 &&
+		   c->native_w == it->asset->width && c->native_h == it->asset->height))
+		return NULL;
+	if (os_read_file(r->path, SITE_MAX_IMAGE, &b) == 0 &&
+	    pngio_read_meta(b.data, b.len, &m, &err) == 0 && (how = meta_get(&m, "fit")) &&
+	    (nat = meta_get(&m, "native_size")) && (got = meta_get(&m, "returned_size")))
+		o = json_pack("{s:s, s:s, s:s}", "how", how, "native", nat, "returned", got);
+	free(err);
+	meta_release(&m);
+	buf_release(&b);
+	return o;
+}
+
 static void
 add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r, int preview)
 {
@@ -244,6 +276,7 @@ add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r
 	e->thumb_path = path_join(s->out_dir, e->thumb);
 	e->dist = s->out_dir;
 	e->cost = output_cost(s, it, r);
+	e->fit = fit_json(it, r);
 	e->seed = r->seed;
 	output_credentials(s, r, &e->cred);
 	if (it->checked && (e->checked = site_typo_verdict(it, &r->key, s->ix, &e->v)))
@@ -623,6 +656,7 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "prompt", json_string(r->prompt));
 	json_object_set_new(o, "negative_prompt", json_string(r->negative_prompt));
 	json_object_set_new(o, "params", params);
+	json_object_set_new(o, "fit", e->fit ? json_incref(e->fit) : json_null());
 	json_object_set_new(o, "upscale", json_string(r->upscale));
 	json_object_set_new(o, "overlay", overlay_json(r->overlay));
 	json_object_set_new(o, "intent", json_string(intent_name(a->intent)));
@@ -1148,6 +1182,7 @@ site_update(const struct project *p, struct index *ix, const char *out_dir)
 		free(s.es[i].thumb_path);
 		free(s.es[i].err);
 		c2pa_report_release(&s.es[i].cred);
+		json_decref(s.es[i].fit);
 	}
 	free(s.es);
 	buf_release(&s.picks);
