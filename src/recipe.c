@@ -2086,6 +2086,7 @@ font_default(struct loader *l, const struct node *v)
 			free(real);
 			free(abs);
 			free(dir);
+			buf_release(&tried);
 			if (!l->default_font)
 				l->default_font_err = xstrdup("'overlay' has no 'font', and the default "
 							      "font is unusable: name a .ttf or .otf file");
