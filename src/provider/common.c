@@ -2,6 +2,7 @@
  * HTTP provider shares: status classification, Retry-After, base64 */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,4 +396,55 @@ provider_native(const struct provider *p, const struct model *m,
 	if (!p || !p->native)
 		return 0;
 	return p->native(m, need, nw, nh, why);
+}
+
+size_t
+provider_ratio_nearest(const uint32_t (*list)[2], size_t n, uint32_t w, uint32_t h)
+{
+	double want = log((double)w / h), d, bestd = INFINITY;
+	size_t i, best = 0;
+
+	for (i = 0; i < n; i++) {
+		d = fabs(log((double)list[i][0] / list[i][1]) - want);
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+int
+provider_ratio_check(const char *who, const uint32_t (*list)[2], size_t n,
+		     uint32_t w, uint32_t h, char **err)
+{
+	struct buf names = BUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		if ((uint64_t)w * list[i][1] == (uint64_t)h * list[i][0])
+			return 0;
+	for (i = 0; i < n; i++)
+		buf_printf(&names, "%s%u:%u", i ? ", " : "", list[i][0], list[i][1]);
+	k = provider_ratio_nearest(list, n, w, h);
+	*err = xasprintf("%s cannot make %ux%u: the API takes an aspect ratio, one of %s "
+			 "(nearest: %u:%u)", who, w, h, names.data, list[k][0], list[k][1]);
+	buf_release(&names);
+	return -1;
+}
+
+int
+provider_ratio_native(const uint32_t (*list)[2], size_t n, const struct provider_need *need,
+		      const char *no_alpha, uint32_t *nw, uint32_t *nh, char **why)
+{
+	size_t k = provider_ratio_nearest(list, n, need->width, need->height);
+	uint32_t u = (uint32_t)lround(sqrt(1048576.0 / (list[k][0] * list[k][1])));
+
+	if (need->transparent) {
+		*why = xstrdup(no_alpha);
+		return -1;
+	}
+	*nw = list[k][0] * u;
+	*nh = list[k][1] * u;
+	return 0;
 }

@@ -10,7 +10,6 @@
  * ratio, not pixels: check refuses sizes whose ratio it does not know.  The
  * negative prompt is appended to the prompt as "Avoid: ...".
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -126,17 +125,7 @@ sniff(const struct buf *b)
 static size_t
 nearest_ratio(uint32_t w, uint32_t h)
 {
-	double want = log((double)w / h), d, bestd = INFINITY;
-	size_t i, best = 0;
-
-	for (i = 0; i < NRATIOS; i++) {
-		d = fabs(log((double)ratios[i][0] / ratios[i][1]) - want);
-		if (d < bestd) {
-			bestd = d;
-			best = i;
-		}
-	}
-	return best;
+	return provider_ratio_nearest(ratios, NRATIOS, w, h);
 }
 
 static int
@@ -373,20 +362,8 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 static int
 gemini_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 {
-	struct buf list = BUF_INIT;
-	size_t i, k;
-
 	(void)m;
-	for (i = 0; i < NRATIOS; i++)
-		if ((uint64_t)w * ratios[i][1] == (uint64_t)h * ratios[i][0])
-			return 0;
-	for (i = 0; i < NRATIOS; i++)
-		buf_printf(&list, "%s%u:%u", i ? ", " : "", ratios[i][0], ratios[i][1]);
-	k = nearest_ratio(w, h);
-	*err = xasprintf("gemini cannot make %ux%u: the API takes an aspect ratio, one of %s "
-			 "(nearest: %u:%u)", w, h, list.data, ratios[k][0], ratios[k][1]);
-	buf_release(&list);
-	return -1;
+	return provider_ratio_check(WHO, ratios, NRATIOS, w, h, err);
 }
 
 /* The API takes an aspect ratio: the nearest documented one, as a size
@@ -396,17 +373,8 @@ static int
 gemini_native(const struct model *m, const struct provider_need *need,
 	      uint32_t *nw, uint32_t *nh, char **why)
 {
-	size_t k = nearest_ratio(need->width, need->height);
-	uint32_t n = (uint32_t)lround(sqrt(1048576.0 / (ratios[k][0] * ratios[k][1])));
-
 	(void)m;
-	if (need->transparent) {
-		*why = xstrdup("gemini image models make no transparent images");
-		return -1;
-	}
-	*nw = ratios[k][0] * n;
-	*nh = ratios[k][1] * n;
-	return 0;
+	return provider_ratio_native(ratios, NRATIOS, need, "gemini image models make no transparent images", nw, nh, why);
 }
 
 const struct provider provider_gemini = {

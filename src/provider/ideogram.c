@@ -51,10 +51,10 @@ static const char *const reserved[] = {
 #define NRESERVED (sizeof(reserved) / sizeof(reserved[0]))
 
 /* The legacy AspectRatio enum, and 3.0's (written "16x9"). */
-static const uint8_t aspects_legacy[][2] = {
+static const uint32_t aspects_legacy[][2] = {
 	{10, 16}, {16, 10}, {9, 16}, {16, 9}, {3, 2}, {2, 3}, {4, 3}, {3, 4}, {1, 1}, {1, 3}, {3, 1},
 };
-static const uint8_t aspects_v3[][2] = {
+static const uint32_t aspects_v3[][2] = {
 	{1, 3}, {3, 1}, {1, 2}, {2, 1}, {9, 16}, {16, 9}, {10, 16}, {16, 10}, {2, 3}, {3, 2},
 	{3, 4}, {4, 3}, {4, 5}, {5, 4}, {1, 1},
 };
@@ -97,23 +97,6 @@ static int
 is_v2(const char *model)
 {
 	return !*model || strcmp(model, "V_2") == 0 || strcmp(model, "V_2_TURBO") == 0;
-}
-
-/* The documented aspect ratio nearest to w:h: index into list. */
-static size_t
-nearest_aspect(uint32_t w, uint32_t h, const uint8_t (*list)[2], size_t n)
-{
-	double want = log((double)w / h), d, bestd = INFINITY;
-	size_t i, best = 0;
-
-	for (i = 0; i < n; i++) {
-		d = fabs(log((double)list[i][0] / list[i][1]) - want);
-		if (d < bestd) {
-			bestd = d;
-			best = i;
-		}
-	}
-	return best;
 }
 
 static int
@@ -276,7 +259,7 @@ request_v3(const struct provider_call *c, struct http_request *out, char **err)
 	text_part(out, "prompt", r->prompt);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)(r->seed % 2147483648u));
 	text_part(out, "seed", num);
-	k = nearest_aspect(r->width, r->height, aspects_v3, sizeof(aspects_v3) / sizeof(*aspects_v3));
+	k = provider_ratio_nearest(aspects_v3, sizeof(aspects_v3) / sizeof(*aspects_v3), r->width, r->height);
 	snprintf(ar, sizeof(ar), "%ux%u", aspects_v3[k][0], aspects_v3[k][1]);
 	text_part(out, "aspect_ratio", ar);
 	text_part(out, "num_images", "1");
@@ -334,8 +317,9 @@ ideogram_request(const struct provider_call *c, struct http_request *out, char *
 		s = xasprintf("RESOLUTION_%u_%u", r->width, r->height);
 		json_object_set_new(ir, "resolution", json_string(s));
 	} else {
-		k = nearest_aspect(r->width, r->height, aspects_legacy,
-				   sizeof(aspects_legacy) / sizeof(*aspects_legacy));
+		k = provider_ratio_nearest(aspects_legacy,
+					   sizeof(aspects_legacy) / sizeof(*aspects_legacy),
+					   r->width, r->height);
 		s = xasprintf("ASPECT_%u_%u", aspects_legacy[k][0], aspects_legacy[k][1]);
 		json_object_set_new(ir, "aspect_ratio", json_string(s));
 	}

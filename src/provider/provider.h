@@ -167,6 +167,19 @@ char *provider_name_list(const char *const *list, size_t n);
 /* endpoint (trailing slashes dropped) + path; malloc'd. */
 char *provider_url(const char *endpoint, const char *path);
 
+/* APIs that take an aspect ratio from a documented list of w:h pairs. */
+/* The pair of list[n] nearest to w:h (on a log scale): its index. */
+size_t provider_ratio_nearest(const uint32_t (*list)[2], size_t n, uint32_t w, uint32_t h);
+/* 0 when w:h is exactly one of the list, else -1 with *err naming the
+ * list and the nearest pair ("WHO cannot make WxH: ..."). */
+int provider_ratio_check(const char *who, const uint32_t (*list)[2], size_t n,
+			 uint32_t w, uint32_t h, char **err);
+/* The size of about one megapixel in exactly the ratio of list nearest
+ * to need; -1 with *why when need asks for transparency (no_alpha says
+ * why not). */
+int provider_ratio_native(const uint32_t (*list)[2], size_t n, const struct provider_need *need,
+			  const char *no_alpha, uint32_t *nw, uint32_t *nh, char **why);
+
 extern const struct provider provider_builtin;
 extern const struct provider provider_http;
 extern const struct provider provider_openai;

@@ -12,7 +12,6 @@
  * upscale/fast (4x), or upscale/conservative when the model is
  * "conservative".
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -134,17 +133,7 @@ text_part(struct http_request *r, const char *name, const char *value)
 static size_t
 nearest_ratio(uint32_t w, uint32_t h)
 {
-	double want = log((double)w / h), d, bestd = INFINITY;
-	size_t i, best = 0;
-
-	for (i = 0; i < NRATIOS; i++) {
-		d = fabs(log((double)ratios[i][0] / ratios[i][1]) - want);
-		if (d < bestd) {
-			bestd = d;
-			best = i;
-		}
-	}
-	return best;
+	return provider_ratio_nearest(ratios, NRATIOS, w, h);
 }
 
 static void
@@ -376,20 +365,8 @@ stability_reply(const struct provider_call *c, const struct http_response *resp,
 static int
 stability_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 {
-	struct buf list = BUF_INIT;
-	size_t i, k;
-
 	(void)m;
-	for (i = 0; i < NRATIOS; i++)
-		if ((uint64_t)w * ratios[i][1] == (uint64_t)h * ratios[i][0])
-			return 0;
-	for (i = 0; i < NRATIOS; i++)
-		buf_printf(&list, "%s%u:%u", i ? ", " : "", ratios[i][0], ratios[i][1]);
-	k = nearest_ratio(w, h);
-	*err = xasprintf("stability cannot make %ux%u: the API takes an aspect ratio, one of %s "
-			 "(nearest: %u:%u)", w, h, list.data, ratios[k][0], ratios[k][1]);
-	buf_release(&list);
-	return -1;
+	return provider_ratio_check(WHO, ratios, NRATIOS, w, h, err);
 }
 
 /* The API takes an aspect ratio: the nearest documented one, as a size
@@ -398,17 +375,8 @@ static int
 stability_native(const struct model *m, const struct provider_need *need,
 		 uint32_t *nw, uint32_t *nh, char **why)
 {
-	size_t k = nearest_ratio(need->width, need->height);
-	uint32_t n = (uint32_t)lround(sqrt(1048576.0 / (ratios[k][0] * ratios[k][1])));
-
 	(void)m;
-	if (need->transparent) {
-		*why = xstrdup("stability's generate endpoints make no transparent images");
-		return -1;
-	}
-	*nw = ratios[k][0] * n;
-	*nh = ratios[k][1] * n;
-	return 0;
+	return provider_ratio_native(ratios, NRATIOS, need, "stability's generate endpoints make no transparent images", nw, nh, why);
 }
 
 const struct provider provider_stability = {
