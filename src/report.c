@@ -8,28 +8,6 @@
 #include "report.h"
 #include "util.h"
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted v[n]. */
-static double
-percentile(const double *v, size_t n, double q)
-{
-	size_t k;
-
-	if (!n)
-		return 0;
-	k = (size_t)(q * (double)n + 0.999999);
-	if (k < 1)
-		k = 1;
-	return v[(k > n ? n : k) - 1];
-}
-
 static json_t *
 model_stats(const struct build_stats *stats)
 {
@@ -45,15 +23,15 @@ model_stats(const struct build_stats *stats)
 		lat = xcalloc(ms->nlatency + 1, sizeof(*lat));
 		if (ms->nlatency)
 			memcpy(lat, ms->latency, ms->nlatency * sizeof(*lat));
-		qsort(lat, ms->nlatency, sizeof(*lat), cmp_double);
+		doubles_sort(lat, ms->nlatency);
 		faults = json_object();
 		for (f = FAULT_RETRY; f <= FAULT_SAFETY; f++)
 			json_object_set_new(faults, fault_name((enum fault)f), json_integer((json_int_t)ms->faults[f]));
 		json_object_set_new(models, ms->name, json_pack("{s:I, s:I, s:o, s:f, s:f, s:b}",
 			"attempts", (json_int_t)ms->attempts, "succeeded", (json_int_t)ms->ok,
 			"failures", faults,
-			"p50_seconds", percentile(lat, ms->nlatency, 0.50),
-			"p95_seconds", percentile(lat, ms->nlatency, 0.95),
+			"p50_seconds", doubles_percentile(lat, ms->nlatency, 0.50),
+			"p95_seconds", doubles_percentile(lat, ms->nlatency, 0.95),
 			"cooled_down", ms->cooled));
 		free(lat);
 	}
@@ -234,9 +212,9 @@ report_bench_json(FILE *f, const struct plan *pl, const struct item_result *res,
 		"seconds", stats->seconds,
 		"images_per_second", stats->seconds > 0 ? (double)ok / stats->seconds : 0.0,
 		"latency_seconds",
-		"p50", percentile(lat, nlat, 0.50),
-		"p95", percentile(lat, nlat, 0.95),
-		"p99", percentile(lat, nlat, 0.99),
+		"p50", doubles_percentile(lat, nlat, 0.50),
+		"p95", doubles_percentile(lat, nlat, 0.95),
+		"p99", doubles_percentile(lat, nlat, 0.99),
 		"spent", stats->spent,
 		"models", model_stats(stats));
 	json_object_set_new(root, "typography", typo_stats(pl));

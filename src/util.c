@@ -264,3 +264,31 @@ now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+doubles_sort(double *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_double);
+}
+
+double
+doubles_percentile(const double *v, size_t n, double q)
+{
+	size_t k;
+
+	if (!n)
+		return 0;
+	k = (size_t)(q * (double)n + 0.999999);
+	if (k < 1)
+		k = 1;
+	return v[(k > n ? n : k) - 1];
+}

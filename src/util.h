@@ -47,6 +47,11 @@ int parse_double(const char *s, double *out);
  * too large); -2 negative (-1e-400 too, though it reads as 0). */
 int parse_nonneg(const char *s, double *out);
 
+/* Sort v[n] ascending; the nearest-rank percentile q (0..1) of sorted
+ * v[n], 0 when n is 0. */
+void doubles_sort(double *v, size_t n);
+double doubles_percentile(const double *v, size_t n, double q);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -30,25 +30,6 @@ static const char usage[] =
 	"                 the typography failure rate per model\n"
 	"  --json         print the results as JSON\n";
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const double *v, size_t n, double q)
-{
-	size_t k;
-
-	if (!n)
-		return 0;
-	k = (size_t)(q * (double)n + 0.999999);
-	return v[(k < 1 ? 1 : k > n ? n : k) - 1];
-}
-
 static char *
 expand(const char *tmpl, size_t i)
 {
@@ -234,7 +215,7 @@ cmd_bench(int argc, char **argv, struct global *g)
 	}
 	if (expect && rc == EXIT_BUILD)
 		rc = EXIT_OK;   /* renders failing the check are the measurement, not an error */
-	qsort(lat, nlat, sizeof(*lat), cmp_double);
+	doubles_sort(lat, nlat);
 	if (json) {
 		report_bench_json(stdout, &pl, res, &stats, lat, nlat);
 	} else {
@@ -243,7 +224,8 @@ cmd_bench(int argc, char **argv, struct global *g)
 		printf("done:        %zu of %zu in %.2fs, %.2f images/s\n", nok, pl.nitems, stats.seconds,
 		       stats.seconds > 0 ? (double)nok / stats.seconds : 0.0);
 		printf("latency:     p50 %.3fs  p95 %.3fs  p99 %.3fs  (per asset, retries included)\n",
-		       pct(lat, nlat, 0.50), pct(lat, nlat, 0.95), pct(lat, nlat, 0.99));
+		       doubles_percentile(lat, nlat, 0.50), doubles_percentile(lat, nlat, 0.95),
+		       doubles_percentile(lat, nlat, 0.99));
 		printf("spent:       %.3f\n", stats.spent);
 		for (m = 0; m < stats.nmodels; m++) {
 			const struct model_stats *ms = &stats.models[m];
