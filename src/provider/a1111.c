@@ -84,25 +84,15 @@ static int
 finish_request(const struct provider_call *c, const char *path, json_t *root,
 	       struct http_request *out, char **err)
 {
-	char *body, *url, *b64, *auth;
+	char *b64, *auth;
 
 	if (c->api_key && *c->api_key && !strchr(c->api_key, ':')) {
 		json_decref(root);
 		*err = xstrdup(WHO ": the key must be user:pass (the webui's --api-auth)");
 		return -1;
 	}
-	body = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!body) {
-		*err = xstrdup(WHO ": cannot encode the request");
+	if (provider_post_json(WHO, c->endpoint, path, root, out, err) < 0)
 		return -1;
-	}
-	url = provider_url(c->endpoint, path);
-	http_request_init(out, "POST", url);
-	free(url);
-	buf_puts(&out->body, body);
-	free(body);
-	http_request_header(out, "Content-Type", "application/json");
 	if (c->api_key && *c->api_key) {
 		/* --api-auth user:pass */
 		b64 = provider_base64_encode(c->api_key, strlen(c->api_key));
@@ -275,12 +265,8 @@ a1111_reply(const struct provider_call *c, const struct http_response *resp, str
 		refine_error(resp, out);
 		return;
 	}
-	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
-	if (!json_is_object(root)) {
-		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
-		json_decref(root);
+	if (!(root = provider_reply_object(WHO, resp, out)))
 		return;
-	}
 	info = json_object_get(root, "info");
 	if (c->image) {
 		img = json_object_get(root, "image");

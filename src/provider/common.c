@@ -448,3 +448,49 @@ provider_ratio_native(const uint32_t (*list)[2], size_t n, const struct provider
 	*nh = list[k][1] * u;
 	return 0;
 }
+
+int
+provider_post_json(const char *who, const char *endpoint, const char *path, json_t *root,
+		   struct http_request *out, char **err)
+{
+	char *body = json_dumps(root, JSON_COMPACT), *url;
+
+	json_decref(root);
+	if (!body) {
+		*err = xasprintf("%s: cannot encode the request", who);
+		return -1;
+	}
+	url = path ? provider_url(endpoint, path) : xstrdup(endpoint);
+	http_request_init(out, "POST", url);
+	free(url);
+	buf_puts(&out->body, body);
+	free(body);
+	http_request_header(out, "Content-Type", "application/json");
+	return 0;
+}
+
+json_t *
+provider_reply_object(const char *who, const struct http_response *resp, struct provider_reply *out)
+{
+	json_t *root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
+
+	if (!json_is_object(root)) {
+		provider_fail(out, FAULT_RETRY, "%s: invalid JSON in response", who);
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+enum param_use
+provider_param_enum(const struct param *p, const char *const *values, size_t n, char **why)
+{
+	char *list;
+
+	if (p->type == VAL_STRING && provider_name_in(p->value, values, n))
+		return PARAM_SEND;
+	list = provider_name_list(values, n);
+	*why = xasprintf("'%s' takes %s, not '%s'", p->name, list, p->value);
+	free(list);
+	return PARAM_REJECT;
+}

@@ -145,8 +145,9 @@ gemini_request(const struct provider_call *c, struct http_request *out, char **e
 	const struct render_req *r = c->req;
 	const char *model = model_id(c->model), *name;
 	json_t *root, *gc, *ic, *part;
-	char *s, *body, *url, *why = NULL;
+	char *s, *why = NULL;
 	size_t i, k;
+	int posted;
 
 	if (gemini_check_model(c->model, &why) < 0) {
 		*err = xasprintf(WHO ": %s", why);
@@ -204,20 +205,11 @@ gemini_request(const struct provider_call *c, struct http_request *out, char **e
 	}
 	json_object_set_new(gc, "imageConfig", ic);
 	json_object_set_new(root, "generationConfig", gc);
-	body = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!body) {
-		*err = xstrdup(WHO ": cannot encode the request");
-		return -1;
-	}
 	s = xasprintf("/models/%s:generateContent", model);
-	url = provider_url(c->endpoint, s);
+	posted = provider_post_json(WHO, c->endpoint, s, root, out, err);
 	free(s);
-	http_request_init(out, "POST", url);
-	free(url);
-	buf_puts(&out->body, body);
-	free(body);
-	http_request_header(out, "Content-Type", "application/json");
+	if (posted < 0)
+		return -1;
 	http_request_secret_header(out, "x-goog-api-key", c->api_key);
 	return 0;
 }
@@ -298,12 +290,8 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 		refine_error(resp, out);
 		return;
 	}
-	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
-	if (!json_is_object(root)) {
-		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
-		json_decref(root);
+	if (!(root = provider_reply_object(WHO, resp, out)))
 		return;
-	}
 	cands = json_object_get(root, "candidates");
 	json_array_foreach(cands, i, cand) {
 		v = json_object_get(cand, "finishReason");

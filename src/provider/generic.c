@@ -27,7 +27,7 @@ generic_request(const struct provider_call *c, struct http_request *out, char **
 {
 	const struct render_req *r = c->req;
 	json_t *root, *params;
-	char *body, *auth;
+	char *auth;
 	size_t i;
 
 	if (!c->endpoint || !*c->endpoint) {
@@ -45,16 +45,8 @@ generic_request(const struct provider_call *c, struct http_request *out, char **
 	for (i = 0; i < r->nparams; i++)
 		json_object_set_new(params, r->params[i].name, provider_param_json(&r->params[i]));
 	json_object_set_new(root, "params", params);
-	body = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!body) {
-		*err = xstrdup(WHO ": cannot encode the request");
+	if (provider_post_json(WHO, c->endpoint, NULL, root, out, err) < 0)
 		return -1;
-	}
-	http_request_init(out, "POST", c->endpoint);
-	buf_puts(&out->body, body);
-	free(body);
-	http_request_header(out, "Content-Type", "application/json");
 	http_request_header(out, "Accept", "image/png, application/json");
 	if (c->api_key && *c->api_key) {
 		auth = xasprintf("Bearer %s", c->api_key);
@@ -98,15 +90,10 @@ static void
 reply_json(const struct http_response *resp, struct provider_reply *out)
 {
 	json_t *root, *img, *rm;
-	json_error_t jerr;
 	char *s;
 
-	root = json_loadb(resp->body.data, resp->body.len, 0, &jerr);
-	if (!root || !json_is_object(root)) {
-		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
-		json_decref(root);
+	if (!(root = provider_reply_object(WHO, resp, out)))
 		return;
-	}
 	img = json_object_get(root, "image");
 	if (!json_is_string(img) || json_string_length(img) == 0) {
 		provider_fail(out, FAULT_RETRY, WHO ": no image in response");

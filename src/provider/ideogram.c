@@ -119,19 +119,6 @@ takes_negative(const char *model)
 	       strcmp(model, "V_2") == 0 || strcmp(model, "V_2_TURBO") == 0;
 }
 
-static enum param_use
-param_enum(const struct param *p, const char *const *values, size_t n, char **why)
-{
-	char *list;
-
-	if (p->type == VAL_STRING && provider_name_in(p->value, values, n))
-		return PARAM_SEND;
-	list = provider_name_list(values, n);
-	*why = xasprintf("'%s' takes %s, not '%s'", p->name, list, p->value);
-	free(list);
-	return PARAM_REJECT;
-}
-
 /* The documented fields of each endpoint; the portable style maps to
  * style_type when it names one, the other portable params are dropped. */
 static enum param_use
@@ -152,12 +139,12 @@ ideogram_param(const struct model *m, const struct param *p, char **why)
 			*why = xasprintf("'%s' is not an Ideogram style_type", p->value);
 			return PARAM_DROP;
 		}
-		return param_enum(p, list, n, why);
+		return provider_param_enum(p, list, n, why);
 	}
 	if (v3 && strcmp(p->name, "rendering_speed") == 0)
-		return param_enum(p, speeds, sizeof(speeds) / sizeof(*speeds), why);
+		return provider_param_enum(p, speeds, sizeof(speeds) / sizeof(*speeds), why);
 	if (v3 && strcmp(p->name, "magic_prompt") == 0)
-		return param_enum(p, magic, 3, why);
+		return provider_param_enum(p, magic, 3, why);
 	if (v3 && strcmp(p->name, "style_preset") == 0) {
 		if (p->type == VAL_STRING && provider_name_in(p->value, presets, NPRESETS))
 			return PARAM_SEND;
@@ -166,7 +153,7 @@ ideogram_param(const struct model *m, const struct param *p, char **why)
 		return PARAM_REJECT;
 	}
 	if (!v3 && strcmp(p->name, "magic_prompt_option") == 0)
-		return param_enum(p, magic, 3, why);
+		return provider_param_enum(p, magic, 3, why);
 	if (!v3 && strcmp(p->name, "magic_prompt_version") == 0) {
 		if (p->type == VAL_STRING && (strcmp(p->value, "V_0") == 0 ||
 		    (strlen(p->value) == 5 && str_has_prefix(p->value, "V_0_") &&
@@ -286,7 +273,7 @@ ideogram_request(const struct provider_call *c, struct http_request *out, char *
 	const char *model = c->model->model ? c->model->model : "";
 	const char *name;
 	json_t *root, *ir;
-	char *body, *s, *url;
+	char *s;
 	size_t i, k;
 
 	if (!c->api_key || !*c->api_key) {
@@ -342,18 +329,8 @@ ideogram_request(const struct provider_call *c, struct http_request *out, char *
 	}
 	root = json_object();
 	json_object_set_new(root, "image_request", ir);
-	body = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!body) {
-		*err = xstrdup(WHO ": cannot encode the request");
+	if (provider_post_json(WHO, c->endpoint, "/generate", root, out, err) < 0)
 		return -1;
-	}
-	url = provider_url(c->endpoint, "/generate");
-	http_request_init(out, "POST", url);
-	free(url);
-	buf_puts(&out->body, body);
-	free(body);
-	http_request_header(out, "Content-Type", "application/json");
 	http_request_secret_header(out, "Api-Key", c->api_key);
 	return 0;
 }
@@ -391,12 +368,8 @@ reply_generate(const struct http_response *resp, struct provider_reply *out)
 		refine_error(resp, out);
 		return;
 	}
-	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
-	if (!json_is_object(root)) {
-		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
-		json_decref(root);
+	if (!(root = provider_reply_object(WHO, resp, out)))
 		return;
-	}
 	d = json_array_get(json_object_get(root, "data"), 0);
 	v = json_object_get(d, "is_image_safe");
 	url = json_string_value(json_object_get(d, "url"));

@@ -57,20 +57,6 @@ openai_check_model(const struct model *m, char **err)
 	return 0;
 }
 
-/* One documented enum field of the Images API. */
-static enum param_use
-param_enum(const struct param *p, const char *const *values, size_t n, char **why)
-{
-	char *list;
-
-	if (p->type == VAL_STRING && provider_name_in(p->value, values, n))
-		return PARAM_SEND;
-	list = provider_name_list(values, n);
-	*why = xasprintf("'%s' takes %s, not '%s'", p->name, list, p->value);
-	free(list);
-	return PARAM_REJECT;
-}
-
 /* The generations fields of the GPT image models (the SDK's
  * image_generate_params): quality, background, moderation, output_format
  * (png: assetgen stores PNG), user.  The portable params the API has no
@@ -86,13 +72,13 @@ openai_param(const struct model *m, const struct param *p, char **why)
 
 	(void)m;
 	if (strcmp(p->name, "quality") == 0)
-		return param_enum(p, quality, 4, why);
+		return provider_param_enum(p, quality, 4, why);
 	if (strcmp(p->name, "background") == 0)
-		return param_enum(p, background, 3, why);
+		return provider_param_enum(p, background, 3, why);
 	if (strcmp(p->name, "moderation") == 0)
-		return param_enum(p, moderation, 2, why);
+		return provider_param_enum(p, moderation, 2, why);
 	if (strcmp(p->name, "output_format") == 0) {
-		if (param_enum(p, format, 1, why) == PARAM_SEND)
+		if (provider_param_enum(p, format, 1, why) == PARAM_SEND)
 			return PARAM_SEND;
 		free(*why);
 		*why = xasprintf("output_format '%s' is not supported: assetgen stores PNG", p->value);
@@ -118,7 +104,7 @@ openai_request(const struct provider_call *c, struct http_request *out, char **e
 {
 	const struct render_req *r = c->req;
 	json_t *root;
-	char *body, *s, *url, *why = NULL;
+	char *s, *why = NULL;
 	size_t i;
 
 	if (openai_check_model(c->model, &why) < 0) {
@@ -159,18 +145,8 @@ openai_request(const struct provider_call *c, struct http_request *out, char **e
 			json_object_set_new(root, r->params[i].name, provider_param_json(&r->params[i]));
 		free(why);
 	}
-	body = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!body) {
-		*err = xstrdup(WHO ": cannot encode the request");
+	if (provider_post_json(WHO, c->endpoint, "/images/generations", root, out, err) < 0)
 		return -1;
-	}
-	url = provider_url(c->endpoint, "/images/generations");
-	http_request_init(out, "POST", url);
-	free(url);
-	buf_puts(&out->body, body);
-	free(body);
-	http_request_header(out, "Content-Type", "application/json");
 	s = xasprintf("Bearer %s", c->api_key);
 	http_request_secret_header(out, "Authorization", s);
 	free(s);
@@ -227,12 +203,8 @@ openai_reply(const struct provider_call *c, const struct http_response *resp, st
 		refine_error(resp, out);
 		return;
 	}
-	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
-	if (!json_is_object(root)) {
-		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
-		json_decref(root);
+	if (!(root = provider_reply_object(WHO, resp, out)))
 		return;
-	}
 	d = json_array_get(json_object_get(root, "data"), 0);
 	b64 = json_object_get(d, "b64_json");
 	url = json_object_get(d, "url");

@@ -160,12 +160,26 @@ void provider_reply_download(const char *who, const struct http_response *resp,
  * provider whose API lacks one drops it; any other name must be one its
  * API documents. */
 int provider_param_portable(const char *name);
+/* A documented enum field: PARAM_SEND when p is a string among the n
+ * values, else PARAM_REJECT with *why listing them. */
+enum param_use provider_param_enum(const struct param *p, const char *const *values, size_t n,
+				   char **why);
 /* Is name one of the n strings of list? */
 int provider_name_in(const char *name, const char *const *list, size_t n);
 /* "a, b or c" for the n strings of list; malloc'd. */
 char *provider_name_list(const char *const *list, size_t n);
 /* endpoint (trailing slashes dropped) + path; malloc'd. */
 char *provider_url(const char *endpoint, const char *path);
+
+/* POST root (consumed) as compact JSON to endpoint + path (path NULL:
+ * the endpoint itself), Content-Type set.  -1 with *err ("WHO: cannot
+ * encode the request") when it cannot be encoded. */
+int provider_post_json(const char *who, const char *endpoint, const char *path,
+		       struct json_t *root, struct http_request *out, char **err);
+/* resp's body as a JSON object (the caller's to json_decref), or NULL
+ * after failing out with "WHO: invalid JSON in response" (retryable). */
+struct json_t *provider_reply_object(const char *who, const struct http_response *resp,
+				     struct provider_reply *out);
 
 /* APIs that take an aspect ratio from a documented list of w:h pairs. */
 /* The pair of list[n] nearest to w:h (on a log scale): its index. */

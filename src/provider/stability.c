@@ -301,12 +301,8 @@ reply_json(const struct http_response *resp, struct provider_reply *out)
 	const char *fr;
 	char *s;
 
-	root = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, 0, NULL);
-	if (!json_is_object(root)) {
-		provider_fail(out, FAULT_RETRY, WHO ": invalid JSON in response");
-		json_decref(root);
+	if (!(root = provider_reply_object(WHO, resp, out)))
 		return;
-	}
 	fr = json_string_value(json_object_get(root, "finish_reason"));
 	img = json_object_get(root, "image");
 	if (fr && strcmp(fr, "CONTENT_FILTERED") == 0) {
