@@ -321,8 +321,7 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 	const struct plan_item *it = &w->s->pl->items[t->item];
 	const struct typography *ty = &it->asset->typo;
 	struct ocr_verdict v;
-	struct action act;
-	struct key ok, odigest;
+	struct key odigest;
 	struct image oimg = {0};
 	struct meta om = {0};
 	struct buf opng = BUF_INIT;
@@ -338,13 +337,7 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 		gen = &odigest;
 	}
 	t->verdict.image = *gen;
-	key_ocr(gen, ty, ocr_engine(), &ok);
-	if (w->ix && index_action_get(w->ix, &ok, &act) == 1 && strcmp(act.stage, "ocr") == 0) {
-		t->verdict.pass = act.fallback;
-		t->verdict.distance = act.cost;
-		t->verdict.cached = 1;
-		snprintf(t->verdict.text, sizeof(t->verdict.text), "%s", act.model);
-	} else {
+	if (!typo_verdict_get(w->ix, gen, ty, &t->verdict)) {
 		if (ocr_check(img, ty->expect, ty->nexpect, ty->lang, ty->threshold, &v, &err) < 0) {
 			t->ocr_error = 1;
 			fail(r, FAULT_PERMANENT, xasprintf("typography check: %s", err));
@@ -354,16 +347,7 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 		t->verdict.pass = v.pass;
 		t->verdict.distance = v.distance;
 		memcpy(t->verdict.text, v.text, sizeof(t->verdict.text));
-		/* the verdict is an action on the image it judged: no blob of its own */
-		if (w->ix) {
-			memset(&act, 0, sizeof(act));
-			act.digest = *gen;
-			snprintf(act.stage, sizeof(act.stage), "ocr");
-			snprintf(act.model, sizeof(act.model), "%s", v.text);
-			act.fallback = v.pass;
-			act.cost = v.distance;
-			index_action_put(w->ix, &ok, &act);
-		}
+		typo_verdict_put(w->ix, ty, &t->verdict);
 	}
 	t->has_verdict = 1;
 	t->verdict_noted = 0;

@@ -6,7 +6,47 @@
 #include "buf.h"
 #include "ocr.h"
 #include "typography.h"
+#include "cache/index.h"
 #include "util.h"
+
+/* In the index a verdict is an action of stage "ocr" keyed by
+ * key_ocr(image, check, engine): pass in its fallback field, the
+ * distance in its cost, the text read in its model. */
+int
+typo_verdict_get(struct index *ix, const struct key *image, const struct typography *t,
+		 struct plan_check *v)
+{
+	struct action act;
+	struct key k;
+
+	key_ocr(image, t, ocr_engine(), &k);
+	if (!ix || index_action_get(ix, &k, &act) != 1 || strcmp(act.stage, "ocr") != 0)
+		return 0;
+	v->image = *image;
+	v->pass = act.fallback;
+	v->distance = act.cost;
+	v->cached = 1;
+	snprintf(v->text, sizeof(v->text), "%s", act.model);
+	return 1;
+}
+
+void
+typo_verdict_put(struct index *ix, const struct typography *t, const struct plan_check *v)
+{
+	struct action act;
+	struct key k;
+
+	if (!ix)
+		return;
+	key_ocr(&v->image, t, ocr_engine(), &k);
+	memset(&act, 0, sizeof(act));
+	act.digest = v->image;
+	snprintf(act.stage, sizeof(act.stage), "ocr");
+	snprintf(act.model, sizeof(act.model), "%s", v->text);
+	act.fallback = v->pass;
+	act.cost = v->distance;
+	index_action_put(ix, &k, &act);
+}
 
 void
 typo_meta_add(struct meta *m, const struct typography *t, const struct plan_check *v)
@@ -23,6 +63,18 @@ typo_meta_add(struct meta *m, const struct typography *t, const struct plan_chec
 	meta_add(m, "assetgen:ocr", b.data);
 	meta_add(m, "assetgen:ocr_text", v->text);
 	buf_release(&b);
+}
+
+char *
+typo_meta_describe(const struct meta *m)
+{
+	const char *v = meta_get(m, "assetgen:ocr"), *e, *r;
+
+	if (!v)
+		return NULL;
+	e = meta_get(m, "assetgen:expect_text");
+	r = meta_get(m, "assetgen:ocr_text");
+	return xasprintf("%s\nexpected \"%s\", read \"%s\"", v, e ? e : "", r ? r : "");
 }
 
 char *

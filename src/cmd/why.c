@@ -26,6 +26,7 @@
 #include "provider/provider.h"
 #include "redact.h"
 #include "site/site.h"
+#include "typography.h"
 #include "util.h"
 
 #define WHY_MAX_FILE ((size_t)1 << 30)
@@ -400,10 +401,7 @@ cmd_why(int argc, char **argv, struct global *g)
 		free(r);
 		free(rest);
 	}
-	if ((v = meta_get(&sh, "assetgen:ocr"))) {
-		const char *e = meta_get(&sh, "assetgen:expect_text"), *r = meta_get(&sh, "assetgen:ocr_text");
-
-		s = xasprintf("%s\nexpected \"%s\", read \"%s\"", v, e ? e : "", r ? r : "");
+	if ((s = typo_meta_describe(&sh))) {
 		field("ocr", s);
 		free(s);
 	}

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ocr.h"
 #include "os.h"
 #include "site.h"
 #include "candidates.h"
+#include "typography.h"
 #include "cache/store.h"
 #include "util.h"
 
@@ -18,7 +18,6 @@ site_typo_verdict(const struct plan_item *it, const struct key *key, struct inde
 		  struct plan_check *out)
 {
 	struct action act;
-	struct key ok;
 	size_t j;
 
 	for (j = 0; j < it->ncands; j++)
@@ -28,15 +27,7 @@ site_typo_verdict(const struct plan_item *it, const struct key *key, struct inde
 		return 0;
 	memset(out, 0, sizeof(*out));
 	out->cand = j;
-	out->image = act.digest;
-	key_ocr(&act.digest, &it->asset->typo, ocr_engine(), &ok);
-	if (index_action_get(ix, &ok, &act) != 1 || strcmp(act.stage, "ocr") != 0)
-		return 0;
-	out->pass = act.fallback;
-	out->distance = act.cost;
-	out->cached = 1;
-	snprintf(out->text, sizeof(out->text), "%s", act.model);
-	return 1;
+	return typo_verdict_get(ix, &act.digest, &it->asset->typo, out);
 }
 
 /* Remove DIST/_candidates/NAME/ of every asset not in keep (NULL-ended);
