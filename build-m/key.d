@@ -1,9 +1,10 @@
-build-m/key.o: src/key.c src/key.h src/recipe.h src/png.h src/buf.h \
- src/image.h src/overlay.h src/util.h
-src/key.h:
+build-m/key.o: src/key.c src/fit.h src/image.h src/recipe.h src/png.h \
+ src/buf.h src/key.h src/overlay.h src/util.h
+src/fit.h:
+src/image.h:
 src/recipe.h:
 src/png.h:
 src/buf.h:
-src/image.h:
+src/key.h:
 src/overlay.h:
 src/util.h:
