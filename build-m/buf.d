@@ -1,3 +1,0 @@
-build-m/buf.o: src/buf.c src/buf.h src/util.h
-src/buf.h:
-src/util.h:

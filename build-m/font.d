@@ -1,2 +1,0 @@
-build-m/font.o: src/font.c src/font.h
-src/font.h:

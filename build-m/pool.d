@@ -1,2 +1,0 @@
-build-m/pool.o: src/pool.c src/pool.h
-src/pool.h:

@@ -1,2 +1,0 @@
-build-m/tess_lazy.o: src/tess_lazy.c src/lazy.h
-src/lazy.h:
