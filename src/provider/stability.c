@@ -372,7 +372,8 @@ stability_native(const struct model *m, const struct provider_need *need,
 		 uint32_t *nw, uint32_t *nh, char **why)
 {
 	(void)m;
-	return provider_ratio_native(ratios, NRATIOS, need, "stability's generate endpoints make no transparent images", nw, nh, why);
+	return provider_ratio_native(ratios, NRATIOS, need,
+				     "stability's generate endpoints make no transparent images", nw, nh, why);
 }
 
 const struct provider provider_stability = {
