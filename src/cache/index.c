@@ -20,6 +20,7 @@
 #define STR(x) STR_(x)
 
 #define BUSY_MS 30000           /* how long a write waits for another writer */
+#define QUIET_MS 2000           /* how long it waits before saying so */
 
 struct index {
 	sqlite3 *db;
@@ -418,7 +419,9 @@ index_writable(struct index *ix)
 	char *who;
 	int rc;
 
-	sqlite3_busy_timeout(ix->db, 0);
+	/* Another build's commit takes milliseconds: wait quietly that long,
+	 * and say who holds the lock only when the wait becomes noticeable. */
+	sqlite3_busy_timeout(ix->db, QUIET_MS);
 	rc = sqlite3_exec(ix->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	sqlite3_busy_timeout(ix->db, BUSY_MS);
 	if ((rc & 0xff) == SQLITE_BUSY) {

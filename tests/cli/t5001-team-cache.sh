@@ -215,7 +215,7 @@ test_expect_success 'four concurrent builds and a gc on one cache: all succeed, 
 	for k in 1 2 3 4; do ! grep -q FAILED err$k; done &&
 	test "$(fake_count http)" = 12 && test "$(ls con/dist/*.png | wc -l)" = 12 &&
 	assetgen -C con cache verify >v && grep -q " 0 corrupt" v &&
-	! grep -qi "busy\|locked" err1 err2 err3 err4
+	! grep -i "busy\|locked" err1 err2 err3 err4
 '
 
 test_expect_success 'cache gc never removes what the lock pins' '
