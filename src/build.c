@@ -112,6 +112,8 @@ struct worker {
 	struct sched *s;
 	struct index *ix;
 	pthread_t thread;
+	struct key encoded;     /* the blob this job last encoded with the build's settings */
+	int has_encoded;
 };
 
 const char *
@@ -151,8 +153,8 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 }
 
 static int
-place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
-      const struct buf *png, const struct key *digest, struct provider_reply *r)
+place_bytes(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
+	    const struct buf *png, const struct key *digest, struct provider_reply *r)
 {
 	struct output_rec rec;
 	struct stat sb;
@@ -223,7 +225,69 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 	if (store_put(w->s->st, png->data, png->len, digest) < 0)
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
 	record_action(w, key, digest, png, stage, model, fallback, cost);
+	w->encoded = *digest;
+	w->has_encoded = 1;
 	return 0;
+}
+
+/* The encode stage, then the output written.  png (digest) holds the
+ * last stage's pixels.  The bytes for the output's key (c->final_key:
+ * those pixels, the build's PNG settings and the encoder) are the cached
+ * ones when the index has them; else png itself when this job has just
+ * encoded it with these settings (the encoder is deterministic, so they
+ * are the very bytes); else, when the pixels came from a cache in
+ * another encoding, they are decoded and encoded again.  So what a key
+ * names never depends on the history of the cache that held it. */
+static int
+place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
+      const struct buf *png, const struct key *digest, struct provider_reply *r)
+{
+	struct pngio_opts po = { PNGIO_LEVEL_DEFAULT, PNGIO_FILTER_DEFAULT, 1 };
+	struct action act;
+	struct image img = {0};
+	struct meta m = {0};
+	struct buf out = BUF_INIT;
+	struct key od;
+	char *err = NULL;
+	int rc;
+
+	if (w->s->o->png)
+		po = *w->s->o->png;
+	po.threads = w->s->rthreads;
+	if ((w->ix && index_action_get(w->ix, &c->final_key, &act) == 1 &&
+	     key_equal(&act.digest, digest)) ||
+	    (w->has_encoded && key_equal(&w->encoded, digest))) {
+		record_action(w, &c->final_key, digest, png, "encode", "png",
+			      fallback_of(it, c), 0);
+		if ((rc = place_bytes(w, it, c, png, digest, r)) == 0)
+			w->s->results[it - w->s->pl->items].digest = *digest;
+		return rc;
+	}
+	if (pngio_decode(png->data, png->len, &img, &m, &err) < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("cannot decode the cached image: %s", err));
+		free(err);
+		return -1;
+	}
+	rc = pngio_encode_opts(&img, &m, &po, &out, &err);
+	image_release(&img);
+	meta_release(&m);
+	if (rc < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
+		free(err);
+		buf_release(&out);
+		return -1;
+	}
+	if (store_put(w->s->st, out.data, out.len, &od) < 0) {
+		buf_release(&out);
+		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
+	}
+	record_action(w, &c->final_key, &od, &out, "encode", "png",
+		      fallback_of(it, c), 0);
+	rc = place_bytes(w, it, c, &out, &od, r);
+	if (rc == 0)
+		w->s->results[it - w->s->pl->items].digest = od;
+	buf_release(&out);
+	return rc;
 }
 
 /* The upscale stage with the built-in kernels, then place. */
@@ -246,15 +310,15 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 	upscale_target(up, gen, &width, &height);
 	if (resample(gen, width, height, f, w->s->rthreads, &img) < 0)
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot upscale to %ux%u", width, height));
-	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->final_key);
+	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->pix_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	rc = store_image(w, &img, &m, &c->final_key, "upscale", up->with, fallback_of(it, c), 0, &png,
+	rc = store_image(w, &img, &m, &c->pix_key, "upscale", up->with, fallback_of(it, c), 0, &png,
 			 &digest, r);
 	image_release(&img);
 	meta_release(&m);
-	if (rc == 0 && (rc = place(w, it, c, &png, &digest, r)) == 0)
-		w->s->results[t->item].digest = digest;
+	if (rc == 0)
+		rc = place(w, it, c, &png, &digest, r);
 	buf_release(&png);
 	return rc;
 }
@@ -343,7 +407,6 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 	   struct provider_reply *r)
 {
 	const struct plan_item *it = &w->s->pl->items[t->item];
-	struct item_result *res = &w->s->results[t->item];
 	struct meta m = {0}, om = {0};
 	struct buf png = BUF_INIT, opng = BUF_INIT;
 	struct image oimg = {0};
@@ -365,19 +428,15 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 		gen_digest = &odigest;
 	}
 	if (it->asset->upscale.kind == UPSCALE_NONE && !it->checked) {
-		if (place(w, it, c, gen_png, gen_digest, r) == 0) {
-			res->digest = *gen_digest;
+		if (place(w, it, c, gen_png, gen_digest, r) == 0)
 			out = R_DONE;
-		}
 	} else if (it->asset->upscale.kind == UPSCALE_NONE) {
 		/* the same pixels, with the verdict in the metadata */
-		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->final_key);
+		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->pix_key);
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-		if (store_image(w, img, &m, &c->final_key, "check", "ocr", fallback_of(it, c), 0, &png,
-				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0) {
-			res->digest = digest;
+		if (store_image(w, img, &m, &c->pix_key, "check", "ocr", fallback_of(it, c), 0, &png,
+				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0)
 			out = R_DONE;
-		}
 	} else if (it->upscaler) {
 		buf_reset(&t->gen_png);
 		buf_put(&t->gen_png, gen_png->data, gen_png->len);
@@ -521,13 +580,12 @@ job_upreply(struct worker *w, struct job *j)
 	upscale_target(&it->asset->upscale, &gen, &width, &height);
 	if (decode_reply(r, width, height, &img, r) < 0)
 		goto out;
-	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->final_key);
+	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->pix_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	if (store_image(w, &img, &m, &c->final_key, "upscale", it->upscaler->name, fallback_of(it, c),
+	if (store_image(w, &img, &m, &c->pix_key, "upscale", it->upscaler->name, fallback_of(it, c),
 			it->upscaler->cost, &png, &digest, r) == 0 &&
 	    place(w, it, c, &png, &digest, r) == 0) {
-		res->digest = digest;
 		res->cost += it->upscaler->cost;
 		res->model = c->model->name;
 		if (res->outcome != OUT_GENERATED && res->outcome != OUT_OVERLAID)
@@ -633,7 +691,6 @@ job_restore(struct worker *w, struct task *t)
 		if (place(w, it, c, &png, &it->digest, &r) == 0) {
 			res->outcome = OUT_RESTORED;
 			res->model = c->model->name;
-			res->digest = it->digest;
 			res->saved = it->saved;
 			out = R_DONE;
 		} else {
@@ -647,8 +704,10 @@ job_restore(struct worker *w, struct task *t)
 	}
 	buf_release(&png);
 	/* the blob is gone or corrupt: a miss */
-	if (w->ix)
+	if (w->ix) {
 		index_action_delete(w->ix, &c->final_key);
+		index_action_delete(w->ix, &c->pix_key);
+	}
 	if (it->checked)        /* judged again from the generation, then the rest */
 		return w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1 ?
 			job_stages(w, t, &act.digest, 0) : R_GENERATE;
@@ -741,6 +800,7 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		provider_reply_init(&j->reply);
+		w->has_encoded = 0;
 		switch (j->kind) {
 		case J_RESTORE: j->out = job_restore(w, j->t); break;
 		case J_UPSCALE: j->out = job_stages(w, j->t, &s->pl->items[j->t->item].gen_digest, 0); break;
@@ -946,7 +1006,8 @@ restore_if_made(struct sched *s, struct task *t, const struct plan_cand *c)
 	struct plan_item *it = &s->pl->items[t->item];
 	struct action act;
 
-	if (index_action_get(s->ix, &c->final_key, &act) != 1 || !store_has(s->st, &act.digest, NULL))
+	if ((index_action_get(s->ix, &c->final_key, &act) != 1 || !store_has(s->st, &act.digest, NULL)) &&
+	    (index_action_get(s->ix, &c->pix_key, &act) != 1 || !store_has(s->st, &act.digest, NULL)))
 		return 0;
 	uncommit(s, t);
 	it->chosen = t->cand;
@@ -1299,7 +1360,7 @@ handle(struct sched *s, struct job *j)
 		}
 		break;
 	case R_GENERATE:
-		if (s->o->locked) {
+		if (s->o->locked && strcmp(it->cands[it->chosen].model->provider, "builtin") != 0) {
 			finish(s, t, OUT_FAILED, xstrdup("the pinned artifact is not usable, and --locked"
 							 " never generates"));
 			break;

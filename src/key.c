@@ -8,6 +8,7 @@
 
 #include "key.h"
 #include "overlay.h"
+#include "png.h"
 #include "util.h"
 
 /* The encoding is hashed as it is produced: no buffer, no allocation (a
@@ -166,6 +167,24 @@ key_upscale(const struct key *gen, const struct upscale *up,
 	put_field(&e, "with", up->with ? up->with : "");
 	if (up_model)
 		put_model(&e, up_model);
+	finish(&e, out);
+}
+
+void
+key_encode(const struct key *pix, const struct pngio_opts *o, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+	const char *filter = pngio_filter_name(o ? o->filter : PNGIO_FILTER_DEFAULT);
+
+	key_hex(pix, hex);
+	start(&e, "assetgen/encode/v1");
+	put_field(&e, "pixels", hex);
+	put_u64(&e, "level", (uint64_t)(o ? o->level : PNGIO_LEVEL_DEFAULT));
+	put_field(&e, "filter", filter ? filter : "");
+	put_field(&e, "layout", PNGIO_LAYOUT);
+	put_field(&e, "libpng", pngio_version());
+	put_field(&e, "zlib", pngio_zlib_version());
 	finish(&e, out);
 }
 

@@ -1,7 +1,8 @@
 /* key.h - cache keys and blob digests: XXH3-128 over a canonical encoding
  *
  * key.c is the only file that includes <xxhash.h>.  The encoding is
- * versioned ("assetgen/gen/v1", "assetgen/overlay/v1", "assetgen/upscale/v1"): each field is a
+ * versioned ("assetgen/gen/v1", "assetgen/overlay/v1", "assetgen/upscale/v1",
+ * "assetgen/encode/v1"): each field is a
  * length-prefixed name and value in a fixed order, params in sorted order,
  * numbers in one canonical text form.  What is keyed: prompt, negative
  * prompt, seed, size, params, and the model's identity (provider, model,
@@ -48,6 +49,14 @@ void key_overlay(const struct key *gen, const struct overlay *ov, struct key *ou
  * settings.  up_model is NULL for the in-process kernels. */
 void key_upscale(const struct key *gen, const struct upscale *up,
 		 const struct model_id *up_model, struct key *out);
+
+/* The encode stage: the key of the PNG bytes made from the pixels of
+ * the stage keyed pix (the last one: upscale, check, overlay or
+ * generation) with settings o (level, filter; never threads, which change
+ * no byte), the data layout (PNGIO_LAYOUT), libpng's and zlib's versions.
+ * The same pixels and settings give the same bytes on every machine,
+ * whichever encoding the cached pixels were stored in. */
+void key_encode(const struct key *pix, const struct pngio_opts *o, struct key *out);
 
 /* The typography check (ocr.h).  key_ocr keys a verdict: the digest of
  * the image read, the expected copy, language, threshold and the OCR

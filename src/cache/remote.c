@@ -773,10 +773,12 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	unsigned char *have = xcalloc(n + 1, 1);
 	char **texts = xcalloc(n + 1, sizeof(*texts));
 	size_t *map = xcalloc(n + 1, sizeof(*map)), *putk = xcalloc(n + 1, sizeof(*putk));
+	size_t *same = xcalloc(n + 1, sizeof(*same));
 	struct action act;
 	size_t i, k, ng = 0, np = 0, ne = 0;
 
 	for (i = 0; i < n; i++) {
+		same[i] = i;
 		if (index_action_get(ix, &keys[i], &act) != 1 || !act.sha256[0])
 			continue;
 		have[i] = 1;
@@ -788,6 +790,12 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		snprintf(entries[i].model, sizeof(entries[i].model), "%s", act.model);
 		entries[i].fallback = act.fallback;
 		entries[i].cost = act.cost;
+		/* the key before names the same blob (an output and the
+		 * pixels under it): one check and one upload for both */
+		if (i > 0 && have[i - 1] && key_equal(&entries[i - 1].digest, &act.digest)) {
+			same[i] = same[i - 1];
+			continue;
+		}
 		/* what the remote holds under the blob's name, checked as a
 		 * download is: a bad copy there would never be shared again */
 		gets[ng].method = "GET";
@@ -834,7 +842,7 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	ops_free(puts, np);
 	puts = xcalloc(n + 1, sizeof(*puts));
 	for (i = 0; i < n; i++) {
-		if (!have[i])
+		if (!have[i] || !have[same[i]])
 			continue;
 		texts[i] = ac_encode(&entries[i], r->secret);
 		puts[ne].method = "PUT";
@@ -858,4 +866,5 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	free(texts);
 	free(map);
 	free(putk);
+	free(same);
 }

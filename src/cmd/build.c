@@ -359,6 +359,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &c.st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
 	status_finish(&status);
+	if (a.locked && !stats.interrupted && sync_check_pins(&sy, &pl, res))
+		rc = EXIT_BUILD;
 	if (!stats.interrupted)
 		sync_upload(&sy, &pl, res, &c.st, c.ix);
 	/* the lock pins finals: a preview build or a failed one leaves it alone */
