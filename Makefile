@@ -18,10 +18,14 @@ DEB_PKGS = build-essential pkg-config libyaml-dev libcurl4-openssl-dev libpng-de
 # headless chromium for the gallery (t6002), and exiftool and node: exiftool
 # reads back the metadata of the codec's files (t0100) and the content
 # credentials (t3300), and the C2PA validator in tests/c2pa/, installed from
-# npm by its lockfile, checks the credentials
-TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl
+# npm by its lockfile, checks the credentials; protoc decodes the remote
+# cache's ActionResults (t5004)
+TEST_DEB_PKGS = python3 nginx chromium libimage-exiftool-perl protobuf-compiler
 NODE_DEB_PKGS = nodejs npm
 C2PA_VALIDATOR = tests/c2pa/node_modules/@contentauth/c2pa-wasm/package.json
+# an S3 server (s3rver) and the AWS SDK's SigV4 signer for t5006, from npm
+# by tests/s3/'s lockfile
+S3_TEST_SERVER = tests/s3/node_modules/s3rver/package.json
 
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -61,6 +65,7 @@ CORE_SRCS = \
 	src/ocr.c \
 	src/os.c \
 	src/overlay.c \
+	src/params.c \
 	src/plan.c \
 	src/png.c \
 	src/recipe.c \
@@ -68,7 +73,7 @@ CORE_SRCS = \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
-	src/sign.c \
+	src/seal.c \
 	src/status.c \
 	src/tess_lazy.c \
 	src/typography.c \
@@ -109,6 +114,7 @@ PROVIDER_SRCS = \
 	src/provider/stability.c
 
 CACHE_SRCS = \
+	src/cache/actionresult.c \
 	src/cache/buildstate.c \
 	src/cache/index.c \
 	src/cache/lock.c \
@@ -183,9 +189,10 @@ deps:
 	@$(MAKE) -s install-pkgs WANT="$(DEB_PKGS)" HAVE="$$($(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && command -v $(CC) >/dev/null && echo yes)"
 
 test-deps: deps
-	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && echo yes)"
+	@$(MAKE) -s install-pkgs WANT="$(TEST_DEB_PKGS)" HAVE="$$(command -v python3 >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && test -x /usr/bin/chromium && command -v exiftool >/dev/null && command -v protoc >/dev/null && echo yes)"
 	@$(MAKE) -s install-pkgs WANT="$(NODE_DEB_PKGS)" HAVE="$$(command -v node >/dev/null && command -v npm >/dev/null && echo yes)"
 	@test -f $(C2PA_VALIDATOR) || (cd tests/c2pa && npm ci --no-audit --no-fund)
+	@test -f $(S3_TEST_SERVER) || (cd tests/s3 && npm ci --no-audit --no-fund)
 
 install-pkgs:
 	@if [ "$(HAVE)" = yes ]; then :; \

@@ -8,8 +8,9 @@
 # "photoreal" prompts at $SIZE: PNGs of about 1 MB), `assetgen build --upload
 # -j 2`.  Then, interleaved, $ROUNDS runs each (medians):
 #   (a) `assetgen cache pull` in a fresh checkout (assetgen.yaml, recipes/,
-#       assetgen.lock; empty local cache): $N GETs of {url}/cas/{digest}, 32
-#       at a time, each blob checked (XXH3-128 + SHA-256) and stored;
+#       assetgen.lock; empty local cache): $N GETs of {url}/cas/{sha256}
+#       (the Bazel layout), 32 at a time, each blob checked (XXH3-128 +
+#       SHA-256) and stored;
 #   (b) the peer: `curl --parallel --parallel-max 32` fetching the same $N
 #       blob URLs (a config file of url/output pairs) into a fresh directory;
 #   (b2) the same curl followed by `sync -f` on its directory: the peer made
@@ -20,7 +21,10 @@
 # `sync` runs before every timed command, so nobody pays for the previous
 # one's dirty pages (curl never fsyncs; assetgen fsyncs every blob).
 # Then (d) the same (a) and (b) with the checkout on tmpfs (/dev/shm, where
-# fsync costs nothing), to separate disk syncs from the rest.
+# fsync costs nothing), to separate disk syncs from the rest.  Then (e),
+# when tests/s3/ has its npm packages (make test-deps), the same (a) and (b)
+# against s3rver on loopback (s3://team-cache/bench, filled with `assetgen
+# cache push`), every request signed with SigV4 on both sides.
 # With BASELINE=<another assetgen binary> (an older build, say), (a0) runs
 # its `cache pull` too, in the same rounds, interleaved: a before/after
 # comparison under the same load.
@@ -141,15 +145,22 @@ rss() {
 	fi
 }
 run_pull() { rss "$ASSETGEN" -C "$1" cache pull; }
+run_pull_s3() { rss env ASSETGEN_REMOTE_CACHE=s3://team-cache/bench AWS_ENDPOINT_URL_S3="$S3_URL" "$ASSETGEN" -C "$1" cache pull; }
+# the peer on S3: the same SigV4 signing (libcurl's), the empty body's hash
+run_curl_s3() {
+	rss curl -q -sS --fail --no-progress-meter --parallel --parallel-immediate --parallel-max $J \
+		--aws-sigv4 "aws:amz:us-east-1:s3" -u "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" -K "$1"
+}
 run_pull0() { rss "$BENCH_TMP/baseline" -C "$1" cache pull; }
 run_build() { rss "$ASSETGEN" -C "$1" build -j 2; }
 run_curl() { rss curl -q -sS --fail --no-progress-meter --parallel --parallel-immediate --parallel-max $J -K "$1"; }
 run_curl_sync() { run_curl "$1" && sync -f "$2"; }
-# curl_cfg DIR: the $N blob URLs, each with its output file in DIR
+# curl_cfg DIR [BASE]: the $N blob URLs, each with its output file in DIR
 curl_cfg() {
 	local d
 	for d in $DIGESTS; do
-		echo "url = \"$NGINX_URL/cas/$d\""
+		echo "url = \"${2:-$NGINX_URL}/cas/$d\""
 		echo "output = \"$1/$d\""
 	done
 }
@@ -189,10 +200,11 @@ bench_time "$ASSETGEN" -C "$T" build --upload -j 2 || bench_fail "filling the re
 FILL=$T_REAL
 stop_nginx
 start_nginx "$NGINX_PORT" || bench_fail "nginx did not restart"
-grep -q "remote cache $NGINX_URL: .*; $((2 * N)) uploaded, 0 upload errors" "$BENCH_TMP/last.log" ||
-	bench_fail "the build did not upload $N blobs and $N entries"
+grep -q "remote cache $NGINX_URL: .*; $((3 * N)) uploaded, 0 upload errors" "$BENCH_TMP/last.log" ||
+	bench_fail "the build did not upload $N blobs, $N entry records and $N action results"
 [ "$(wc -l <"$T/assetgen.lock")" -ge $N ] || bench_fail "assetgen.lock pins fewer than $N assets"
-DIGESTS=$(awk 'NF >= 6 && $1 !~ /^#/ { print $3 }' "$T/assetgen.lock")
+# the blobs' names on the remote: their SHA-256, the lock's fourth field
+DIGESTS=$(awk 'NF >= 6 && $1 !~ /^#/ { print $4 }' "$T/assetgen.lock")
 [ "$(echo "$DIGESTS" | wc -l)" = $N ] || bench_fail "assetgen.lock: $(echo "$DIGESTS" | wc -l) digests"
 for d in $DIGESTS; do
 	[ -f "$NGINX_ROOT/cache/cas/$d" ] || bench_fail "blob $d is not on the server"
@@ -203,6 +215,24 @@ MB=$(calc "$BYTES / 1e6" %.1f)
 echo "filled:   $N assets $SIZE built and uploaded in $FILL s; blobs $MB MB, median $(calc "$MEDBLOB / 1e6") MB," \
 	"min $(cd "$NGINX_ROOT/cache/cas" && stat -c %s $DIGESTS | sort -n | head -1), max $(cd "$NGINX_ROOT/cache/cas" && stat -c %s $DIGESTS | sort -n | tail -1) bytes"
 cp "$T/dist/a1.png" "$BENCH_TMP/a1.png"
+
+# ---- s3rver, when installed: filled from the template's local cache
+S3_MJS=$(dirname "$0")/../tests/s3/s3.mjs
+S3_URL=
+if command -v node >/dev/null && [ -f "$(dirname "$0")/../tests/s3/node_modules/s3rver/package.json" ]; then
+	mkdir -p "$BENCH_TMP/s3data"
+	timeout 3600 node "$S3_MJS" serve "$BENCH_TMP/s3data" "$BENCH_TMP/s3.port" >"$BENCH_TMP/s3.log" 2>&1 </dev/null &
+	bench_track $!
+	i=0
+	while [ ! -s "$BENCH_TMP/s3.port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$BENCH_TMP/s3.port" ] || bench_fail "s3rver did not start"
+	S3_URL=http://127.0.0.1:$(cat "$BENCH_TMP/s3.port")
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
+	unset AWS_SESSION_TOKEN
+	bench_time env ASSETGEN_REMOTE_CACHE=s3://team-cache/bench AWS_ENDPOINT_URL_S3="$S3_URL" \
+		"$ASSETGEN" -C "$T" cache push || bench_fail "filling s3rver"
+	echo "s3rver:   s3://team-cache/bench at $S3_URL, filled by cache push in $T_REAL s"
+fi
 rm -rf "$T/cache" "$T/dist" # the checkouts never see the template's local cache
 
 # warm-up: nginx's files into the page cache, the binaries into memory
@@ -293,4 +323,30 @@ if [ -d /dev/shm ] && [ -w /dev/shm ] && bench_tmpdir_in /dev/shm; then
 	row "(b) curl --parallel --parallel-max $J, tmpfs" "$PB" "$CB" "$RB"
 	echo "(a) user $(median $UA) s, sys $(median $SA) s; ratio (a)/(b) on tmpfs: $(calc "$mA / $mB" %.2f)"
 	if [ -n "${BASELINE:-}" ]; then echo "ratio (a0)/(b) on tmpfs: $(calc "$(median $P0) / $mB" %.2f)"; fi
+fi
+
+if [ -n "$S3_URL" ]; then
+	PA= PB= CA= CB= RA= RB= UA= SA=
+	for r in $(seq 1 "$ROUNDS"); do
+		fresh "$BENCH_TMP"
+		timed run_pull_s3 "$FRESH" || bench_fail "assetgen cache pull from s3rver"
+		PA="$PA $T_REAL" CA="$CA $(sum "$T_USER" "$T_SYS")" UA="$UA $T_USER" SA="$SA $T_SYS" RA="$RA $(cat "$BENCH_TMP/rss")"
+		check_pull "$FRESH"
+		rm -rf "$FRESH"
+		out=$BENCH_TMP/curls3$r
+		mkdir -p "$out"
+		curl_cfg "$out" "$S3_URL/team-cache/bench" >"$BENCH_TMP/curl.cfg"
+		timed run_curl_s3 "$BENCH_TMP/curl.cfg" || bench_fail "curl --parallel from s3rver"
+		PB="$PB $T_REAL" CB="$CB $(sum "$T_USER" "$T_SYS")" RB="$RB $(cat "$BENCH_TMP/rss")"
+		check_curl "$out"
+		rm -rf "$out"
+	done
+	mA=$(median $PA) mB=$(median $PB)
+	echo
+	echo "(e) s3rver on loopback (SigV4 on both sides), medians of $ROUNDS interleaved runs"
+	header
+	row "(a) assetgen cache pull, s3rver" "$PA" "$CA" "$RA"
+	row "(b) curl --parallel --parallel-max $J, s3rver" "$PB" "$CB" "$RB"
+	echo "(a) user $(median $UA) s, sys $(median $SA) s; ratio (a)/(b) on s3rver: $(calc "$mA / $mB" %.2f);" \
+		"target <= 1.2: $(awk "BEGIN { exit !($mA <= 1.2 * $mB) }" && echo met || echo MISSED)"
 fi

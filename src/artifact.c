@@ -35,8 +35,6 @@ artifact_upscale_text(const struct upscale *up)
 char *
 artifact_overlay_text(const struct overlay *ov)
 {
-	static const char *const aligns[] = { "left", "center", "right" };
-	static const char *const valigns[] = { "top", "middle", "bottom" };
 	struct buf b = BUF_INIT;
 	struct key font;
 	char hex[KEY_HEX_LEN + 1];
@@ -58,7 +56,7 @@ artifact_overlay_text(const struct overlay *ov)
 	buf_printf(&b, "\nfont=%s\nfont_digest=%s\nsize=%u\ncolor=#%02x%02x%02x%02x\n"
 		   "box=%u,%u,%u,%u\nalign=%s\nvalign=%s\n", ov->font->name, hex, ov->size,
 		   ov->rgba[0], ov->rgba[1], ov->rgba[2], ov->rgba[3], ov->x, ov->y, ov->w, ov->h,
-		   aligns[ov->align], valigns[ov->valign]);
+		   overlay_align_names[ov->align], overlay_valign_names[ov->valign]);
 	return buf_detach(&b, NULL);
 }
 
@@ -88,8 +86,84 @@ param_value(const struct param *ps, size_t nps, const char *name)
 	return NULL;
 }
 
-/* AUTOMATIC1111's infotext: prompt, "Negative prompt: ...", then
- * "Key: value" pairs; the well-known params get A1111's names. */
+/* A1111's quote(): a value holding ',', ':' or a line break is written as
+ * a JSON string (json.dumps with ensure_ascii off), the rest as it is. */
+static void
+a1111_quote(struct buf *b, const char *v)
+{
+	const unsigned char *p;
+
+	if (!strpbrk(v, ",:\n")) {
+		buf_puts(b, v);
+		return;
+	}
+	buf_putc(b, '"');
+	for (p = (const unsigned char *)v; *p; p++) {
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+/* A1111's sampler (and schedule type) for a recipe's sampler written as
+ * ComfyUI or diffusers spell it ("dpmpp_2m_karras"); a name A1111 already
+ * uses, or one it does not know, is kept as written. */
+static const char *
+a1111_sampler(const char *v, const char **schedule)
+{
+	static const struct { const char *id, *name; } names[] = {
+		{"euler", "Euler"}, {"euler_a", "Euler a"}, {"euler_ancestral", "Euler a"},
+		{"lms", "LMS"}, {"heun", "Heun"}, {"dpm_2", "DPM2"}, {"dpm2", "DPM2"},
+		{"dpm_2_ancestral", "DPM2 a"}, {"dpm2_a", "DPM2 a"},
+		{"dpmpp_2s_ancestral", "DPM++ 2S a"}, {"dpmpp_2s_a", "DPM++ 2S a"},
+		{"dpmpp_2m", "DPM++ 2M"}, {"dpmpp_sde", "DPM++ SDE"}, {"dpmpp_2m_sde", "DPM++ 2M SDE"},
+		{"dpmpp_3m_sde", "DPM++ 3M SDE"}, {"dpm_fast", "DPM fast"},
+		{"dpm_adaptive", "DPM adaptive"}, {"ddim", "DDIM"}, {"plms", "PLMS"},
+		{"uni_pc", "UniPC"}, {"unipc", "UniPC"}, {"lcm", "LCM"},
+	};
+	static const struct { const char *suffix, *name; } schedules[] = {
+		{"_karras", "Karras"}, {"_exponential", "Exponential"},
+	};
+	char id[64];
+	size_t i, n = strlen(v), k;
+
+	*schedule = NULL;
+	if (n >= sizeof(id))
+		return v;
+	for (i = 0; i <= n; i++)
+		id[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+	for (k = 0; k < sizeof(schedules) / sizeof(schedules[0]); k++) {
+		size_t m = strlen(schedules[k].suffix);
+
+		if (n > m && strcmp(id + n - m, schedules[k].suffix) == 0) {
+			id[n - m] = '\0';
+			*schedule = schedules[k].name;
+			break;
+		}
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(id, names[i].id) == 0)
+			return names[i].name;
+	*schedule = NULL;
+	return v;
+}
+
+/* AUTOMATIC1111's infotext, as A1111 writes it: the prompt,
+ * "Negative prompt: ...", then one line of "Key: value" pairs joined by
+ * ", ", each value through quote(); the well-known params under A1111's
+ * names (its sampler names too), in A1111's order. */
 static char *
 a1111_parameters(const struct asset *a, const char *model, const struct param *ps, size_t nps)
 {
@@ -99,26 +173,59 @@ a1111_parameters(const struct asset *a, const char *model, const struct param *p
 	};
 	struct buf b = BUF_INIT;
 	size_t i, k;
-	const char *v;
+	const char *v, *schedule;
+	char size[32];
 
 	buf_puts(&b, a->prompt);
 	if (*a->negative_prompt)
 		buf_printf(&b, "\nNegative prompt: %s", a->negative_prompt);
 	buf_putc(&b, '\n');
-	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-		if ((v = param_value(ps, nps, known[k].param)) &&
-		    !(k > 0 && strcmp(known[k].label, known[k - 1].label) == 0 &&
-		      param_value(ps, nps, known[k - 1].param)))
-			buf_printf(&b, "%s: %s, ", known[k].label, v);
-	buf_printf(&b, "Seed: %llu, Size: %ux%u, Model: %s", (unsigned long long)a->seed,
-		   a->width, a->height, model);
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		if (!(v = param_value(ps, nps, known[k].param)) ||
+		    (k > 0 && strcmp(known[k].label, known[k - 1].label) == 0 &&
+		     param_value(ps, nps, known[k - 1].param)))
+			continue;
+		schedule = NULL;
+		if (strcmp(known[k].param, "sampler") == 0)
+			v = a1111_sampler(v, &schedule);
+		buf_printf(&b, "%s: ", known[k].label);
+		a1111_quote(&b, v);
+		buf_puts(&b, ", ");
+		if (schedule)
+			buf_printf(&b, "Schedule type: %s, ", schedule);
+	}
+	snprintf(size, sizeof(size), "%ux%u", a->width, a->height);
+	buf_printf(&b, "Seed: %llu, Size: %s, Model: ", (unsigned long long)a->seed, size);
+	a1111_quote(&b, model);
 	for (i = 0; i < nps; i++) {
 		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
 			if (strcmp(ps[i].name, known[k].param) == 0)
 				break;
-		if (k == sizeof(known) / sizeof(known[0]))
-			buf_printf(&b, ", %s: %s", ps[i].name, ps[i].value);
+		if (k < sizeof(known) / sizeof(known[0]))
+			continue;
+		buf_printf(&b, ", %s: ", ps[i].name);
+		a1111_quote(&b, ps[i].value);
 	}
+	return buf_detach(&b, NULL);
+}
+
+/* The infotext of an upscaled image: the generation's, with A1111's
+ * Hires fields for the upscale (any earlier ones replaced). */
+static char *
+a1111_upscaled(const char *gen, const struct upscale *up)
+{
+	struct buf b = BUF_INIT;
+	const char *cut = strstr(gen, ", Hires upscale: ");
+
+	if (!cut)
+		cut = strstr(gen, ", Hires resize: ");
+	buf_put(&b, gen, cut ? (size_t)(cut - gen) : strlen(gen));
+	if (up->kind == UPSCALE_FACTOR)
+		buf_printf(&b, ", Hires upscale: %u", up->factor);
+	else
+		buf_printf(&b, ", Hires resize: %ux%u", up->width, up->height);
+	buf_puts(&b, ", Hires upscaler: ");
+	a1111_quote(&b, up->with && *up->with ? up->with : "lanczos3");
 	return buf_detach(&b, NULL);
 }
 
@@ -244,6 +351,13 @@ artifact_meta_upscale(struct meta *out, const struct meta *gen, const struct ups
 
 		if (strcmp(k, "assetgen:key") == 0 || strcmp(k, "assetgen:generation-key") == 0)
 			continue;
+		if (strcmp(k, "parameters") == 0 && up->kind != UPSCALE_NONE) {
+			char *info = a1111_upscaled(gen->entries[i].value, up);
+
+			meta_add(out, k, info);
+			free(info);
+			continue;
+		}
 		meta_add(out, k, strcmp(k, "upscale") == 0 ? text : gen->entries[i].value);
 	}
 	free(text);

@@ -15,12 +15,14 @@
 #include "build.h"
 #include "http.h"
 #include "cache/index.h"
+#include "codec.h"
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"
 #include "png.h"
 #include "resample.h"
-#include "sign.h"
+#include "crypto.h"
+#include "seal.h"
 #include "typography.h"
 #include "util.h"
 
@@ -152,14 +154,37 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 	index_action_put(w->ix, key, &act);
 }
 
+/* Write the output (signed first, when the build signs: the signature is
+ * the last write to its bytes); the item's result names its blob. */
 static int
 place_bytes(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
 	    const struct buf *png, const struct key *digest, struct provider_reply *r)
 {
 	struct output_rec rec;
 	struct stat sb;
+	struct buf sealed = BUF_INIT;
+	struct key sdigest;
+	char *err = NULL;
+	int rc;
 
-	if (os_write_atomic(w->s->outfd, it->out_name, png->data, png->len) < 0) {
+	if (w->s->o->creds) {
+		rc = seal_output(w->s->st, w->ix, w->s->o->creds, it, c, png, &sealed, &sdigest, &err);
+		if (rc < 0) {
+			buf_release(&sealed);
+			r->fault = FAULT_PERMANENT;
+			free(r->err);
+			r->err = err;
+			return -1;
+		}
+		if (rc == 0) {
+			png = &sealed;
+			digest = &sdigest;
+		}
+	}
+	w->s->results[it - w->s->pl->items].digest = *digest;
+	rc = os_write_atomic(w->s->outfd, it->out_name, png->data, png->len);
+	buf_release(&sealed);
+	if (rc < 0) {
 		r->fault = FAULT_PERMANENT;
 		r->err = xasprintf("cannot write '%s': %s", it->out_rel, strerror(errno));
 		return -1;
@@ -230,14 +255,16 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 	return 0;
 }
 
-/* The encode stage, then the output written.  png (digest) holds the
- * last stage's pixels.  The bytes for the output's key (c->final_key:
- * those pixels, the build's PNG settings and the encoder) are the cached
- * ones when the index has them; else png itself when this job has just
- * encoded it with these settings (the encoder is deterministic, so they
- * are the very bytes); else, when the pixels came from a cache in
- * another encoding, they are decoded and encoded again.  So what a key
- * names never depends on the history of the cache that held it. */
+/* The encode stage, then the output written (and signed, when the build
+ * signs: place_bytes).  png (digest) holds the last stage's pixels, or
+ * the output's own bytes when those were restored.  The bytes for the
+ * encode key (c->plain_key: those pixels, the build's PNG settings and
+ * the encoder) are the cached ones when the index has them; else png
+ * itself when this job has just encoded it with these settings (the
+ * encoder is deterministic, so they are the very bytes); else, when the
+ * pixels came from a cache in another encoding, they are decoded and
+ * encoded again.  So what a key names never depends on the history of
+ * the cache that held it. */
 static int
 place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
       const struct buf *png, const struct key *digest, struct provider_reply *r)
@@ -254,14 +281,16 @@ place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
 	if (w->s->o->png)
 		po = *w->s->o->png;
 	po.threads = w->s->rthreads;
-	if ((w->ix && index_action_get(w->ix, &c->final_key, &act) == 1 &&
+	/* the signed output itself, restored: nothing to encode or sign */
+	if (!key_equal(&c->plain_key, &c->final_key) && w->ix &&
+	    index_action_get(w->ix, &c->final_key, &act) == 1 && key_equal(&act.digest, digest))
+		return place_bytes(w, it, c, png, digest, r);
+	if ((w->ix && index_action_get(w->ix, &c->plain_key, &act) == 1 &&
 	     key_equal(&act.digest, digest)) ||
 	    (w->has_encoded && key_equal(&w->encoded, digest))) {
-		record_action(w, &c->final_key, digest, png, "encode", "png",
+		record_action(w, &c->plain_key, digest, png, "encode", "png",
 			      fallback_of(it, c), 0);
-		if ((rc = place_bytes(w, it, c, png, digest, r)) == 0)
-			w->s->results[it - w->s->pl->items].digest = *digest;
-		return rc;
+		return place_bytes(w, it, c, png, digest, r);
 	}
 	if (pngio_decode(png->data, png->len, &img, &m, &err) < 0) {
 		fail(r, FAULT_PERMANENT, xasprintf("cannot decode the cached image: %s", err));
@@ -281,11 +310,9 @@ place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
 		buf_release(&out);
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
 	}
-	record_action(w, &c->final_key, &od, &out, "encode", "png",
+	record_action(w, &c->plain_key, &od, &out, "encode", "png",
 		      fallback_of(it, c), 0);
 	rc = place_bytes(w, it, c, &out, &od, r);
-	if (rc == 0)
-		w->s->results[it - w->s->pl->items].digest = od;
 	buf_release(&out);
 	return rc;
 }
@@ -504,7 +531,10 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 	struct image raw;
 	char *err = NULL;
 
-	if (pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) < 0) {
+	/* PNG mostly; Gemini answers JPEG or WebP too, whatever it labels them */
+	if ((rep->image.len >= 8 && memcmp(rep->image.data, "\x89PNG\r\n\x1a\n", 8) == 0 ?
+	     pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) :
+	     codec_decode(rep->image.data, rep->image.len, NULL, &raw, NULL, &err)) < 0) {
 		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
 		free(err);
 		return -1;
@@ -543,6 +573,8 @@ job_reply(struct worker *w, struct job *j)
 		return R_FOLLOW;
 	if (decode_reply(r, it->asset->width, it->asset->height, &img, r) < 0)
 		return R_FAIL;
+	seal_keep_upstream(w->s->st, w->ix, &c->gen_key, (const unsigned char *)r->image.data,
+			   r->image.len);
 	for (size_t i = 0; i < r->extra.n; i++)
 		meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
 	out = finish_generation(w, t, &img, &t->extra, r);
@@ -703,10 +735,15 @@ job_restore(struct worker *w, struct task *t)
 		return out;
 	}
 	buf_release(&png);
-	/* the blob is gone or corrupt: a miss */
+	/* the blob is gone or corrupt: a miss (of every key that names it:
+	 * the unsigned output's, when that is what the plan restored to sign) */
 	if (w->ix) {
 		index_action_delete(w->ix, &c->final_key);
 		index_action_delete(w->ix, &c->pix_key);
+	}
+	if (w->ix && !key_equal(&c->plain_key, &c->final_key)) {
+		index_action_delete(w->ix, &c->plain_key);
+		index_action_delete_digest(w->ix, &it->digest);
 	}
 	if (it->checked)        /* judged again from the generation, then the rest */
 		return w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1 ?
@@ -980,9 +1017,12 @@ static void try_candidate(struct sched *s, struct task *t);
 static void uncommit(struct sched *s, struct task *t);
 
 static void
-send_request(struct sched *s, struct task *t, const struct model *m, struct http_request *req)
+send_request(struct sched *s, struct task *t, const struct model *m, const struct provider *p,
+	     struct http_request *req)
 {
-	long timeout = m->timeout > 0 ? (long)(m->timeout * 1000) : 120000;
+	/* the model's, else its provider's (the official SDK's), else 120 s */
+	long timeout = m->timeout > 0 ? (long)(m->timeout * 1000) :
+		       p->timeout > 0 ? (long)(p->timeout * 1000) : 120000;
 
 	if (s->status->level >= STATUS_VERBOSE) {
 		char *d = http_request_describe(req);
@@ -1045,7 +1085,7 @@ dispatch(struct sched *s, struct task *t)
 		/* a follow-up (download) */
 		req = t->next;
 		memset(&t->next, 0, sizeof(t->next));
-		send_request(s, t, m, &req);
+		send_request(s, t, m, p, &req);
 		http_request_release(&req);
 		s->inflight[mi]++;
 		return 1;
@@ -1110,7 +1150,7 @@ dispatch(struct sched *s, struct task *t)
 		return 1;
 	}
 	s->inflight[mi]++;
-	send_request(s, t, m, &req);
+	send_request(s, t, m, p, &req);
 	http_request_release(&req);
 	return 1;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "crypto.h"
 #include "png.h"
 #include "provider/provider.h"
 #include "status.h"
@@ -38,6 +39,7 @@ struct build_opts {
 	int locked;               /* --locked: never generate */
 	int checks_quiet;         /* bench: a failed typography check is the measurement, not news */
 	const struct pngio_opts *png; /* level and filter of the PNGs encoded; NULL: defaults */
+	const struct crypto_creds *creds; /* sign every output (seal.h); NULL: unsigned */
 };
 
 enum outcome {

@@ -1,6 +1,8 @@
-/* crypto.h - hashing, Ed25519 keys, X.509 certificates (over OpenSSL)
+/* crypto.h - hashing, HMAC, Ed25519 keys, X.509 certificates (over OpenSSL)
  *
- * crypto.c is the file for signing credentials: SHA-256, Ed25519 keys and
+ * crypto.c is the one file that includes OpenSSL.  It holds the hex
+ * digests and HMACs of the cache, the trust scheme and signed links,
+ * base64, and the signing credentials: SHA-256, Ed25519 keys and
  * signatures, PEM loading (from a file or from an environment variable
  * the config names), X.509 generation for `assetgen credentials init`,
  * and certificate checks for C2PA (key usage, extended key usage, chain).
@@ -95,6 +97,12 @@ struct crypto_creds {
 int crypto_creds_load(struct crypto_creds *cr, const struct crypto_source *key,
 		      const struct crypto_source *cert, char **err);
 void crypto_creds_release(struct crypto_creds *cr);
+/* The certificate chain alone (public: what a plan keys on, without the
+ * private key), as in crypto_creds_load.  The DER certificates go to
+ * *ders and *lens (n of them; free each, and the arrays).  0 or -1 with
+ * *err set (malloc'd). */
+int crypto_chain_load(const struct crypto_source *cert, unsigned char ***ders, size_t **lens,
+		      size_t *n, char **err);
 
 /* All certificates of a PEM text, as DER, appended to the arrays ders and lens (n of them). */
 int crypto_pem_certs(const char *pem, size_t len, unsigned char ***ders, size_t **lens,
@@ -111,5 +119,43 @@ int crypto_make_root(const struct crypto_key *k, const char *cn, int days, struc
 int crypto_make_leaf(const struct crypto_key *k, const char *cn, int days,
 		     const struct crypto_key *ca_key, const unsigned char *ca_der, size_t ca_len,
 		     struct buf *out);
+
+/* ---- hex digests and HMAC: cache names, the trust scheme, signed links ---- */
+
+#define SHA256_HEX_LEN 64
+
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
+void hmac_sha256_hex(const char *secret, const void *msg, size_t len, char out[SHA256_HEX_LEN + 1]);
+/* Compare two hex strings in constant time; 1 if equal. */
+int hex_equal(const char *a, const char *b);
+/* 64 lowercase hex digits? */
+int sha256_hex_valid(const char *s);
+
+/* Signed URLs (site/signed_url.c) and the S3 signer build on these. */
+#define MD5_B64URL_LEN 22
+#define HMAC_SHA256_LEN 32
+
+/* base64url (RFC 4648 section 5) of MD5(data), without '=' padding: the
+ * form nginx's secure_link module reads from a link. */
+void md5_base64url(const void *data, size_t len, char out[MD5_B64URL_LEN + 1]);
+/* HMAC-SHA256 with a binary key; the raw 32 bytes. */
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t len,
+		 unsigned char out[HMAC_SHA256_LEN]);
+/* AWS Signature Version 4: the signing key is the HMAC chain
+ * "AWS4" + secret -> date (YYYYMMDD) -> region -> service -> "aws4_request",
+ * and the signature the lowercase hex HMAC of the string to sign under it. */
+void sigv4_signing_key(const char *secret, const char *date, const char *region,
+		       const char *service, unsigned char out[HMAC_SHA256_LEN]);
+void sigv4_signature_hex(const unsigned char key[HMAC_SHA256_LEN], const char *string_to_sign,
+			 char out[SHA256_HEX_LEN + 1]);
+
+/* Overwrite n bytes in a way the compiler keeps (for secrets). */
+void crypto_cleanse(void *p, size_t n);
+/* Standard base64 of len bytes into out (4 * ((len + 2) / 3) + 1 bytes,
+ * NUL-terminated); the length written. */
+size_t crypto_base64_encode_block(char *out, const void *data, size_t len);
+/* Decode len base64 characters (a multiple of 4, no whitespace) into out
+ * (len / 4 * 3 bytes); the bytes written, padding included, or -1. */
+long crypto_base64_decode_block(void *out, const void *in, size_t len);
 
 #endif

@@ -41,6 +41,15 @@ http_request_secret_header(struct http_request *r, const char *name, const char 
 }
 
 void
+http_request_auth(struct http_request *r, const char *userpwd, const char *sigv4)
+{
+	free(r->userpwd);
+	free(r->aws_sigv4);
+	r->userpwd = userpwd ? xstrdup(userpwd) : NULL;
+	r->aws_sigv4 = sigv4 ? xstrdup(sigv4) : NULL;
+}
+
+void
 http_request_part(struct http_request *r, const char *name, const void *data, size_t len,
 		  const char *filename, const char *type)
 {
@@ -85,6 +94,8 @@ http_request_release(struct http_request *r)
 		free(r->parts[i].type);
 	}
 	free(r->parts);
+	free(r->userpwd);
+	free(r->aws_sigv4);
 	memset(r, 0, sizeof(*r));
 	r->secret = -1;
 }
@@ -100,6 +111,8 @@ request_copy(struct http_request *dst, const struct http_request *src)
 	dst->secret = src->secret;
 	dst->max_body = src->max_body;
 	dst->stall_ms = src->stall_ms;
+	http_request_auth(dst, src->userpwd, src->aws_sigv4);
+	dst->netrc = src->netrc;
 	if (src->body.len)
 		buf_put(&dst->body, src->body.data, src->body.len);
 	for (i = 0; i < src->nparts; i++)
@@ -297,8 +310,16 @@ http_loop_add_into(struct http_loop *l, const struct http_request *req, long tim
 	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	/* follow redirects only without credentials: libcurl keeps custom
-	 * headers such as Api-Key on a redirect to another host */
-	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, x->req.secret < 0 ? 1L : 0L);
+	 * headers such as Api-Key on a redirect to another host (it sends
+	 * ~/.netrc's only to the host they are for) */
+	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION,
+			 x->req.secret < 0 && !x->req.userpwd ? 1L : 0L);
+	if (x->req.userpwd)
+		curl_easy_setopt(x->easy, CURLOPT_USERPWD, x->req.userpwd);
+	if (x->req.aws_sigv4)
+		curl_easy_setopt(x->easy, CURLOPT_AWS_SIGV4, x->req.aws_sigv4);
+	if (x->req.netrc)
+		curl_easy_setopt(x->easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 5L);
 	if (timeout_ms > 0 && timeout_ms < connect_ms)
 		connect_ms = timeout_ms;
@@ -332,8 +353,11 @@ http_loop_add_into(struct http_loop *l, const struct http_request *req, long tim
 		x->hdrs = curl_slist_append(x->hdrs, h);
 		free(h);
 	}
-	/* no "Expect: 100-continue" round trip for uploads */
-	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+	/* no "Expect: 100-continue" round trip for uploads; but not when
+	 * signing with SigV4, where libcurl would sign the header it removes
+	 * (an empty "expect") and the server would find another signature */
+	if (!x->req.aws_sigv4)
+		x->hdrs = curl_slist_append(x->hdrs, "Expect:");
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
 	if (x->req.nparts) {
 		x->mime = curl_mime_init(x->easy);

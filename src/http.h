@@ -47,6 +47,10 @@ struct http_request {
 	                               Content-Length fails the transfer at once (HTTP_TOOBIG) */
 	long stall_ms;              /* 0, or: connecting, or moving fewer than HTTP_STALL_BYTES
 	                               a second, for this long fails it (HTTP_TIMEOUT) */
+	char *userpwd;              /* a credential, never printed: "user:password" for
+	                               Basic, or with aws_sigv4 "key id:secret key" */
+	char *aws_sigv4;            /* libcurl's SigV4 signing, "aws:amz:REGION:SERVICE" */
+	int netrc;                  /* credentials from ~/.netrc when the URL has none */
 };
 
 /* Transport outcome, for fault classification. */
@@ -74,6 +78,8 @@ void http_request_init(struct http_request *r, const char *method, const char *u
 void http_request_header(struct http_request *r, const char *name, const char *value);
 /* The credential header: redacted whenever a request is printed. */
 void http_request_secret_header(struct http_request *r, const char *name, const char *value);
+/* Credentials for libcurl to send (Basic, or SigV4 with sigv4 non-NULL). */
+void http_request_auth(struct http_request *r, const char *userpwd, const char *sigv4);
 void http_request_part(struct http_request *r, const char *name, const void *data, size_t len,
 		       const char *filename, const char *type);
 void http_request_release(struct http_request *r);

@@ -115,8 +115,6 @@ key_generation(const struct asset *a, const struct model_id *id,
 void
 key_overlay(const struct key *gen, const struct overlay *ov, struct key *out)
 {
-	static const char *const aligns[] = { "left", "center", "right" };
-	static const char *const valigns[] = { "top", "middle", "bottom" };
 	struct enc e;
 	struct key font;
 	char hex[KEY_HEX_LEN + 1], color[10];
@@ -137,8 +135,8 @@ key_overlay(const struct key *gen, const struct overlay *ov, struct key *out)
 	put_u64(&e, "y", ov->y);
 	put_u64(&e, "w", ov->w);
 	put_u64(&e, "h", ov->h);
-	put_field(&e, "align", aligns[ov->align]);
-	put_field(&e, "valign", valigns[ov->valign]);
+	put_field(&e, "align", overlay_align_names[ov->align]);
+	put_field(&e, "valign", overlay_valign_names[ov->valign]);
 	finish(&e, out);
 }
 
@@ -227,6 +225,32 @@ key_checked(const struct key *prev, const struct typography *t, const char *engi
 	start(&e, "assetgen/checked/v1");
 	put_field(&e, "artifact", hex);
 	put_typography(&e, t, engine);
+	finish(&e, out);
+}
+
+void
+key_signed(const struct key *prev, const char *signer_hex, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(prev, hex);
+	start(&e, "assetgen/signed/v1");
+	put_field(&e, "artifact", hex);
+	put_field(&e, "signer", signer_hex);
+	put_field(&e, "generator", ASSETGEN_VERSION);
+	finish(&e, out);
+}
+
+void
+key_upstream(const struct key *gen, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(gen, hex);
+	start(&e, "assetgen/c2pa-upstream/v1");
+	put_field(&e, "generation", hex);
 	finish(&e, out);
 }
 

@@ -67,6 +67,14 @@ void key_ocr(const struct key *image, const struct typography *t, const char *en
 void key_checked(const struct key *prev, const struct typography *t, const char *engine,
 		 struct key *out);
 
+/* Content credentials (seal.h).  key_signed keys a signed output: prev
+ * (the unsigned output's key), the signer (SHA-256 of its certificate
+ * chain, hex: public, never the private key) and assetgen's version (it
+ * writes the manifest).  key_upstream keys the manifest store a
+ * provider's image came with, kept beside the generation gen. */
+void key_signed(const struct key *prev, const char *signer_hex, struct key *out);
+void key_upstream(const struct key *gen, struct key *out);
+
 /* A blob's address: XXH3-128 of its bytes. */
 void key_digest(const void *data, size_t len, struct key *out);
 

@@ -136,7 +136,11 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		else
 			diff_kv(&why, "overlay", r->overlay, ov, '\n');
 	}
-	if (!why.len && a->typo.nexpect)
+	if (!why.len && key_equal(&r->key, &c->plain_key) && !key_equal(&c->plain_key, &c->final_key))
+		buf_puts(&why, "signing turned on");
+	else if (!why.len && !key_equal(&c->plain_key, &c->final_key))
+		buf_puts(&why, "signer (certificate) or model identity changed");
+	else if (!why.len && a->typo.nexpect)
 		buf_puts(&why, "typography check changed (expected text, language, threshold or "
 			 "Tesseract's version) or model identity changed");
 	else if (!why.len)
@@ -195,7 +199,10 @@ plan_cands(struct plan_item *it, const struct project *p)
 			c->pix_key = c->base_key;
 			if (it->checked)
 				key_checked(&c->base_key, &a->typo, ocr_engine(), &c->pix_key);
-			key_encode(&c->pix_key, &p->cfg.png, &c->final_key);
+			key_encode(&c->pix_key, &p->cfg.png, &c->plain_key);
+			c->final_key = c->plain_key;
+			if (p->cfg.signing)
+				key_signed(&c->plain_key, p->cfg.signer, &c->final_key);
 		}
 	}
 	it->ncands = n;
@@ -210,6 +217,10 @@ cached_output(const struct plan_cand *c, struct index *ix, struct store *st, str
 	if (!ix || !st)
 		return 0;
 	if (index_action_get(ix, &c->final_key, act) == 1 && store_has(st, &act->digest, NULL))
+		return 1;
+	/* a signed build: the unsigned output, signed as it is placed */
+	if (!key_equal(&c->plain_key, &c->final_key) &&
+	    index_action_get(ix, &c->plain_key, act) == 1 && store_has(st, &act->digest, NULL))
 		return 1;
 	return index_action_get(ix, &c->pix_key, act) == 1 && store_has(st, &act->digest, NULL);
 }
@@ -351,6 +362,24 @@ plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double 
 	return cost;
 }
 
+/* A signed output not made yet from an unsigned one that is: restored,
+ * and signed as it is placed (no stage runs again). */
+static int
+plain_cached(struct plan_item *it, size_t j, struct index *ix, struct store *st)
+{
+	const struct plan_cand *c = &it->cands[j];
+	struct action act;
+
+	if (key_equal(&c->plain_key, &c->final_key) || !ix || !st ||
+	    index_action_get(ix, &c->plain_key, &act) != 1 || !store_has(st, &act.digest, NULL))
+		return 0;
+	it->action = PLAN_RESTORE;
+	it->chosen = j;
+	it->digest = act.digest;
+	it->saved = plan_output_cost(it, j, ix, act.cost);
+	return 1;
+}
+
 void
 plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fresh_ok,
 	    struct index *ix, struct store *st)
@@ -371,6 +400,8 @@ plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fres
 		it->saved = plan_output_cost(it, j, ix, act.cost);
 		return;
 	}
+	if (plain_cached(it, j, ix, st))
+		return;
 	/* checked: the generation is judged, then the overlay and the upscale */
 	if (it->checked && ix && st &&
 	    index_action_get(ix, &c->gen_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
@@ -463,6 +494,8 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			it->saved = plan_output_cost(it, i, ix, act.cost);
 			return;
 		}
+		if (plain_cached(it, i, ix, st))
+			return;
 		if (a->upscale.kind != UPSCALE_NONE &&
 		    index_action_get(ix, &c->ovl_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
 			it->action = PLAN_UPSCALE;

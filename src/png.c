@@ -33,6 +33,11 @@
  * sides up to IMAGE_MAX_OUT and at most 2^28 pixels (1 GiB as RGBA; the
  * same as IMAGE_MAX_OUT squared today, but kept if that grows). */
 #define PNGIO_MAX_PIXELS ((uint64_t)1 << 28)
+/* Deflate expands at most 1032:1 (zlib's documented bound): IDAT data
+ * shorter than the image's raw bytes over that is truncated, and is
+ * refused before the raster is allocated (a 65-byte file must not cost
+ * a gigabyte). */
+#define PNGIO_DEFLATE_MAX_RATIO 1032
 /* Ancillary chunks libpng keeps (iCCP, sPLT, unknown): size and count. */
 #define PNGIO_CHUNK_MALLOC_MAX (8u << 20)
 #define PNGIO_CHUNK_CACHE_MAX 256
@@ -928,6 +933,27 @@ pngio_encode_opts(const struct image *img, const struct meta *meta,
 	return r;
 }
 
+/* The bytes of every IDAT chunk in the file (chunk lengths only; libpng
+ * checks the rest). */
+static uint64_t
+idat_bytes(const unsigned char *p, size_t len)
+{
+	uint64_t total = 0;
+	size_t pos = 8;
+
+	while (len - pos >= 12) {
+		uint32_t n = (uint32_t)p[pos] << 24 | (uint32_t)p[pos + 1] << 16 |
+			     (uint32_t)p[pos + 2] << 8 | p[pos + 3];
+
+		if (memcmp(p + pos + 4, "IDAT", 4) == 0)
+			total += n;
+		if (n > len - pos - 12)
+			break;
+		pos += 12 + (size_t)n;
+	}
+	return total;
+}
+
 static int
 decode_run(struct pngctx *c)
 {
@@ -956,6 +982,10 @@ decode_run(struct pngctx *c)
 	png_get_IHDR(c->png, c->info, &w, &h, &depth, &ctype, NULL, NULL, NULL);
 	if (w > IMAGE_MAX_OUT || h > IMAGE_MAX_OUT || (uint64_t)w * h > PNGIO_MAX_PIXELS)
 		png_error(c->png, "image too large");
+	/* the filtered scanlines hold at least w * h * bits / 8 bytes */
+	if (idat_bytes(c->data, c->len) * PNGIO_DEFLATE_MAX_RATIO + 4096 <
+	    (uint64_t)w * h * depth * png_get_channels(c->png, c->info) / 8)
+		png_error(c->png, "truncated image data");
 	png_set_expand(c->png);         /* palette, grey < 8 bits, tRNS */
 #ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
 	png_set_scale_16(c->png);       /* rounds; strip_16 truncates */

@@ -42,6 +42,7 @@
 #include "inputs.h"
 #include "os.h"
 #include "overlay.h"
+#include "provider/provider.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -57,15 +58,16 @@
 #define DIAGS_MAX       100             /* diagnostics kept; the rest are counted */
 #define MAX_EXPECT      500             /* bytes of one expect_text (edit distance is quadratic) */
 
-static const char *const providers[] = {
-	"builtin", "http", "openai", "a1111", "ideogram", "stability", "gemini",
-};
 static const char *const kernels[] = { "lanczos3", "bicubic", "nearest" };
-static const char *const intents[] = { "final", "preview" };   /* enum intent */
-static const char *const crits[] = { "low", "normal", "high" }; /* enum criticality */
+/* One name table per enum, indexed by its value (recipe.h declares them). */
+const char *const intent_names[INTENT_COUNT] = { "final", "preview" };
+const char *const criticality_names[CRIT_COUNT] = { "low", "normal", "high" };
+const char *const overlay_align_names[ALIGN_COUNT] = { "left", "center", "right" };
+const char *const overlay_valign_names[VALIGN_COUNT] = { "top", "middle", "bottom" };
 
 static const char *const config_keys[] = {
-	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png", NULL,
+	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png",
+	"credentials", NULL,
 };
 static const char *const model_keys[] = {
 	"provider", "model", "version", "cost", "api_key_env", "endpoint",
@@ -76,8 +78,10 @@ static const char *const match_keys[] = { "intent", "criticality", "tags", NULL 
 static const char *const budget_keys[] = { "per_request", "per_build", "per_asset", NULL };
 static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", NULL };
 static const char *const cache_keys[] = { "dir", "remote", NULL };
-static const char *const remote_keys[] = { "url", "upload", NULL };
+static const char *const remote_keys[] = { "url", "upload", "bearer_env", "basic_env", "region",
+					    "endpoint", NULL };
 static const char *const png_keys[] = { "level", "filter", NULL };
+static const char *const credentials_keys[] = { "key", "cert", NULL };
 static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
@@ -88,8 +92,6 @@ static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
-static const char *const aligns[] = { "left", "center", "right" };      /* enum overlay_align */
-static const char *const valigns[] = { "top", "middle", "bottom" };     /* enum overlay_valign */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1002,11 +1004,12 @@ want_url(struct loader *l, const struct node *v, const char *key, int file_ok)
 {
 	if (v->type == NODE_SCALAR && (str_has_prefix(v->str, "http://")
 				       || str_has_prefix(v->str, "https://")
-				       || (file_ok && str_has_prefix(v->str, "file:///")))
+				       || (file_ok && str_has_prefix(v->str, "file:///"))
+				       || (file_ok && str_has_prefix(v->str, "s3://")))
 	    && !strpbrk(v->str, " \t\r\n"))
 		return 0;
 	if (file_ok)
-		problem(l, v, "'%s' must be an http://, https:// or file:/// URL", key);
+		problem(l, v, "'%s' must be an http://, https://, s3:// or file:/// URL", key);
 	else
 		problem(l, v, "'%s' must be an http:// or https:// URL", key);
 	return -1;
@@ -1178,7 +1181,7 @@ param_cmp(const void *a, const void *b)
 }
 
 static void
-params_from_map(const struct node *v, struct param **out, size_t *nout)
+params_from_map(const struct loader *l, const struct node *v, struct param **out, size_t *nout)
 {
 	size_t i, n = v->type == NODE_MAP ? v->nkids / 2 : 0;
 
@@ -1190,6 +1193,7 @@ params_from_map(const struct node *v, struct param **out, size_t *nout)
 	for (i = 0; i < n; i++) {
 		(*out)[i].name = xstrdup(v->kids[2 * i]->str);
 		(*out)[i].value = scalar_value(v->kids[2 * i + 1], &(*out)[i].type);
+		(*out)[i].loc = (struct srcloc){ l->file, v->kids[2 * i]->line, v->kids[2 * i]->col };
 	}
 	qsort(*out, n, sizeof(**out), param_cmp);
 	*nout = n;
@@ -1295,13 +1299,27 @@ model_free(struct model *m)
 	params_free(m->params, m->nparams);
 }
 
+/* "a, b or c" */
+static char *
+names_or(const char *const *names, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	return buf_detach(&b, NULL);
+}
+
 static void
 parse_model(struct loader *l, const struct node *k, const struct node *v)
 {
 	struct config *cfg = &l->p->cfg;
 	struct model m = {0};
 	const struct node *key, *val, *provider = NULL, *model = NULL, *apikey = NULL;
-	size_t i, n0 = nproblems(l);
+	size_t i, n0 = nproblems(l), npnames;
+	const char *const *pnames = provider_names(&npnames);
+	char *plist;
 	int prov = -1, hosted;
 
 	m.retries = -1;
@@ -1313,14 +1331,13 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		problem(l, v, "model '%s' must be a mapping, like {provider: builtin}", q(l, k->str));
 		return;
 	}
+	plist = names_or(pnames, npnames);
 	for (i = 0; i < v->nkids; i += 2) {
 		key = v->kids[i];
 		val = v->kids[i + 1];
 		if (!strcmp(key->str, "provider")) {
 			provider = val;
-			if (want_enum(l, val, "provider", providers, NELEM(providers),
-				      "builtin, http, openai, a1111, ideogram, stability or gemini",
-				      &prov) == 0)
+			if (want_enum(l, val, "provider", pnames, npnames, plist, &prov) == 0)
 				m.provider = xstrdup(val->str);
 		} else if (!strcmp(key->str, "model")) {
 			model = val;
@@ -1352,27 +1369,25 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 			want_int(l, val, "retries", 0, 100, &m.retries);
 		} else if (!strcmp(key->str, "params")) {
 			if (check_params(l, val) == 0)
-				params_from_map(val, &m.params, &m.nparams);
+				params_from_map(l, val, &m.params, &m.nparams);
 		} else {
 			unknown_key(l, key, model_keys);
 		}
 	}
 	if (!provider) {
-		problem(l, v, "model '%s' has no 'provider' (one of builtin, http, openai, "
-			"a1111, ideogram, stability, gemini)", q(l, k->str));
+		problem(l, v, "model '%s' has no 'provider' (one of %s)", q(l, k->str), plist);
 	} else if (prov >= 0) {
 		/* hosted services need a model id and a key; builtin, http
 		 * and a1111 run whatever their endpoint serves */
-		hosted = strcmp(providers[prov], "builtin") != 0
-			&& strcmp(providers[prov], "http") != 0
-			&& strcmp(providers[prov], "a1111") != 0;
+		hosted = provider_find(pnames[prov])->needs_key;
 		if (hosted && !model)
 			problem(l, v, "model '%s' has no 'model' (provider '%s' needs a model id)",
-				q(l, k->str), providers[prov]);
+				q(l, k->str), pnames[prov]);
 		if (hosted && !apikey)
 			problem(l, v, "model '%s' has no 'api_key_env' (provider '%s' needs an API key)",
-				q(l, k->str), providers[prov]);
+				q(l, k->str), pnames[prov]);
 	}
+	free(plist);
 	if (nproblems(l) != n0) {
 		model_free(&m);
 		return;
@@ -1433,10 +1448,10 @@ parse_route(struct loader *l, const struct node *v)
 				mk = val->kids[j];
 				mv = val->kids[j + 1];
 				if (!strcmp(mk->str, "intent"))
-					want_enum(l, mv, "intent", intents, NELEM(intents),
+					want_enum(l, mv, "intent", intent_names, INTENT_COUNT,
 						  "preview or final", &r.intent);
 				else if (!strcmp(mk->str, "criticality"))
-					want_enum(l, mv, "criticality", crits, NELEM(crits),
+					want_enum(l, mv, "criticality", criticality_names, CRIT_COUNT,
 						  "low, normal or high", &r.criticality);
 				else if (!strcmp(mk->str, "tags")) {
 					if (want_strings(l, mv, "tags") == 0) {
@@ -1522,6 +1537,29 @@ parse_cache(struct loader *l, const struct node *v)
 						free(cfg->remote_url);
 						cfg->remote_url = xstrdup(r->kids[j + 1]->str);
 					}
+				} else if (!strcmp(r->kids[j]->str, "bearer_env") ||
+					   !strcmp(r->kids[j]->str, "basic_env")) {
+					char **dst = r->kids[j]->str[1] == 'e' ? &cfg->remote_bearer_env :
+						&cfg->remote_basic_env;
+
+					/* never echo the value: it may be the credential itself */
+					if (r->kids[j + 1]->type != NODE_SCALAR || !is_env_name(r->kids[j + 1]->str)) {
+						problem(l, r->kids[j + 1], "'%s' must be an environment variable"
+							" name, like ASSETGEN_CACHE_TOKEN", r->kids[j]->str);
+					} else {
+						free(*dst);
+						*dst = xstrdup(r->kids[j + 1]->str);
+					}
+				} else if (!strcmp(r->kids[j]->str, "region")) {
+					if (want_string(l, r->kids[j + 1], "region") == 0) {
+						free(cfg->remote_region);
+						cfg->remote_region = xstrdup(r->kids[j + 1]->str);
+					}
+				} else if (!strcmp(r->kids[j]->str, "endpoint")) {
+					if (want_url(l, r->kids[j + 1], "endpoint", 0) == 0) {
+						free(cfg->remote_endpoint);
+						cfg->remote_endpoint = xstrdup(r->kids[j + 1]->str);
+					}
 				} else if (!strcmp(r->kids[j]->str, "upload")) {
 					b = bool_value(r->kids[j + 1]);
 					if (b < 0)
@@ -1563,6 +1601,68 @@ parse_png(struct loader *l, const struct node *v)
 		else
 			unknown_key(l, k, png_keys);
 	}
+}
+
+/* credentials: {key: FILE | {env: VAR}, cert: FILE | {env: VAR}}: the
+ * signing key and certificate chain; read when a build signs, never here */
+static void
+parse_cred_source(struct loader *l, const struct node *key, const struct node *v,
+		  struct cred_source *out)
+{
+	const char *what = key->str;
+
+	out->loc.file = l->file;
+	out->loc.line = v->line;
+	out->loc.col = v->col;
+	if (v->type == NODE_SCALAR && !is_null(v)) {
+		if (!*v->str)
+			problem(l, v, "'%s' must name a file, or {env: VAR}", what);
+		else
+			out->file = v->str[0] == '/' ? xstrdup(v->str) : path_join(l->p->cfg.root, v->str);
+		return;
+	}
+	if (v->type == NODE_MAP && v->nkids == 2 && !strcmp(v->kids[0]->str, "env") &&
+	    v->kids[1]->type == NODE_SCALAR && !is_null(v->kids[1])) {
+		const char *e = v->kids[1]->str;
+		size_t i;
+
+		for (i = 0; e[i]; i++)
+			if (!(e[i] == '_' || (e[i] >= 'A' && e[i] <= 'Z') || (e[i] >= 'a' && e[i] <= 'z') ||
+			      (i > 0 && e[i] >= '0' && e[i] <= '9')))
+				break;
+		if (!*e || e[i]) {
+			problem(l, v->kids[1], "'%s' env must name an environment variable, like %s",
+				what, !strcmp(what, "key") ? "ASSETGEN_SIGNING_KEY" : "ASSETGEN_SIGNING_CERT");
+			return;
+		}
+		out->env = xstrdup(e);
+		return;
+	}
+	problem(l, v, "'%s' must be a file name or {env: VAR} (the variable holding the PEM text)", what);
+}
+
+static void
+parse_credentials(struct loader *l, const struct node *v)
+{
+	struct config *cfg = &l->p->cfg;
+	const struct node *k;
+	size_t i;
+
+	if (want_map(l, v, "'credentials' must be a mapping, like {key: FILE, cert: FILE}") < 0
+	    || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2) {
+		k = v->kids[i];
+		if (!strcmp(k->str, "key"))
+			parse_cred_source(l, k, v->kids[i + 1], &cfg->cred_key);
+		else if (!strcmp(k->str, "cert"))
+			parse_cred_source(l, k, v->kids[i + 1], &cfg->cred_cert);
+		else
+			unknown_key(l, k, credentials_keys);
+	}
+	if (!!(cfg->cred_key.file || cfg->cred_key.env) != !!(cfg->cred_cert.file || cfg->cred_cert.env) &&
+	    nproblems(l) == 0)
+		problem(l, v, "'credentials' needs both 'key' and 'cert'");
 }
 
 /* output and recipes: a subdirectory of the project, normalized ("a//b/"
@@ -1808,6 +1908,8 @@ load_config(struct loader *l, const struct node *root)
 			parse_typography(l, val, NULL);
 		} else if (!strcmp(key->str, "png")) {
 			parse_png(l, val);
+		} else if (!strcmp(key->str, "credentials")) {
+			parse_credentials(l, val);
 		} else {
 			unknown_key(l, key, config_keys);
 		}
@@ -2038,10 +2140,10 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 				o->h = (uint32_t)u[3];
 			}
 		} else if (!strcmp(key->str, "align")) {
-			want_enum(l, val, "align", aligns, NELEM(aligns), "left, center or right",
+			want_enum(l, val, "align", overlay_align_names, ALIGN_COUNT, "left, center or right",
 				  &o->align);
 		} else if (!strcmp(key->str, "valign")) {
-			want_enum(l, val, "valign", valigns, NELEM(valigns), "top, middle or bottom",
+			want_enum(l, val, "valign", overlay_valign_names, VALIGN_COUNT, "top, middle or bottom",
 				  &o->valign);
 		} else {
 			unknown_key(l, key, overlay_keys);
@@ -2156,11 +2258,11 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 			want_size(l, val, "size", MAX_SIDE, &s->width, &s->height);
 		} else if (!strcmp(key->str, "intent")) {
 			s->intent = val;
-			want_enum(l, val, "intent", intents, NELEM(intents), "preview or final",
+			want_enum(l, val, "intent", intent_names, INTENT_COUNT, "preview or final",
 				  &s->intent_v);
 		} else if (!strcmp(key->str, "criticality")) {
 			s->criticality = val;
-			want_enum(l, val, "criticality", crits, NELEM(crits),
+			want_enum(l, val, "criticality", criticality_names, CRIT_COUNT,
 				  "low, normal or high", &s->crit_v);
 		} else if (!strcmp(key->str, "tags")) {
 			s->tags = val;
@@ -2549,6 +2651,7 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 			a->nparams = i + 1;
 			v = ps[i].val;
 			a->params[i].name = xstrdup(ps[i].key->str);
+			a->params[i].loc = (struct srcloc){ l->file, ps[i].key->line, ps[i].key->col };
 			a->params[i].value = scalar_value(v, &a->params[i].type);
 			if (a->params[i].type != VAL_STRING)
 				continue;
@@ -3051,9 +3154,17 @@ project_release(struct project *p)
 		route_free(&p->cfg.routes[i]);
 	free(p->cfg.routes);
 	free(p->cfg.root);
+	free(p->cfg.cred_key.file);
+	free(p->cfg.cred_key.env);
+	free(p->cfg.cred_cert.file);
+	free(p->cfg.cred_cert.env);
 	free(p->cfg.cache_dir);
 	free(p->cfg.typo_lang);
 	free(p->cfg.remote_url);
+	free(p->cfg.remote_bearer_env);
+	free(p->cfg.remote_basic_env);
+	free(p->cfg.remote_region);
+	free(p->cfg.remote_endpoint);
 	free(p->cfg.output_dir);
 	free(p->cfg.recipes_dir);
 	strings_free(p->files, p->nfiles);
@@ -3125,11 +3236,23 @@ params_merge(const struct model *m, const struct asset *a, struct param **out, s
 const char *
 intent_name(enum intent i)
 {
-	return i == INTENT_PREVIEW ? "preview" : "final";
+	return intent_names[i];
 }
 
 const char *
 criticality_name(enum criticality c)
 {
-	return c == CRIT_LOW ? "low" : c == CRIT_HIGH ? "high" : "normal";
+	return criticality_names[c];
+}
+
+int
+intent_parse(const char *s, enum intent *out)
+{
+	for (int i = 0; i < INTENT_COUNT; i++) {
+		if (strcmp(s, intent_names[i]) == 0) {
+			*out = (enum intent)i;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -34,8 +34,8 @@ void diags_add(struct diags *d, const struct srcloc *loc, const char *fmt, ...)
 void diags_print(const struct diags *d);
 void diags_release(struct diags *d);
 
-enum intent { INTENT_FINAL, INTENT_PREVIEW };
-enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH };
+enum intent { INTENT_FINAL, INTENT_PREVIEW, INTENT_COUNT };
+enum criticality { CRIT_LOW, CRIT_NORMAL, CRIT_HIGH, CRIT_COUNT };
 
 enum value_type { VAL_STRING, VAL_NUMBER, VAL_BOOL };
 
@@ -45,6 +45,7 @@ struct param {
 	char *name;
 	char *value;
 	enum value_type type;
+	struct srcloc loc;          /* where the param's name is written */
 };
 
 enum upscale_kind { UPSCALE_NONE, UPSCALE_FACTOR, UPSCALE_SIZE };
@@ -66,8 +67,15 @@ struct font_file {
 	void *face;                 /* overlay.c's, for load-time checks */
 };
 
-enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
-enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM };
+enum overlay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT, ALIGN_COUNT };
+enum overlay_valign { VALIGN_TOP, VALIGN_MIDDLE, VALIGN_BOTTOM, VALIGN_COUNT };
+
+/* The names of each enum, indexed by its value: the one table for each,
+ * used by the loader, the keys, the metadata and the messages. */
+extern const char *const intent_names[INTENT_COUNT];
+extern const char *const criticality_names[CRIT_COUNT];
+extern const char *const overlay_align_names[ALIGN_COUNT];
+extern const char *const overlay_valign_names[VALIGN_COUNT];
 
 /* `overlay:` - exact text drawn onto the generated image (overlay.h). */
 struct overlay {
@@ -141,6 +149,15 @@ struct route {
 	struct srcloc loc;
 };
 
+/* Where a signing key or certificate comes from: a file (absolute, as
+ * given relative to the project root) or the environment variable the
+ * config names; neither set: not configured. */
+struct cred_source {
+	char *file;
+	char *env;
+	struct srcloc loc;          /* the value in assetgen.yaml */
+};
+
 struct config {
 	char *root;                 /* absolute directory holding assetgen.yaml */
 	struct model *models;       /* always holds "builtin" ({provider: builtin}) */
@@ -156,9 +173,17 @@ struct config {
 	char *cache_dir;            /* "cache" */
 	char *remote_url;           /* cache.remote.url or NULL */
 	int upload;                 /* cache.remote.upload */
+	char *remote_bearer_env;    /* cache.remote.bearer_env: the variable holding a token */
+	char *remote_basic_env;     /* cache.remote.basic_env: ... holding user:password */
+	char *remote_region;        /* cache.remote.region (s3://) */
+	char *remote_endpoint;      /* cache.remote.endpoint (s3://) */
 	char *output_dir;           /* "dist" */
 	char *recipes_dir;          /* "recipes" */
 	struct pngio_opts png;      /* png: {level, filter}; threads unset */
+	struct cred_source cred_key;    /* credentials: {key, cert}: signing */
+	struct cred_source cred_cert;   /* (both set, or neither) */
+	int signing;                /* credentials configured and their chain read (ctx_load) */
+	char signer[65];            /* then: SHA-256 of the chain's DER, hex (key_signed) */
 };
 
 struct project {
@@ -204,5 +229,7 @@ void params_merge(const struct model *m, const struct asset *a,
 
 const char *intent_name(enum intent i);
 const char *criticality_name(enum criticality c);
+/* "final" or "preview" (a command's --intent) into *out; -1 if neither. */
+int intent_parse(const char *s, enum intent *out);
 
 #endif

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "key.h"
-#include "sign.h"
+#include "crypto.h"
 
 struct lock_entry {
 	char *name;

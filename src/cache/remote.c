@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "actionresult.h"
 #include "http.h"
 #include "os.h"
 #include "redact.h"
@@ -23,37 +24,148 @@
 #define REMOTE_STALL_MS 5000      /* connecting, or no progress, for this long: a timeout */
 #define REMOTE_REPLY_MAX ((size_t)64 << 10)   /* the body of an answer to a PUT */
 
-int
-remote_open(struct remote *r, const char *url, const char *secret)
+/* The S3 bucket and prefix of s3://bucket/prefix as a base URL: path
+ * style under an endpoint (MinIO, R2, GCS interop, a local server), else
+ * AWS's virtual-hosted style; the SigV4 scope from the region. */
+static int
+open_s3(struct remote *r, const char *url, const struct remote_opts *o)
 {
-	char *shown;
+	const char *bucket = url + 5, *slash = strchr(bucket, '/'), *region, *endpoint, *id, *key, *tok;
+	size_t nb = slash ? (size_t)(slash - bucket) : strlen(bucket), i;
+	const char *prefix = slash ? slash : "";
+
+	for (i = 0; i < nb; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789.-", bucket[i]))
+			break;
+	if (nb < 3 || nb > 63 || i < nb) {
+		warn("remote cache '%s': an S3 bucket name is 3 to 63 lowercase letters, digits,"
+		     " dots and hyphens", r->shown);
+		return -1;
+	}
+	/* the prefix and region go into the URL and the signature as they are */
+	if (strspn(prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/")
+	    != strlen(prefix)) {
+		warn("remote cache '%s': an S3 prefix here is letters, digits, '.', '_', '-' and '/'",
+		     r->shown);
+		return -1;
+	}
+	region = o && o->region ? o->region : getenv("AWS_REGION");
+	if (!region || !*region)
+		region = getenv("AWS_DEFAULT_REGION");
+	if (!region || !*region)
+		region = "us-east-1";
+	if (strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(region)) {
+		warn("remote cache '%s': the S3 region must be lowercase letters, digits and '-',"
+		     " like eu-west-1", r->shown);
+		return -1;
+	}
+	endpoint = o && o->endpoint ? o->endpoint : getenv("AWS_ENDPOINT_URL_S3");
+	if (!endpoint || !*endpoint)
+		endpoint = getenv("AWS_ENDPOINT_URL");
+	if (endpoint && *endpoint) {
+		if (!str_has_prefix(endpoint, "http://") && !str_has_prefix(endpoint, "https://")) {
+			warn("remote cache '%s': the S3 endpoint must be an http:// or https:// URL",
+			     r->shown);
+			return -1;
+		}
+		r->url = xasprintf("%s%s%.*s%s", endpoint,
+				   endpoint[strlen(endpoint) - 1] == '/' ? "" : "/", (int)nb, bucket,
+				   prefix);
+	} else {
+		r->url = xasprintf("https://%.*s.s3.%s.amazonaws.com%s", (int)nb, bucket, region, prefix);
+	}
+	r->s3 = 1;
+	r->sigv4 = xasprintf("aws:amz:%s:s3", region);
+	r->cred_hint = xstrdup("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN"
+			       " for temporary credentials)");
+	id = getenv("AWS_ACCESS_KEY_ID");
+	key = getenv("AWS_SECRET_ACCESS_KEY");
+	tok = getenv("AWS_SESSION_TOKEN");
+	if (id && *id && key && *key) {
+		r->userpwd = xasprintf("%s:%s", id, key);
+		if (tok && *tok)
+			r->s3_token = xstrdup(tok);
+	} else {
+		/* unsigned: a bucket that allows public reads still serves them */
+		free(r->sigv4);
+		r->sigv4 = NULL;
+	}
+	return 0;
+}
+
+/* A bearer token or user:password from the variable the config names. */
+static int
+open_auth(struct remote *r, const struct remote_opts *o)
+{
+	const char *name = o ? o->bearer_env ? o->bearer_env : o->basic_env : NULL, *v;
+
+	if (!name) {
+		r->cred_hint = xstrdup("a variable named by cache.remote.bearer_env (a token) or"
+				       " cache.remote.basic_env (user:password), or add the host"
+				       " to ~/.netrc");
+		return 0;
+	}
+	r->cred_hint = xstrdup(name);
+	v = getenv(name);
+	if (!v || !*v)
+		return 0;       /* reads may need none; a refused upload names it */
+	if (o->bearer_env) {
+		r->bearer = xasprintf("Bearer %s", v);
+	} else {
+		if (!strchr(v, ':')) {
+			warn("remote cache '%s': %s must hold user:password", r->shown, name);
+			return -1;
+		}
+		r->userpwd = xstrdup(v);
+	}
+	return 0;
+}
+
+int
+remote_open(struct remote *r, const char *url, const char *secret, const struct remote_opts *o)
+{
 	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	r->secret = secret && *secret ? secret : NULL;
 	r->timeout_ms = REMOTE_TIMEOUT_MS;
 	r->stall_ms = REMOTE_STALL_MS;
+	r->shown = redact_url(url);
 	if (str_has_prefix(url, "file://")) {
 		r->dir = xstrdup(url + 7);
 		if (!*r->dir || r->dir[0] != '/') {
-			shown = redact_url(url);
-			warn("remote cache '%s': a file:// URL needs an absolute path", shown);
-			free(shown);
+			warn("remote cache '%s': a file:// URL needs an absolute path", r->shown);
 			remote_close(r);
 			return -1;
 		}
+		free(r->shown);
+		r->shown = redact_url(r->dir);
 		return 0;
 	}
-	if (!str_has_prefix(url, "http://") && !str_has_prefix(url, "https://")) {
-		shown = redact_url(url);
-		warn("remote cache '%s': only http://, https:// and file:// are supported", shown);
-		free(shown);
+	if (str_has_prefix(url, "s3://")) {
+		if (open_s3(r, url, o) < 0) {
+			remote_close(r);
+			return -1;
+		}
+	} else if (str_has_prefix(url, "http://") || str_has_prefix(url, "https://")) {
+		r->url = xstrdup(url);
+		if (open_auth(r, o) < 0) {
+			remote_close(r);
+			return -1;
+		}
+	} else {
+		warn("remote cache '%s': only http://, https://, s3:// and file:// are supported",
+		     r->shown);
+		remote_close(r);
 		return -1;
 	}
-	r->url = xstrdup(url);
 	n = strlen(r->url);
 	while (n > 0 && r->url[n - 1] == '/')
 		r->url[--n] = '\0';
+	if (!r->s3) {
+		free(r->shown);
+		r->shown = redact_url(r->url);
+	}
 	return 0;
 }
 
@@ -62,7 +174,23 @@ remote_close(struct remote *r)
 {
 	free(r->url);
 	free(r->dir);
-	r->url = r->dir = NULL;
+	free(r->shown);
+	free(r->bearer);
+	free(r->userpwd);
+	free(r->cred_hint);
+	free(r->sigv4);
+	free(r->s3_token);
+	r->url = r->dir = r->shown = r->bearer = r->userpwd = r->cred_hint = NULL;
+	r->sigv4 = r->s3_token = NULL;
+}
+
+char *
+remote_ac_path(const struct key *k)
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	sha256_hex(k->b, sizeof(k->b), hex);
+	return xasprintf("ac/%s", hex);
 }
 
 /* ---- entries ---- */
@@ -183,6 +311,7 @@ struct op {
 	char *path;             /* "cas/<hex>" or "ac/<hex>" */
 	const char *body;       /* PUT */
 	size_t len;
+	const char *body_sha256;        /* the body's SHA-256 when known (S3 signs it) */
 	size_t max_body;        /* GET: the most the answer may hold; 0: HTTP_MAX_BODY */
 	long status;            /* 200, 404, ...; 0 transport failure; -1 not sent (down) */
 	enum http_transport transport;
@@ -392,6 +521,31 @@ mark_down(struct remote *r, size_t ntimeouts)
 	     " for the rest of this run", ntimeouts, ntimeouts == 1 ? "" : "s", r->stall_ms / 1000);
 }
 
+/* What a request to the remote carries: a bearer token, or user:password
+ * (Basic), or ~/.netrc's; on S3 the SigV4 signature over the body's
+ * SHA-256, and the session token. */
+static void
+op_credentials(const struct remote *r, const struct op *op, struct http_request *req)
+{
+	char sha[SHA256_HEX_LEN + 1];
+
+	if (r->bearer)
+		http_request_secret_header(req, "Authorization", r->bearer);
+	if (r->userpwd || r->sigv4)
+		http_request_auth(req, r->userpwd, r->sigv4);
+	else if (!r->bearer && !r->s3)
+		req->netrc = 1;
+	if (!r->sigv4)
+		return;
+	if (op->body_sha256)
+		snprintf(sha, sizeof(sha), "%s", op->body_sha256);
+	else
+		sha256_hex(op->body ? op->body : "", op->body ? op->len : 0, sha);
+	http_request_header(req, "x-amz-content-sha256", sha);
+	if (r->s3_token)
+		http_request_secret_header(req, "x-amz-security-token", r->s3_token);
+}
+
 /* Run ops, REMOTE_PARALLEL at a time through one multi loop; with work_fn,
  * each body is handed to the workers as its transfer completes (and
  * released after), so a blob is verified and stored while the next ones
@@ -441,6 +595,7 @@ run_each(struct remote *r, struct op *ops, size_t n, op_work_fn *work_fn, void *
 				break;
 			url = xasprintf("%s/%s", r->url, ops[next].path);
 			http_request_init(&req, ops[next].method, url);
+			op_credentials(r, &ops[next], &req);
 			req.stall_ms = r->stall_ms;
 			req.max_body = strcmp(ops[next].method, "GET") == 0 ? ops[next].max_body :
 				REMOTE_REPLY_MAX;
@@ -510,13 +665,11 @@ ops_free(struct op *ops, size_t n)
 	free(ops);
 }
 
+/* A blob's name on the remote: its SHA-256. */
 static char *
-op_path(const char *kind, const struct key *k)
+cas_path(const char *sha256)
 {
-	char hex[KEY_HEX_LEN + 1];
-
-	key_hex(k, hex);
-	return xasprintf("%s/%s", kind, hex);
+	return xasprintf("cas/%s", sha256);
 }
 
 /* Check a downloaded blob against what its entry (or the lock) says: size,
@@ -636,44 +789,159 @@ fetched_blob(struct op *op, size_t i, void *arg)
 	verify_and_store(op, fc->st, &e->digest, e->sha256, e->size, "its entry");
 }
 
+/* A server that refused a request (401, 403): said once per run, with
+ * what to set; the credentials themselves never. */
+static void
+report_refused(struct remote *r, const struct op *ops, size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < n && !r->refused_said; i++) {
+		long st = ops[i].status;
+
+		if (st != 401 && st != 403)
+			continue;
+		r->refused_said = 1;
+		if (r->bearer || r->userpwd)
+			warn("remote cache %s: %s refused (HTTP %ld %s): the server does not accept"
+			     " the credentials in %s", r->shown, what, st,
+			     st == 401 ? "Unauthorized" : "Forbidden", r->cred_hint);
+		else
+			warn("remote cache %s: %s refused (HTTP %ld %s): set %s", r->shown, what, st,
+			     st == 401 ? "Unauthorized" : "Forbidden", r->cred_hint);
+	}
+}
+
+static void
+reject_entry(struct remote *r, const struct key *key, const char *why)
+{
+	char hex[KEY_HEX_LEN + 1];
+
+	key_hex(key, hex);
+	warn("remote cache: rejected entry for %s: %s", hex, why);
+	r->stats.rejected++;
+}
+
+/* An entry's ActionResult and its record (rec), checked against each
+ * other and against the key asked for: 0 and *e filled, or -1 and *why. */
+static int
+entry_check(const struct remote *r, const struct action_result *ar, const char *rec, size_t len,
+	    const struct key *key, struct ac_entry *e, const char **why)
+{
+	char sha[SHA256_HEX_LEN + 1];
+
+	*why = "its entry record does not match the digest its ActionResult gives";
+	sha256_hex(rec, len, sha);
+	if (len != ar->entry.size || !hex_equal(sha, ar->entry.sha256))
+		return -1;
+	if (ac_decode(rec, len, key, r->secret, e, why) < 0)
+		return -1;
+	*why = "its ActionResult names another artifact than its entry record";
+	if (!hex_equal(e->sha256, ar->artifact.sha256) || e->size != ar->artifact.size)
+		return -1;
+	return 0;
+}
+
+/* Every lookup missed: does the remote hold entries in the layout of
+ * earlier versions (ac/ and cas/ named by 32 hex digits, a JSON entry)?
+ * Then say so, once: they are not read, and how to fill the new one. */
+static void
+look_for_old_layout(struct remote *r, const struct key *keys, size_t n)
+{
+	struct op ops[4];
+	char hex[KEY_HEX_LEN + 1];
+	size_t i, m = n < 4 ? n : 4;
+	int found = 0;
+
+	if (r->old_layout_said || r->down)
+		return;
+	r->old_layout_said = 1;
+	memset(ops, 0, sizeof(ops));
+	for (i = 0; i < m; i++) {
+		key_hex(&keys[i], hex);
+		ops[i].method = "HEAD";
+		ops[i].path = xasprintf("ac/%s", hex);
+	}
+	run(r, ops, m);
+	for (i = 0; i < m; i++) {
+		found |= ops[i].status == 200;
+		free(ops[i].path);
+		buf_release(&ops[i].data);
+	}
+	if (found)
+		warn("remote cache %s holds entries in the layout of earlier versions (ac/ and cas/"
+		     " named by 32 hex digits), which are not read: upload them again in the Bazel"
+		     " layout with `assetgen cache push` (or a build with --upload) from a machine"
+		     " that has them", r->shown);
+}
+
 void
 remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct key *keys,
 	     size_t n, unsigned char *hit)
 {
 	struct op *ops = xcalloc(n + 1, sizeof(*ops)), *blobs = xcalloc(n + 1, sizeof(*blobs));
+	struct op *recs = xcalloc(n + 1, sizeof(*recs));
+	struct action_result *ars = xcalloc(n + 1, sizeof(*ars));
 	struct ac_entry *entries = xcalloc(n + 1, sizeof(*entries));
-	size_t *which = xcalloc(n + 1, sizeof(*which));
+	size_t *which = xcalloc(n + 1, sizeof(*which)), *rmap = xcalloc(n + 1, sizeof(*rmap));
+	unsigned char *ok = xcalloc(n + 1, 1);
 	const char *why;
-	size_t i, nb = 0;
+	size_t i, j, nb = 0, nr = 0, misses = 0;
 	int tx;
 
 	for (i = 0; i < n; i++) {
 		hit[i] = 0;
 		ops[i].method = "GET";
-		ops[i].path = op_path("ac", &keys[i]);
+		ops[i].path = remote_ac_path(&keys[i]);
 		ops[i].max_body = AC_MAX;
 	}
 	run(r, ops, n);
+	report_refused(r, ops, n, "lookups");
 	for (i = 0; i < n; i++) {
 		if (ops[i].status != 200) {
+			misses += ops[i].status == 404;
 			count_status(r, ops[i].status);
 			continue;
 		}
-		if (ac_decode(ops[i].data.data, ops[i].data.len, &keys[i], r->secret, &entries[i], &why) < 0) {
-			char hex[KEY_HEX_LEN + 1];
-
-			key_hex(&keys[i], hex);
-			warn("remote cache: rejected entry for %s: %s", hex, why);
-			r->stats.rejected++;
-			continue;
+		if (ar_decode(ops[i].data.data, ops[i].data.len, &ars[i], &why) < 0) {
+			reject_entry(r, &keys[i], why);
+		} else if (ars[i].entry.contents) {
+			if (entry_check(r, &ars[i], ars[i].entry.contents, ars[i].entry.len, &keys[i],
+					&entries[i], &why) < 0)
+				reject_entry(r, &keys[i], why);
+			else
+				ok[i] = 1;
+		} else {
+			/* a server that keeps no inline contents: the record from the CAS */
+			recs[nr].method = "GET";
+			recs[nr].path = cas_path(ars[i].entry.sha256);
+			recs[nr].max_body = AC_MAX;
+			rmap[nr++] = i;
 		}
+	}
+	if (n && misses == n)
+		look_for_old_layout(r, keys, n);
+	run(r, recs, nr);
+	for (j = 0; j < nr; j++) {
+		i = rmap[j];
+		if (recs[j].status != 200)
+			count_status(r, recs[j].status);
+		else if (entry_check(r, &ars[i], recs[j].data.data, recs[j].data.len, &keys[i],
+				     &entries[i], &why) < 0)
+			reject_entry(r, &keys[i], why);
+		else
+			ok[i] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
 		if (store_has(st, &entries[i].digest, NULL)) {
 			hit[i] = 1;
 			r->stats.hits++;
 			continue;
 		}
 		blobs[nb].method = "GET";
-		blobs[nb].path = op_path("cas", &entries[i].digest);
+		blobs[nb].path = cas_path(entries[i].sha256);
 		/* no more than the entry says: a larger Content-Length is refused at once */
 		blobs[nb].max_body = entries[i].size > STORE_MAX_BLOB ? STORE_MAX_BLOB :
 			entries[i].size ? (size_t)entries[i].size : 1;
@@ -699,9 +967,13 @@ remote_fetch(struct remote *r, struct store *st, struct index *ix, const struct 
 	if (tx)
 		index_commit(ix);      /* on failure, marked for recovery */
 	ops_free(ops, n);
+	ops_free(recs, nr);
 	ops_free(blobs, nb);
+	free(ars);
 	free(entries);
 	free(which);
+	free(rmap);
+	free(ok);
 }
 
 struct blobs_ctx {
@@ -728,7 +1000,7 @@ remote_fetch_blobs(struct remote *r, struct store *st, const struct key *digests
 	for (i = 0; i < n; i++) {
 		ok[i] = 0;
 		ops[i].method = "GET";
-		ops[i].path = op_path("cas", &digests[i]);
+		ops[i].path = cas_path(sha256[i]);
 	}
 	{
 		struct blobs_ctx bc = {st, digests, sha256};
@@ -767,12 +1039,13 @@ checked_blob(struct op *op, size_t i, void *arg)
 void
 remote_push(struct remote *r, struct store *st, struct index *ix, const struct key *keys, size_t n)
 {
-	struct op *gets = xcalloc(n + 1, sizeof(*gets)), *puts = xcalloc(n + 1, sizeof(*puts));
+	struct op *gets = xcalloc(n + 1, sizeof(*gets)), *puts = xcalloc(2 * n + 1, sizeof(*puts));
 	struct ac_entry *entries = xcalloc(n + 1, sizeof(*entries));
-	struct buf *blobs = xcalloc(n + 1, sizeof(*blobs));
+	struct buf *blobs = xcalloc(n + 1, sizeof(*blobs)), *results = xcalloc(n + 1, sizeof(*results));
 	unsigned char *have = xcalloc(n + 1, 1);
 	char **texts = xcalloc(n + 1, sizeof(*texts));
-	size_t *map = xcalloc(n + 1, sizeof(*map)), *putk = xcalloc(n + 1, sizeof(*putk));
+	char (*tsha)[SHA256_HEX_LEN + 1] = xcalloc(n + 1, sizeof(*tsha));
+	size_t *map = xcalloc(n + 1, sizeof(*map)), *putk = xcalloc(2 * n + 1, sizeof(*putk));
 	size_t *same = xcalloc(n + 1, sizeof(*same));
 	struct action act;
 	size_t i, k, ng = 0, np = 0, ne = 0;
@@ -799,7 +1072,7 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		/* what the remote holds under the blob's name, checked as a
 		 * download is: a bad copy there would never be shared again */
 		gets[ng].method = "GET";
-		gets[ng].path = op_path("cas", &act.digest);
+		gets[ng].path = cas_path(act.sha256);
 		gets[ng].max_body = act.size > STORE_MAX_BLOB ? STORE_MAX_BLOB : act.size ? (size_t)act.size : 1;
 		map[ng++] = i;
 	}
@@ -808,18 +1081,27 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 
 		run_each(r, gets, ng, checked_blob, &cc);
 	}
-	/* blobs first (those the remote lacks, or holds wrong), then the
-	 * entries that point at them: a reader never sees an entry before
-	 * its blob */
+	/* blobs first (those the remote lacks, or holds wrong), and the
+	 * entry records (so that the CAS holds everything an ActionResult
+	 * names), then the ActionResults that point at them: a reader never
+	 * sees an entry before its blob */
 	for (i = 0; i < ng; i++) {
 		k = map[i];
-		if (gets[i].result == OP_PRESENT)
-			continue;
-		if (gets[i].status < 0) {
+		if (gets[i].status < 0 || r->down) {
 			r->stats.skipped++;
 			have[k] = 0;
 			continue;
 		}
+		texts[k] = ac_encode(&entries[k], r->secret);
+		sha256_hex(texts[k], strlen(texts[k]), tsha[k]);
+		puts[np].method = "PUT";
+		puts[np].path = cas_path(tsha[k]);
+		puts[np].body = texts[k];
+		puts[np].len = strlen(texts[k]);
+		puts[np].body_sha256 = tsha[k];
+		putk[np++] = k;
+		if (gets[i].result == OP_PRESENT)
+			continue;
 		if (gets[i].result == OP_REJECTED)
 			warn("remote cache: blob %s there does not match its name; replacing it",
 			     gets[i].path + 4);
@@ -828,10 +1110,24 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 			continue;
 		}
 		puts[np].method = "PUT";
-		puts[np].path = op_path("cas", &entries[k].digest);
+		puts[np].path = cas_path(entries[k].sha256);
 		puts[np].body = blobs[k].data;
 		puts[np].len = blobs[k].len;
+		puts[np].body_sha256 = entries[k].sha256;
 		putk[np++] = k;
+	}
+	/* a key that shares the blob before it still has its own record */
+	for (i = 0; i < n; i++) {
+		if (same[i] == i || !have[i] || !have[same[i]])
+			continue;
+		texts[i] = ac_encode(&entries[i], r->secret);
+		sha256_hex(texts[i], strlen(texts[i]), tsha[i]);
+		puts[np].method = "PUT";
+		puts[np].path = cas_path(tsha[i]);
+		puts[np].body = texts[i];
+		puts[np].len = strlen(texts[i]);
+		puts[np].body_sha256 = tsha[i];
+		putk[np++] = i;
 	}
 	run(r, puts, np);
 	for (i = 0; i < np; i++) {
@@ -839,31 +1135,36 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		if (puts[i].status < 200 || puts[i].status >= 300)
 			have[putk[i]] = 0;     /* no entry for a blob that is not there */
 	}
+	report_refused(r, puts, np, "uploads");
 	ops_free(puts, np);
 	puts = xcalloc(n + 1, sizeof(*puts));
 	for (i = 0; i < n; i++) {
 		if (!have[i] || !have[same[i]])
 			continue;
-		texts[i] = ac_encode(&entries[i], r->secret);
+		ar_encode(entries[i].sha256, entries[i].size, texts[i], strlen(texts[i]), &results[i]);
 		puts[ne].method = "PUT";
-		puts[ne].path = op_path("ac", &keys[i]);
-		puts[ne].body = texts[i];
-		puts[ne].len = strlen(texts[i]);
+		puts[ne].path = remote_ac_path(&keys[i]);
+		puts[ne].body = results[i].data;
+		puts[ne].len = results[i].len;
 		ne++;
 	}
 	run(r, puts, ne);
 	for (i = 0; i < ne; i++)
 		count_upload(r, puts[i].status);
+	report_refused(r, puts, ne, "uploads");
 	ops_free(puts, ne);
 	ops_free(gets, ng);
 	for (i = 0; i < n; i++) {
 		buf_release(&blobs[i]);
+		buf_release(&results[i]);
 		free(texts[i]);
 	}
 	free(entries);
 	free(blobs);
+	free(results);
 	free(have);
 	free(texts);
+	free(tsha);
 	free(map);
 	free(putk);
 	free(same);

@@ -18,7 +18,10 @@ sync_open(struct sync *s, const struct ctx *c, int upload)
 	if (!url || !*url)
 		url = c->p.cfg.remote_url;
 	if (url && *url) {
-		if (remote_open(&s->remote, url, getenv("ASSETGEN_CACHE_SECRET")) < 0)
+		struct remote_opts o = {c->p.cfg.remote_bearer_env, c->p.cfg.remote_basic_env,
+					c->p.cfg.remote_region, c->p.cfg.remote_endpoint};
+
+		if (remote_open(&s->remote, url, getenv("ASSETGEN_CACHE_SECRET"), &o) < 0)
 			return EXIT_INPUT;
 		s->have_remote = 1;
 	}
@@ -60,8 +63,11 @@ sync_prefetch(struct sync *s, const struct plan *pl, struct store *st, struct in
 		for (j = 0; j < it->ncands; j++) {
 			const struct plan_cand *c = &it->cands[j];
 
-			keys = xgrow(keys, &cap, n + 4, sizeof(*keys));
+			keys = xgrow(keys, &cap, n + 5, sizeof(*keys));
 			keys[n++] = c->final_key;
+			/* the unsigned output, signed again here when only it is found */
+			if (!key_equal(&c->plain_key, &c->final_key))
+				keys[n++] = c->plain_key;
 			/* the stages before: the pixels (encoded again here when
 			 * only they are found), the overlaid image, the generation */
 			keys[n++] = c->pix_key;
@@ -251,8 +257,10 @@ sync_upload(struct sync *s, const struct plan *pl, const struct item_result *res
 		    res[i].outcome != OUT_OVERLAID)
 			continue;
 		c = &it->cands[res[i].cand];
-		keys = xgrow(keys, &cap, n + 4, sizeof(*keys));
+		keys = xgrow(keys, &cap, n + 5, sizeof(*keys));
 		keys[n++] = c->final_key;
+		if (!key_equal(&c->plain_key, &c->final_key))
+			keys[n++] = c->plain_key;
 		keys[n++] = c->pix_key;
 		if (!key_equal(&c->ovl_key, &c->pix_key))
 			keys[n++] = c->ovl_key;
@@ -289,9 +297,15 @@ recover_artifact(const struct plan_item *it, const struct plan_cand *c, const st
 	act.digest = got;
 	act.size = b.len;
 	sha256_hex(b.data, b.len, act.sha256);
-	/* the final key's stage, as the build records it: the encoding */
-	snprintf(act.stage, sizeof(act.stage), "encode");
-	snprintf(act.model, sizeof(act.model), "png");
+	/* the final key's stage, as the build records it: the signing,
+	 * or the encoding */
+	if (!key_equal(&c->plain_key, &c->final_key)) {
+		snprintf(act.stage, sizeof(act.stage), "sign");
+		snprintf(act.model, sizeof(act.model), "%s", c->model->name);
+	} else {
+		snprintf(act.stage, sizeof(act.stage), "encode");
+		snprintf(act.model, sizeof(act.model), "png");
+	}
 	act.fallback = c->model != it->cands[0].model;
 	index_action_put(ix, &c->final_key, &act);
 	memcpy(sha, act.sha256, SHA256_HEX_LEN + 1);
@@ -383,14 +397,11 @@ void
 sync_print(const struct sync *s)
 {
 	const struct remote_stats *r = &s->remote.stats;
-	char *url;
 
 	if (!s->have_remote)
 		return;
-	url = redact_url(s->remote.url ? s->remote.url : s->remote.dir);
 	printf("assetgen: remote cache %s: %zu hits, %zu misses, %zu errors, %zu rejected",
-	       url, r->hits, r->misses, r->errors, r->rejected);
-	free(url);
+	       s->remote.shown, r->hits, r->misses, r->errors, r->rejected);
 	if (s->upload)
 		printf("; %zu uploaded, %zu upload errors", r->uploaded, r->upload_errors);
 	if (s->remote.down)

@@ -9,6 +9,7 @@
 #include "build.h"
 #include "cmd.h"
 #include "os.h"
+#include "params.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -206,7 +207,8 @@ cmd_bench(int argc, char **argv, struct global *g)
 		rc = EXIT_BUILD;
 		goto out;
 	}
-	if ((rc = plan_check_models(&pl)) != 0 || (rc = plan_check_keys(&pl)) != 0)
+	if ((rc = plan_check_models(&pl)) != 0 || (rc = params_check(&pl, 0, 0)) != 0 ||
+	    (rc = plan_check_keys(&pl)) != 0)
 		goto out;
 	if (!json && g->level >= 0)
 		printf("bench: %zu prompts, %llux%llu, %s, estimated cost %.3f\n", pl.nitems,

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "cache/buildstate.h"
 #include "os.h"
+#include "params.h"
 #include "plan.h"
 #include "report.h"
 #include "site/site.h"
@@ -59,6 +60,7 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	enum intent want;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -91,14 +93,9 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 		case 'L': a->locked = 1; break;
 		case 'U': a->upload = 1; break;
 		case 'I':
-			if (strcmp(optarg, "preview") == 0)
-				a->intent = INTENT_PREVIEW;
-			else if (strcmp(optarg, "final") == 0)
-				a->intent = INTENT_FINAL;
-			else {
-				warn("--intent wants 'preview' or 'final', not '%s'", optarg);
+			if (opt_intent(optarg, &want) != 0)
 				return EXIT_INPUT;
-			}
+			a->intent = (int)want;
 			break;
 		case 'B':
 			if (opt_amount("--budget", optarg, &a->budget) < 0)
@@ -173,6 +170,8 @@ build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char 
 		EXIT_BUILD : 0;
 	if (rc == 0)
 		rc = plan_check_models(pl);
+	if (rc == 0)
+		rc = params_check(pl, g->level > 0, a->explain);
 	return rc;
 }
 
@@ -268,6 +267,23 @@ force_pick(struct plan *pl, uint64_t seed, struct index *ix, struct store *st)
 	return 0;
 }
 
+/* credentials: the signing key and the chain, checked together; a bad
+ * one is the config's error, at its value in assetgen.yaml */
+static int
+load_creds(const struct config *cfg, struct crypto_creds *cr)
+{
+	struct crypto_source key = { cfg->cred_key.file, cfg->cred_key.env };
+	struct crypto_source cert = { cfg->cred_cert.file, cfg->cred_cert.env };
+	char *err = NULL;
+
+	if (crypto_creds_load(cr, &key, &cert, &err) == 0)
+		return 0;
+	fprintf(stderr, "%s:%d:%d: credentials: %s\n", cfg->cred_key.loc.file, cfg->cred_key.loc.line,
+		cfg->cred_key.loc.col, err);
+	free(err);
+	return EXIT_INPUT;
+}
+
 /* The build itself: argv[0..argc) are ASSET names; sum (may be NULL)
  * gets what it did. */
 int
@@ -285,6 +301,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	struct ctx c;
 	struct sigaction sa;
 	struct noop_build nb;
+	struct crypto_creds creds;
+	int have_creds = 0;
 	size_t i, nwork = 1, missing = 0, nassets;
 	int first = 0, rc, sync_open_ok = 0, whole = argc == 0 && !a.dry_run;
 	uint64_t t0 = now_ns();
@@ -310,6 +328,9 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 		build_print_totals(&pl);
 		goto out;
 	}
+	if (c.p.cfg.signing && (rc = load_creds(&c.p.cfg, &creds)) != 0)
+		goto out;
+	have_creds = c.p.cfg.signing;
 	/* a writer that keeps the index locked (a long gc, a stuck process):
 	 * wait for it once, then fail naming it, rather than wait at each
 	 * record and end as if nothing had happened */
@@ -356,6 +377,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	bo.out_sub = a.intent == INTENT_PREVIEW ? "preview" : NULL;
 	bo.locked = a.locked;
 	bo.png = &c.p.cfg.png;
+	bo.creds = have_creds ? &creds : NULL;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &c.st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
 	status_finish(&status);
@@ -400,6 +422,9 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 			printf(", %zu not built", stats.counts[OUT_SKIPPED]);
 		printf("; spent %.3f, saved %.3f (%.2fs)\n", stats.spent, stats.saved, stats.seconds);
 	}
+	if (g->level >= 0 && !have_creds && nwork > 0 && stats.counts[OUT_FAILED] < nwork)
+		printf("assetgen: outputs carry the unsigned IPTC marker only; to sign them with C2PA "
+		       "content credentials, run `assetgen credentials init` (docs/credentials.md)\n");
 	if (g->level >= 0 || sy.remote.stats.errors || sy.remote.stats.rejected)
 		sync_print(&sy);
 	if (a.report && report_write(a.report, &pl, res, &stats, sy.have_remote ? &sy.remote.stats : NULL,
@@ -437,6 +462,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 		noop_save(&nb, a.debug_noop);
 	}
 out:
+	if (have_creds)
+		crypto_creds_release(&creds);
 	free(res);
 	if (sync_open_ok)
 		sync_close(&sy);

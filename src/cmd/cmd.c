@@ -9,6 +9,7 @@
 
 #include "cache/reindex.h"
 #include "cmd.h"
+#include "crypto.h"
 #include "discover.h"
 #include "inputs.h"
 #include "os.h"
@@ -26,6 +27,50 @@ ctx_find_root(const struct global *g, char **why)
 		return NULL;
 	}
 	return discover_root(cwd, 0, why);
+}
+
+/* credentials: the certificate chain names the signer, which keys the
+ * signed outputs (the private key is read by a build that signs, only) */
+static int
+ctx_signer(struct ctx *c)
+{
+	struct config *cfg = &c->p.cfg;
+	struct crypto_source src = { cfg->cred_cert.file, cfg->cred_cert.env };
+	struct crypto_sha256 *h;
+	unsigned char **ders, sum[CRYPTO_SHA256_LEN];
+	size_t *lens, n, i;
+	char *err = NULL;
+
+	if (!cfg->cred_cert.file && !cfg->cred_cert.env)
+		return 0;
+	if (crypto_chain_load(&src, &ders, &lens, &n, &err) < 0) {
+		fprintf(stderr, "%s:%d:%d: credentials: %s\n", cfg->cred_cert.loc.file,
+			cfg->cred_cert.loc.line, cfg->cred_cert.loc.col, err);
+		free(err);
+		return EXIT_INPUT;
+	}
+	h = crypto_sha256_new();
+	for (i = 0; i < n; i++) {
+		crypto_sha256_update(h, ders[i], lens[i]);
+		free(ders[i]);
+	}
+	crypto_sha256_final(h, sum);
+	free(ders);
+	free(lens);
+	for (i = 0; i < CRYPTO_SHA256_LEN; i++)
+		snprintf(cfg->signer + 2 * i, 3, "%02x", sum[i]);
+	cfg->signing = 1;
+	/* the chain decides the keys: a new certificate is a change */
+	if (src.env)
+		inputs_note_env(src.env);
+	else {
+		struct buf b = BUF_INIT;
+
+		if (os_read_file(src.file, 1u << 20, &b) == 0)
+			inputs_note_data(src.file, b.data, b.len);
+		buf_release(&b);
+	}
+	return 0;
 }
 
 int
@@ -52,6 +97,10 @@ ctx_load(struct ctx *c, const struct global *g)
 	c->loaded = 1;
 	c->cache_dir = path_join(c->p.cfg.root, c->p.cfg.cache_dir);
 	c->out_dir = path_join(c->p.cfg.root, c->p.cfg.output_dir);
+	if (ctx_signer(c) != 0) {
+		ctx_release(c);
+		return EXIT_INPUT;
+	}
 	return 0;
 }
 
@@ -154,4 +203,13 @@ opt_amount(const char *opt, const char *s, double *out)
 		return -1;
 	}
 	return 0;
+}
+
+int
+opt_intent(const char *arg, enum intent *out)
+{
+	if (intent_parse(arg, out) == 0)
+		return 0;
+	warn("--intent wants 'preview' or 'final', not '%s'", arg);
+	return EXIT_INPUT;
 }

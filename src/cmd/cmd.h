@@ -40,6 +40,9 @@ int select_assets(const struct project *p, char **names, int n, unsigned char **
 
 /* Parse "-j 4"-style counts and money amounts for options. */
 int opt_count(const char *opt, const char *s, int *out);
+/* --intent ARG: 'final' or 'preview' into *out; 0, or EXIT_INPUT after a
+ * message. */
+int opt_intent(const char *arg, enum intent *out);
 int opt_amount(const char *opt, const char *s, double *out);
 
 int cmd_build(int argc, char **argv, struct global *g);

@@ -104,7 +104,7 @@ credentials_init(int argc, char **argv, struct global *g)
 	struct crypto_key *root_key = NULL, *leaf_key = NULL;
 	struct buf root = BUF_INIT, leaf = BUF_INIT, pem = BUF_INIT, keypem = BUF_INIT;
 	const char *name = "assetgen development";
-	char *dir = NULL, *p_root = NULL, *p_cert = NULL, *p_key = NULL, *cn;
+	char *dir = NULL, *p_root = NULL, *p_cert = NULL, *p_key = NULL, *p_ignore = NULL, *cn;
 	int opt, force = 0, rc = EXIT_INPUT;
 
 	opterr = 0;
@@ -180,8 +180,13 @@ credentials_init(int argc, char **argv, struct global *g)
 	if (crypto_der_to_pem((const unsigned char *)root.data, root.len, &pem) < 0 ||
 	    write_new(p_root, pem.data, pem.len, 0644, force) < 0)
 		goto out;
+	/* the key stays out of git even in a project that commits the rest */
+	p_ignore = path_join(dir, ".gitignore");
+	if (access(p_ignore, F_OK) < 0 && write_new(p_ignore, "signer.key\n", 11, 0644, 0) < 0)
+		goto out;
 	printf("wrote development credentials to %s:\n"
 	       "  signer.key  the signing key (Ed25519, mode 0600): keep it out of git\n"
+	       "              (the .gitignore beside it ignores it)\n"
 	       "  signer.pem  the signing certificate, issued by the root\n"
 	       "  root.pem    the development root certificate (its key was not kept)\n\n"
 	       "To sign every output, add to assetgen.yaml:\n\n"
@@ -208,6 +213,7 @@ out:
 	crypto_key_free(leaf_key);
 	free(dir);
 	free(p_root);
+	free(p_ignore);
 	free(p_cert);
 	free(p_key);
 	return rc;

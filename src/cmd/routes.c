@@ -20,6 +20,7 @@ cmd_routes(int argc, char **argv, struct global *g)
 	struct route_result rr;
 	unsigned char *sel;
 	struct ctx c;
+	enum intent want;
 	size_t i, j;
 	int opt, rc, intent = -1;
 
@@ -27,14 +28,9 @@ cmd_routes(int argc, char **argv, struct global *g)
 		switch (opt) {
 		case 'C': g->dir = optarg; break;
 		case 'I':
-			if (strcmp(optarg, "preview") == 0)
-				intent = INTENT_PREVIEW;
-			else if (strcmp(optarg, "final") == 0)
-				intent = INTENT_FINAL;
-			else {
-				warn("--intent wants 'preview' or 'final', not '%s'", optarg);
+			if (opt_intent(optarg, &want) != 0)
 				return EXIT_INPUT;
-			}
+			intent = (int)want;
 			break;
 		default:
 			fputs("usage: assetgen routes [ASSET...] [--intent preview|final]\n"

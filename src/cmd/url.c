@@ -136,7 +136,8 @@ cmd_url(int argc, char **argv, struct global *g)
 	struct stat st;
 	long expires = 3600;
 	int64_t now;
-	int opt, s3 = 0, preview = 0, rc = EXIT_INPUT;
+	enum intent intent = INTENT_FINAL;
+	int opt, s3 = 0, rc = EXIT_INPUT;
 	char *object = NULL, *path = NULL, *url = NULL, *err = NULL, *hosted = NULL;
 
 	memset(&c, 0, sizeof(c));
@@ -154,14 +155,8 @@ cmd_url(int argc, char **argv, struct global *g)
 		case 's': s3 = 1; break;
 		case 'C': g->dir = optarg; break;
 		case 'I':
-			if (strcmp(optarg, "preview") == 0)
-				preview = 1;
-			else if (strcmp(optarg, "final") == 0)
-				preview = 0;
-			else {
-				warn("--intent wants 'preview' or 'final', not '%s'", optarg);
+			if (opt_intent(optarg, &intent) != 0)
 				return EXIT_INPUT;
-			}
 			break;
 		case 'h':
 			fputs(url_usage, stdout);
@@ -201,11 +196,11 @@ cmd_url(int argc, char **argv, struct global *g)
 	rc = EXIT_INPUT;
 	if (!(a = find_asset(&c.p, argv[optind])))
 		goto out;
-	object = xasprintf("%s%s.png", preview ? "preview/" : "", a->name);
+	object = xasprintf("%s%s.png", intent == INTENT_PREVIEW ? "preview/" : "", a->name);
 	path = path_join(c.out_dir, object);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 		warn("asset '%s' has no built output %s/%s; run 'assetgen build%s %s' first", a->name,
-		     c.p.cfg.output_dir, object, preview ? " --intent preview" : "", a->name);
+		     c.p.cfg.output_dir, object, intent == INTENT_PREVIEW ? " --intent preview" : "", a->name);
 		rc = EXIT_BUILD;
 		goto out;
 	}

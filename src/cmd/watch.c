@@ -224,7 +224,8 @@ cmd_watch(int argc, char **argv, struct global *g)
 	char *why;
 	uint64_t deadline = 0, now, v;
 	unsigned long builds = 0, version = 0;
-	int opt, port = -1, intent = INTENT_PREVIEW, pending, timeout, t, rc = EXIT_OK;
+	enum intent intent = INTENT_PREVIEW;
+	int opt, port = -1, pending, timeout, t, rc = EXIT_OK;
 	size_t nsrv = 0;
 
 	opterr = 0;
@@ -238,14 +239,8 @@ cmd_watch(int argc, char **argv, struct global *g)
 			port = (int)v;
 			break;
 		case 'I':
-			if (strcmp(optarg, "preview") == 0)
-				intent = INTENT_PREVIEW;
-			else if (strcmp(optarg, "final") == 0)
-				intent = INTENT_FINAL;
-			else {
-				warn("--intent wants 'preview' or 'final', not '%s'", optarg);
+			if (opt_intent(optarg, &intent) != 0)
 				return EXIT_INPUT;
-			}
 			break;
 		case 'q': g->level = STATUS_QUIET; break;
 		case 'v': g->level = STATUS_VERBOSE; break;

@@ -17,6 +17,7 @@
 #include "artifact.h"
 #include "buf.h"
 #include "cmd.h"
+#include "c2pa/c2pa.h"
 #include "cache/lock.h"
 #include "os.h"
 #include "plan.h"
@@ -224,6 +225,55 @@ plan_for(struct plan *pl, const struct ctx *c, int preview, char **dir, char **r
 	return plan_make(pl, &c->p, NULL, NULL, NULL, &po);
 }
 
+/* One line of a credentials report, its controls escaped (the manifest
+ * is the file's own text) */
+static void
+credentials_line(struct buf *b, const char *what, const char *text)
+{
+	char *e = redact_controls(text);
+
+	buf_printf(b, "%s%s%s", b->len ? "\n" : "", what, e);
+	free(e);
+}
+
+/* The file's content credentials, as `assetgen verify` checks them */
+static void
+print_credentials(const struct buf *png)
+{
+	struct c2pa_report r;
+	struct buf b = BUF_INIT;
+	const struct c2pa_manifest_info *mi;
+	enum c2pa_status st;
+	char *s;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	st = c2pa_verify_png((const unsigned char *)png->data, png->len, NULL, 0, &r);
+	if (st == C2PA_ABSENT) {
+		field("c2pa", "none: not signed (the IPTC marker in its XMP only)");
+		c2pa_report_release(&r);
+		return;
+	}
+	if (r.nmanifests) {
+		mi = &r.manifests[0];
+		s = xasprintf("signed by %s (issued by %s, %s)", mi->signer ? mi->signer : "?",
+			      mi->issuer ? mi->issuer : "?", mi->trusted ? "trusted" : "not trusted");
+		credentials_line(&b, st == C2PA_VALID ? "valid, " : "INVALID, ", s);
+		free(s);
+		for (i = 0; i < mi->nactions; i++)
+			credentials_line(&b, "action ", mi->actions[i]);
+		for (i = 0; i < mi->ningredients; i++)
+			credentials_line(&b, "ingredient ", mi->ingredients[i]);
+	} else {
+		credentials_line(&b, "", st == C2PA_VALID ? "valid" : "INVALID");
+	}
+	for (i = 0; i < r.nfailures; i++)
+		credentials_line(&b, "failure ", r.failures[i]);
+	field("c2pa", b.data);
+	buf_release(&b);
+	c2pa_report_release(&r);
+}
+
 /* k: the key of this file's bytes as the project makes them now (the
  * pixels' key and the PNG settings), or NULL when no recipe makes them */
 static void
@@ -353,6 +403,8 @@ cmd_why(int argc, char **argv, struct global *g)
 		field("ocr", s);
 		free(s);
 	}
+
+	print_credentials(&data);
 
 	/* the project, if there is one here */
 	if (g->dir && access(g->dir, F_OK) < 0) {

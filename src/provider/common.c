@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "crypto.h"
 #include "provider.h"
 #include "redact.h"
 #include "util.h"
@@ -25,6 +25,19 @@ static const struct provider *const providers[] = {
 	&provider_stability,
 	&provider_gemini,
 };
+
+/* The registry's names, in its order (for messages and suggestions). */
+const char *const *
+provider_names(size_t *n)
+{
+	static const char *names[sizeof(providers) / sizeof(providers[0])];
+	size_t i;
+
+	for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		names[i] = providers[i]->name;
+	*n = i;
+	return names;
+}
 
 const struct provider *
 provider_find(const char *name)
@@ -239,10 +252,9 @@ provider_base64_decode(const char *s, size_t len, struct buf *out)
 		pad++;
 	if (n >= 2 && tmp[n - 2] == '=')
 		pad++;
-	/* EVP_DecodeBlock decodes in place-safe fashion into a separate buffer */
 	buf_reset(out);
 	out->data = xgrow(out->data, &out->cap, n / 4 * 3 + 1, 1);
-	got = n ? EVP_DecodeBlock((unsigned char *)out->data, tmp, (int)n) : 0;
+	got = n ? crypto_base64_decode_block(out->data, tmp, n) : 0;
 	free(tmp);
 	if (got < 0 || (size_t)got < pad) {
 		buf_reset(out);
@@ -258,7 +270,7 @@ provider_base64_encode(const void *data, size_t len)
 {
 	char *s = xmalloc(4 * ((len + 2) / 3) + 1);
 
-	EVP_EncodeBlock((unsigned char *)s, data, (int)len);
+	crypto_base64_encode_block(s, data, len);
 	return s;
 }
 
@@ -340,4 +352,36 @@ provider_reply_download(const char *who, const struct http_response *resp,
 	}
 	buf_reset(&out->image);
 	buf_put(&out->image, resp->body.data, resp->body.len);
+}
+
+int
+provider_param_portable(const char *name)
+{
+	static const char *const portable[] = {
+		"background", "guidance", "negative_prompt", "quality", "sampler", "steps", "style",
+	};
+
+	return provider_name_in(name, portable, sizeof(portable) / sizeof(portable[0]));
+}
+
+int
+provider_name_in(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+provider_name_list(const char *const *list, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", list[i]);
+	return buf_detach(&b, NULL);
 }

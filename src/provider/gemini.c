@@ -1,9 +1,12 @@
 /* provider/gemini.c - Gemini image models: POST {endpoint}/models/{model}:generateContent
  *
  * JSON {contents: [{role: user, parts: [{text}]}], generationConfig:
- * {responseModalities: [TEXT, IMAGE], seed, imageConfig: {aspectRatio}}}
- * with "x-goog-api-key: <key>".  The image is an inlineData part of any
- * candidate, not necessarily the first part.  The API takes an aspect
+ * {responseModalities: [TEXT, IMAGE], seed, temperature, topP, topK,
+ * imageConfig: {aspectRatio, imageSize}}} with "x-goog-api-key: <key>":
+ * documented fields only, as Google answers any other with 400 "Unknown
+ * name".  The image is an inlineData part of any candidate, not
+ * necessarily the first part; PNG, JPEG or WebP, told by its bytes (a
+ * JPEG may come labelled image/png).  The API takes an aspect
  * ratio, not pixels: check refuses sizes whose ratio it does not know.  The
  * negative prompt is appended to the prompt as "Avoid: ...".
  */
@@ -31,6 +34,94 @@ static const char *const safety_reasons[] = {
 	"SAFETY", "PROHIBITED_CONTENT", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
 	"BLOCKLIST", "SPII", "RECITATION", "IMAGE_RECITATION",
 };
+
+/* Model ids that were shut down. */
+static const struct retired {
+	const char *id, *when;
+} retired[] = {
+	{"gemini-2.5-flash-image-preview", "2026-10-02"}, {"gemini-2.5-flash-image", "2026-10-02"},
+	{"gemini-3-pro-image-preview", "2026-06-25"}, {"gemini-3.1-flash-image-preview", "2026-06-25"},
+};
+#define REPLACEMENT "gemini-nano-banana-2.1, gemini-3-pro-image or gemini-3.1-flash-lite-image"
+
+static const char *
+model_id(const struct model *m)
+{
+	const char *id = m->model ? m->model : "";
+
+	return strncmp(id, "models/", 7) == 0 ? id + 7 : id;
+}
+
+static int
+gemini_check_model(const struct model *m, char **err)
+{
+	const char *id = model_id(m);
+	size_t i;
+
+	for (i = 0; i < sizeof(retired) / sizeof(retired[0]); i++)
+		if (strcmp(id, retired[i].id) == 0) {
+			*err = xasprintf("Google shut %s down on %s: use " REPLACEMENT, id, retired[i].when);
+			return -1;
+		}
+	if (str_has_prefix(id, "imagen-")) {
+		*err = xasprintf("Google shut the Imagen models down on 2026-08-17: use " REPLACEMENT);
+		return -1;
+	}
+	return 0;
+}
+
+/* imageConfig.imageSize (Gemini 3 image models), temperature, topP and
+ * topK in generationConfig; the portable params the API lacks are
+ * dropped, anything else refused. */
+static enum param_use
+gemini_param(const struct model *m, const struct param *p, char **why)
+{
+	static const char *const sizes[] = {"1K", "2K", "4K"};
+	static const char *const own[] = {
+		"aspectRatio", "aspect_ratio", "imageConfig", "responseModalities", "seed",
+	};
+
+	(void)m;
+	if (strcmp(p->name, "imageSize") == 0 || strcmp(p->name, "image_size") == 0) {
+		if (p->type == VAL_STRING && provider_name_in(p->value, sizes, 3))
+			return PARAM_SEND;
+		*why = xasprintf("imageSize is 1K, 2K or 4K, not '%s'", p->value);
+		return PARAM_REJECT;
+	}
+	if (strcmp(p->name, "temperature") == 0 || strcmp(p->name, "topP") == 0 ||
+	    strcmp(p->name, "topK") == 0) {
+		if (p->type == VAL_NUMBER)
+			return PARAM_SEND;
+		*why = xasprintf("'%s' must be a number", p->name);
+		return PARAM_REJECT;
+	}
+	if (provider_name_in(p->name, own, sizeof(own) / sizeof(own[0]))) {
+		*why = xasprintf("'%s' is set by assetgen (from the asset's size and seed)", p->name);
+		return PARAM_REJECT;
+	}
+	if (provider_param_portable(p->name)) {
+		*why = xasprintf("the Gemini API has no '%s'", p->name);
+		return PARAM_DROP;
+	}
+	*why = xasprintf("'%s' is not a Gemini image generation field (it takes imageSize, "
+			 "temperature, topP and topK)", p->name);
+	return PARAM_REJECT;
+}
+
+/* The format of image bytes: "png", "jpeg", "webp", or NULL. */
+static const char *
+sniff(const struct buf *b)
+{
+	const unsigned char *d = (const unsigned char *)b->data;
+
+	if (b->len >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "png";
+	if (b->len >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff)
+		return "jpeg";
+	if (b->len >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0)
+		return "webp";
+	return NULL;
+}
 
 static size_t
 nearest_ratio(uint32_t w, uint32_t h)
@@ -63,17 +154,19 @@ static int
 gemini_request(const struct provider_call *c, struct http_request *out, char **err)
 {
 	const struct render_req *r = c->req;
-	const char *model = c->model->model, *name;
+	const char *model = model_id(c->model), *name;
 	json_t *root, *gc, *ic, *part;
-	char *s, *body, *url;
+	char *s, *body, *url, *why = NULL;
 	size_t i, k;
 
-	if (model && strncmp(model, "models/", 7) == 0)
-		model += 7;
-	if (!model || !*model ||
+	if (gemini_check_model(c->model, &why) < 0) {
+		*err = xasprintf(WHO ": %s", why);
+		free(why);
+		return -1;
+	}
+	if (!*model ||
 	    strspn(model, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != strlen(model)) {
-		*err = xasprintf(WHO ": invalid model id '%s' (for example gemini-2.5-flash-image)",
-				 model ? model : "");
+		*err = xasprintf(WHO ": invalid model id '%s' (for example gemini-nano-banana-2.1)", model);
 		return -1;
 	}
 	if (!c->api_key || !*c->api_key) {
@@ -99,12 +192,25 @@ gemini_request(const struct provider_call *c, struct http_request *out, char **e
 	json_object_set_new(ic, "aspectRatio", json_string(s));
 	free(s);
 	for (i = 0; i < r->nparams; i++) {
+		enum param_use use;
+
 		name = r->params[i].name;
+		why = NULL;
+		use = gemini_param(c->model, &r->params[i], &why);
+		if (use == PARAM_REJECT) {
+			*err = xasprintf(WHO ": %s", why);
+			free(why);
+			json_decref(ic);
+			json_decref(gc);
+			json_decref(root);
+			return -1;
+		}
+		free(why);
+		if (use != PARAM_SEND)
+			continue;
 		if (strcmp(name, "imageSize") == 0 || strcmp(name, "image_size") == 0)
 			json_object_set_new(ic, "imageSize", provider_param_json(&r->params[i]));
-		else if (strcmp(name, "responseModalities") != 0 && strcmp(name, "imageConfig") != 0 &&
-			 strcmp(name, "seed") != 0 && strcmp(name, "aspectRatio") != 0 &&
-			 strcmp(name, "aspect_ratio") != 0)
+		else
 			json_object_set_new(gc, name, provider_param_json(&r->params[i]));
 	}
 	json_object_set_new(gc, "imageConfig", ic);
@@ -230,7 +336,9 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 			mime = json_string_value(json_object_get(inl, "mimeType"));
 			if (!mime)
 				mime = json_string_value(json_object_get(inl, "mime_type"));
-			if (mime && strcmp(mime, "image/png") == 0) {
+			/* the label may be wrong: the bytes decide, below */
+			if (mime && (strcmp(mime, "image/png") == 0 || strcmp(mime, "image/jpeg") == 0 ||
+				     strcmp(mime, "image/webp") == 0)) {
 				data = json_string_value(v);
 				datalen = json_string_length(v);
 			} else if (!other) {
@@ -242,6 +350,8 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 	if (data) {
 		if (provider_base64_decode(data, datalen, &out->image) < 0 || out->image.len == 0)
 			provider_fail(out, FAULT_RETRY, WHO ": invalid base64 image in response");
+		else if (!sniff(&out->image))
+			provider_fail(out, FAULT_PERMANENT, WHO ": the image is neither PNG, JPEG nor WebP");
 		else if ((v = json_object_get(root, "modelVersion")) && json_is_string(v))
 			meta_add(&out->extra, "provider:model_version", json_string_value(v));
 	} else if (block) {
@@ -251,7 +361,8 @@ gemini_reply(const struct provider_call *c, const struct http_response *resp, st
 	} else if (is_safety_reason(reason)) {
 		provider_fail(out, FAULT_SAFETY, WHO ": no image: finishReason %.40s", reason);
 	} else if (other) {
-		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s (assetgen needs image/png)", other);
+		provider_fail(out, FAULT_PERMANENT, WHO ": unsupported image format %.60s "
+			      "(assetgen takes image/png, image/jpeg and image/webp)", other);
 	} else {
 		provider_fail(out, FAULT_RETRY, WHO ": no image in response (finishReason %.40s)%s%.200s",
 		     reason ? reason : "none", text ? ": " : "", text ? text : "");
@@ -287,4 +398,6 @@ const struct provider provider_gemini = {
 	.request = gemini_request,
 	.reply = gemini_reply,
 	.check = gemini_check,
+	.check_model = gemini_check_model,
+	.param = gemini_param,
 };

@@ -1,10 +1,12 @@
 /* provider/openai.c - OpenAI Images: POST {endpoint}/images/generations
  *
- * JSON {model, prompt, n: 1, size: "WxH", params...}; the image comes back
- * as data[0].b64_json (GPT image models always; dall-e when asked with
- * response_format b64_json) or, failing that, data[0].url, fetched with a
- * follow-up GET.  There is no seed and no negative prompt: the negative
- * prompt is appended to the prompt as "Avoid: ...".
+ * JSON {model, prompt, n: 1, size: "WxH", quality, background, ...}: the
+ * documented fields only (openai_param), as the API refuses any other
+ * name.  The image comes back as data[0].b64_json (GPT image models
+ * always) or, failing that, data[0].url, fetched with a follow-up GET.
+ * The dall-e models and the gpt-image-1 family are shut down: a config
+ * error names the replacement.  There is no seed and no negative prompt:
+ * the negative prompt is appended to the prompt as "Avoid: ...".
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -19,21 +21,95 @@
 
 #define WHO "openai"
 
-/* Fields assetgen sets itself; a param of the same name is ignored.
- * Streaming would change the response format. */
+/* Fields assetgen sets itself.  Streaming would change the response
+ * format. */
 static const char *const reserved[] = {
 	"model", "prompt", "n", "size", "response_format", "stream", "partial_images",
 };
+#define NRESERVED (sizeof(reserved) / sizeof(reserved[0]))
+
+/* Model ids that were shut down, and what to use instead. */
+static const struct retired {
+	const char *id, *when;
+} retired[] = {
+	{"dall-e-2", "2026-05-12"}, {"dall-e-3", "2026-05-12"}, {"gpt-image-1", "2026-10-23"},
+	{"gpt-image-1-mini", "2026-12-01"}, {"gpt-image-1.5", "2026-12-01"},
+	{"gpt-image-1.5-2025-12-16", "2026-12-01"}, {"chatgpt-image-latest", "2026-12-01"},
+};
+#define REPLACEMENT "gpt-image-2.6-sunburst or gpt-image-2.6-flare (or gpt-image-2)"
 
 static int
-is_reserved(const char *name)
+openai_check_model(const struct model *m, char **err)
 {
+	const char *id = m->model ? m->model : "";
 	size_t i;
 
-	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (strcmp(name, reserved[i]) == 0)
-			return 1;
+	if (!*id) {
+		*err = xstrdup("`model` is required (for example gpt-image-2)");
+		return -1;
+	}
+	for (i = 0; i < sizeof(retired) / sizeof(retired[0]); i++)
+		if (strcmp(id, retired[i].id) == 0) {
+			*err = xasprintf("OpenAI shut %s down on %s: use " REPLACEMENT, id, retired[i].when);
+			return -1;
+		}
 	return 0;
+}
+
+/* One documented enum field of the Images API. */
+static enum param_use
+param_enum(const struct param *p, const char *const *values, size_t n, char **why)
+{
+	char *list;
+
+	if (p->type == VAL_STRING && provider_name_in(p->value, values, n))
+		return PARAM_SEND;
+	list = provider_name_list(values, n);
+	*why = xasprintf("'%s' takes %s, not '%s'", p->name, list, p->value);
+	free(list);
+	return PARAM_REJECT;
+}
+
+/* The generations fields of the GPT image models (the SDK's
+ * image_generate_params): quality, background, moderation, output_format
+ * (png: assetgen stores PNG), user.  The portable params the API has no
+ * field for are dropped; every other name is refused, as the API answers
+ * it with 400 "Unrecognized request argument". */
+static enum param_use
+openai_param(const struct model *m, const struct param *p, char **why)
+{
+	static const char *const quality[] = {"low", "medium", "high", "auto"};
+	static const char *const background[] = {"transparent", "opaque", "auto"};
+	static const char *const moderation[] = {"low", "auto"};
+	static const char *const format[] = {"png"};
+
+	(void)m;
+	if (strcmp(p->name, "quality") == 0)
+		return param_enum(p, quality, 4, why);
+	if (strcmp(p->name, "background") == 0)
+		return param_enum(p, background, 3, why);
+	if (strcmp(p->name, "moderation") == 0)
+		return param_enum(p, moderation, 2, why);
+	if (strcmp(p->name, "output_format") == 0) {
+		if (param_enum(p, format, 1, why) == PARAM_SEND)
+			return PARAM_SEND;
+		free(*why);
+		*why = xasprintf("output_format '%s' is not supported: assetgen stores PNG", p->value);
+		return PARAM_REJECT;
+	}
+	if (strcmp(p->name, "user") == 0)
+		return PARAM_SEND;
+	if (provider_name_in(p->name, reserved, NRESERVED)) {
+		*why = xasprintf("'%s' is set by assetgen", p->name);
+		return PARAM_REJECT;
+	}
+	if (provider_param_portable(p->name)) {
+		*why = xasprintf("the OpenAI Images API has no '%s'", p->name);
+		return PARAM_DROP;
+	}
+	*why = xasprintf("'%s' is not an OpenAI Images parameter (it takes quality, background, "
+			 "moderation, output_format and user)", p->name);
+	return PARAM_REJECT;
 }
 
 static int
@@ -41,23 +117,27 @@ openai_request(const struct provider_call *c, struct http_request *out, char **e
 {
 	const struct render_req *r = c->req;
 	json_t *root;
-	char *body, *s, *url;
+	char *body, *s, *url, *why = NULL;
 	size_t i;
 
-	if (!c->model->model || !*c->model->model) {
-		*err = xstrdup(WHO ": `model` is required (for example gpt-image-1)");
+	if (openai_check_model(c->model, &why) < 0) {
+		*err = xasprintf(WHO ": %s", why);
+		free(why);
 		return -1;
 	}
 	if (!c->api_key || !*c->api_key) {
 		*err = xstrdup(WHO ": no API key");
 		return -1;
 	}
-	for (i = 0; i < r->nparams; i++)
-		if (strcmp(r->params[i].name, "output_format") == 0 && strcmp(r->params[i].value, "png") != 0) {
-			*err = xasprintf(WHO ": output_format '%s' is not supported: assetgen stores PNG",
-					 r->params[i].value);
+	for (i = 0; i < r->nparams; i++) {
+		why = NULL;
+		if (openai_param(c->model, &r->params[i], &why) == PARAM_REJECT) {
+			*err = xasprintf(WHO ": %s", why);
+			free(why);
 			return -1;
 		}
+		free(why);
+	}
 	root = json_object();
 	json_object_set_new(root, "model", json_string(c->model->model));
 	if (r->negative_prompt && *r->negative_prompt) {
@@ -71,12 +151,13 @@ openai_request(const struct provider_call *c, struct http_request *out, char **e
 	s = xasprintf("%ux%u", r->width, r->height);
 	json_object_set_new(root, "size", json_string(s));
 	free(s);
-	/* GPT image models always answer in base64 and refuse the field */
-	if (str_has_prefix(c->model->model, "dall-e"))
-		json_object_set_new(root, "response_format", json_string("b64_json"));
-	for (i = 0; i < r->nparams; i++)
-		if (!is_reserved(r->params[i].name))
+	/* GPT image models always answer in base64 and refuse response_format */
+	for (i = 0; i < r->nparams; i++) {
+		why = NULL;
+		if (openai_param(c->model, &r->params[i], &why) == PARAM_SEND)
 			json_object_set_new(root, r->params[i].name, provider_param_json(&r->params[i]));
+		free(why);
+	}
 	body = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (!body) {
@@ -242,7 +323,10 @@ const struct provider provider_openai = {
 	.default_endpoint = "https://api.openai.com/v1",
 	.concurrency = 4,
 	.needs_key = 1,
+	.timeout = 600,             /* the official SDK's default */
 	.request = openai_request,
 	.reply = openai_reply,
 	.check = openai_check,
+	.check_model = openai_check_model,
+	.param = openai_param,
 };

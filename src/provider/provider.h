@@ -49,8 +49,15 @@ struct provider_reply {
 	double retry_after;             /* seconds the server asked us to wait; < 0: none */
 	int follow;                     /* 1: send `next` and call reply() again with step+1 */
 	struct http_request next;
-	struct buf image;               /* the encoded image (PNG) when done */
+	struct buf image;               /* the encoded image (PNG, JPEG or WebP) when done */
 	struct meta extra;              /* metadata to keep: provider:seed, render_meta, ... */
+};
+
+/* How a model takes one of the recipe's params (provider->param). */
+enum param_use {
+	PARAM_SEND = 0,     /* sent, under the API's own name */
+	PARAM_DROP,         /* the API has no such field: left out, with a note */
+	PARAM_REJECT,       /* the model cannot take it: a config error */
 };
 
 void provider_reply_init(struct provider_reply *r);
@@ -62,6 +69,8 @@ struct provider {
 	const char *default_endpoint;   /* NULL: `endpoint` is required */
 	int concurrency;                /* default per-model concurrency */
 	int needs_key;                  /* api_key_env required */
+	double timeout;                 /* default seconds per request, as the
+					 * official SDK's; 0: 120 */
 	/* Synchronous renderer (builtin); NULL for HTTP providers. */
 	int (*render)(const struct model *m, const struct render_req *req,
 		      struct image *out, struct meta *extra, char **err);
@@ -73,6 +82,13 @@ struct provider {
 	/* Can this model make an asset of this size?  0, or -1 with *err
 	 * (reported as a config error before anything runs).  May be NULL. */
 	int (*check)(const struct model *m, uint32_t width, uint32_t height, char **err);
+	/* Can this model id be called today?  0, or -1 with *err naming the
+	 * replacement of a retired model (a config error).  May be NULL. */
+	int (*check_model)(const struct model *m, char **err);
+	/* How model m takes param p: sent, dropped or refused, *why
+	 * (malloc'd) saying why for the last two.  request() sends exactly
+	 * the params this calls PARAM_SEND.  NULL: all are sent. */
+	enum param_use (*param)(const struct model *m, const struct param *p, char **why);
 	/* Upscaler: build the request for c->image.  NULL if the provider
 	 * cannot upscale.  Replies go through reply(). */
 	int (*upscale_request)(const struct provider_call *c, struct http_request *out, char **err);
@@ -80,6 +96,8 @@ struct provider {
 
 /* The provider named name, or NULL for an unknown name. */
 const struct provider *provider_find(const char *name);
+/* Every provider's name, in the registry's order; *n of them. */
+const char *const *provider_names(size_t *n);
 
 /* Shared by the HTTP providers (provider/common.c):
  * classify a non-2xx or failed transfer into out (fault, err, retry_after
@@ -120,6 +138,15 @@ int provider_media_is(const char *ct, const char *type);
  * URLs): a failed download is retryable, as the link may have expired. */
 void provider_reply_download(const char *who, const struct http_response *resp,
 			     struct provider_reply *out);
+/* Is name one of the params every provider understands (steps,
+ * guidance, sampler, quality, style, negative_prompt, background)?  A
+ * provider whose API lacks one drops it; any other name must be one its
+ * API documents. */
+int provider_param_portable(const char *name);
+/* Is name one of the n strings of list? */
+int provider_name_in(const char *name, const char *const *list, size_t n);
+/* "a, b or c" for the n strings of list; malloc'd. */
+char *provider_name_list(const char *const *list, size_t n);
 /* endpoint (trailing slashes dropped) + path; malloc'd. */
 char *provider_url(const char *endpoint, const char *path);
 

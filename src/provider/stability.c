@@ -2,9 +2,12 @@
  *
  * POST {endpoint}/v2beta/stable-image/generate/sd3 as multipart/form-data
  * (prompt, negative_prompt, mode, model, seed, aspect_ratio, output_format
- * png, params) with "authorization: Bearer <key>", accepting any image
- * type; the answer is the PNG bytes with "seed" and "finish-reason"
- * headers.  The API takes an aspect ratio, not pixels: check refuses sizes
+ * png, cfg_scale, style_preset) with "authorization: Bearer <key>",
+ * accepting any image type; model "core" or "ultra" goes to generate/core
+ * or generate/ultra instead, which take no model, mode nor cfg_scale (and
+ * Ultra no style_preset).  Only documented fields are sent
+ * (stability_param).  The answer is the PNG bytes with "seed" and
+ * "finish-reason" headers.  The API takes an aspect ratio, not pixels: check refuses sizes
  * whose ratio is not one of the nine it knows.  As an upscaler:
  * upscale/fast (4x), or upscale/conservative when the model is
  * "conservative".
@@ -29,20 +32,96 @@ static const uint32_t ratios[][2] = {
 };
 #define NRATIOS (sizeof(ratios) / sizeof(ratios[0]))
 
-/* Fields assetgen sets itself; a param of the same name is ignored. */
+/* Fields assetgen sets itself. */
 static const char *const reserved[] = {
 	"prompt", "negative_prompt", "mode", "model", "seed", "aspect_ratio", "output_format", "image",
+	"strength",
 };
+#define NRESERVED (sizeof(reserved) / sizeof(reserved[0]))
 
-static int
-is_reserved(const char *name)
+static const char *const presets[] = {
+	"enhance", "anime", "photographic", "digital-art", "comic-book", "fantasy-art", "line-art",
+	"analog-film", "neon-punk", "isometric", "low-poly", "origami", "modeling-compound",
+	"cinematic", "3d-model", "pixel-art", "tile-texture",
+};
+#define NPRESETS (sizeof(presets) / sizeof(presets[0]))
+
+enum endpoint { EP_SD3, EP_CORE, EP_ULTRA };
+
+static enum endpoint
+endpoint_of(const struct model *m)
 {
-	size_t i;
+	const char *id = m->model ? m->model : "";
 
-	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		if (strcmp(name, reserved[i]) == 0)
-			return 1;
-	return 0;
+	if (strcmp(id, "core") == 0)
+		return EP_CORE;
+	if (strcmp(id, "ultra") == 0)
+		return EP_ULTRA;
+	return EP_SD3;
+}
+
+/* cfg_scale (SD3 only; the portable guidance is its name for it, 1..10),
+ * style_preset (SD3 and Core; the portable style maps to it when it names
+ * a preset); the other portable params are dropped, anything else
+ * refused. */
+static enum param_use
+stability_param(const struct model *m, const struct param *p, char **why)
+{
+	enum endpoint ep = endpoint_of(m);
+	const char *what = ep == EP_CORE ? "Stable Image Core" : ep == EP_ULTRA ? "Stable Image Ultra" : "SD3";
+	double d;
+
+	if (strcmp(p->name, "cfg_scale") == 0 || strcmp(p->name, "guidance") == 0) {
+		if (ep != EP_SD3) {
+			*why = xasprintf("%s takes no cfg_scale", what);
+			return strcmp(p->name, "guidance") == 0 ? PARAM_DROP : PARAM_REJECT;
+		}
+		if (p->type == VAL_NUMBER && parse_double(p->value, &d) == 0 && d >= 1 && d <= 10)
+			return PARAM_SEND;
+		*why = xasprintf("'%s' is a number from 1 to 10, not '%s'", p->name, p->value);
+		return PARAM_REJECT;
+	}
+	if (strcmp(p->name, "style_preset") == 0 || strcmp(p->name, "style") == 0) {
+		int portable = strcmp(p->name, "style") == 0;
+		char *list;
+
+		if (ep == EP_ULTRA) {
+			*why = xasprintf("%s takes no style_preset", what);
+			return portable ? PARAM_DROP : PARAM_REJECT;
+		}
+		if (p->type == VAL_STRING && provider_name_in(p->value, presets, NPRESETS))
+			return PARAM_SEND;
+		if (portable) {
+			*why = xasprintf("'%s' is not a Stability style_preset", p->value);
+			return PARAM_DROP;
+		}
+		list = provider_name_list(presets, NPRESETS);
+		*why = xasprintf("style_preset takes %s, not '%s'", list, p->value);
+		free(list);
+		return PARAM_REJECT;
+	}
+	if (strcmp(p->name, "output_format") == 0) {
+		if (p->type == VAL_STRING && strcmp(p->value, "png") == 0)
+			return PARAM_SEND;      /* as assetgen sends anyway */
+		*why = xasprintf("output_format '%s' is not supported: assetgen stores PNG", p->value);
+		return PARAM_REJECT;
+	}
+	if (strcmp(p->name, "negative_prompt") == 0) {
+		*why = xstrdup("it is the asset's own negative_prompt, not a param");
+		return PARAM_REJECT;
+	}
+	if (provider_name_in(p->name, reserved, NRESERVED)) {
+		*why = xasprintf("'%s' is set by assetgen", p->name);
+		return PARAM_REJECT;
+	}
+	if (provider_param_portable(p->name)) {
+		*why = xasprintf("the %s API has no '%s'", what, p->name);
+		return PARAM_DROP;
+	}
+	*why = xasprintf(ep == EP_SD3 ? "'%s' is not an SD3 field (it takes cfg_scale and style_preset)" :
+			 ep == EP_CORE ? "'%s' is not a Stable Image Core field (it takes style_preset)" :
+			 "'%s' is not a Stable Image Ultra field", p->name);
+	return PARAM_REJECT;
 }
 
 static void
@@ -87,8 +166,9 @@ static int
 stability_request(const struct provider_call *c, struct http_request *out, char **err)
 {
 	const struct render_req *r = c->req;
-	const char *name;
-	char num[32], ratio[16];
+	enum endpoint ep = endpoint_of(c->model);
+	enum param_use use;
+	char num[32], ratio[16], *why;
 	uint64_t seed;
 	size_t i, k;
 
@@ -96,13 +176,26 @@ stability_request(const struct provider_call *c, struct http_request *out, char 
 		*err = xstrdup(WHO ": no API key");
 		return -1;
 	}
-	start(c, "/v2beta/stable-image/generate/sd3", out);
+	for (i = 0; i < r->nparams; i++) {
+		why = NULL;
+		if (stability_param(c->model, &r->params[i], &why) == PARAM_REJECT) {
+			*err = xasprintf(WHO ": %s", why);
+			free(why);
+			return -1;
+		}
+		free(why);
+	}
+	start(c, ep == EP_CORE ? "/v2beta/stable-image/generate/core" :
+		 ep == EP_ULTRA ? "/v2beta/stable-image/generate/ultra" :
+		 "/v2beta/stable-image/generate/sd3", out);
 	text_part(out, "prompt", r->prompt);
 	if (r->negative_prompt && *r->negative_prompt)
 		text_part(out, "negative_prompt", r->negative_prompt);
-	text_part(out, "mode", "text-to-image");
-	if (c->model->model && *c->model->model)
-		text_part(out, "model", c->model->model);
+	if (ep == EP_SD3) {
+		text_part(out, "mode", "text-to-image");
+		if (c->model->model && *c->model->model)
+			text_part(out, "model", c->model->model);
+	}
 	/* 0..4294967294, and 0 means random: seed 0 becomes 4294967294 */
 	seed = r->seed % 4294967294u;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)(seed ? seed : 4294967294u));
@@ -112,18 +205,24 @@ stability_request(const struct provider_call *c, struct http_request *out, char 
 	text_part(out, "aspect_ratio", ratio);
 	text_part(out, "output_format", "png");
 	for (i = 0; i < r->nparams; i++) {
-		name = r->params[i].name;
-		/* assetgen's generic name for the guidance scale */
-		if (strcmp(name, "guidance") == 0) {
+		const char *name = r->params[i].name;
+
+		why = NULL;
+		use = stability_param(c->model, &r->params[i], &why);
+		free(why);
+		if (use != PARAM_SEND || strcmp(name, "output_format") == 0)
+			continue;
+		/* the portable names: guidance is cfg_scale, style a style_preset,
+		 * each unless the field itself is given */
+		if (strcmp(name, "guidance") == 0 || strcmp(name, "style") == 0) {
+			name = strcmp(name, "guidance") == 0 ? "cfg_scale" : "style_preset";
 			for (k = 0; k < r->nparams; k++)
-				if (strcmp(r->params[k].name, "cfg_scale") == 0)
+				if (strcmp(r->params[k].name, name) == 0)
 					break;
 			if (k < r->nparams)
 				continue;
-			name = "cfg_scale";
 		}
-		if (!is_reserved(name))
-			text_part(out, name, r->params[i].value);
+		text_part(out, name, r->params[i].value);
 	}
 	return 0;
 }
@@ -160,8 +259,10 @@ stability_upscale_request(const struct provider_call *c, struct http_request *ou
 	}
 	http_request_part(out, "image", c->image->data, c->image->len, "image.png", "image/png");
 	text_part(out, "output_format", "png");
+	/* upscale/fast takes nothing more; conservative a seed and creativity */
 	for (i = 0; i < c->model->nparams; i++)
-		if (!is_reserved(ps[i].name))
+		if (strcmp(kind, "conservative") == 0 &&
+		    (strcmp(ps[i].name, "creativity") == 0 || strcmp(ps[i].name, "seed") == 0))
 			text_part(out, ps[i].name, ps[i].value);
 	return 0;
 }
@@ -300,5 +401,6 @@ const struct provider provider_stability = {
 	.request = stability_request,
 	.reply = stability_reply,
 	.check = stability_check,
+	.param = stability_param,
 	.upscale_request = stability_upscale_request,
 };

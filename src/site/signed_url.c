@@ -14,12 +14,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "redact.h"
 #include "signed_url.h"
-#include "sign.h"
 #include "util.h"
 
 struct base_url {
@@ -181,7 +180,7 @@ secure_link_url(const char *base, const char *object, const char *secret, int64_
 	uri = xasprintf("%s/%s", u.path, object);
 	msg = xasprintf("%lld%s %s", (long long)expires, uri, secret);
 	md5_base64url(msg, strlen(msg), md5);
-	OPENSSL_cleanse(msg, strlen(msg));
+	crypto_cleanse(msg, strlen(msg));
 	free(msg);
 	buf_puts(&b, u.origin);
 	uri_encode(&b, uri, 1);
@@ -268,7 +267,7 @@ s3_presign_get(const struct s3_presign *r, char **err)
 	sts = xasprintf("AWS4-HMAC-SHA256\n%s\n%s\n%s", amzdate, scope, hash);
 	sigv4_signing_key(r->secret_key, date, r->region, "s3", key);
 	sigv4_signature_hex(key, sts, sig);
-	OPENSSL_cleanse(key, sizeof(key));
+	crypto_cleanse(key, sizeof(key));
 
 	buf_puts(&url, u.origin);
 	uri_encode(&url, uri, 1);

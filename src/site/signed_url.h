@@ -2,7 +2,7 @@
  * S3 SigV4 presigned GET URLs
  *
  * Pure functions: no environment, no clock (the caller passes "now"), so
- * the unit tests pin them to published vectors.  The hashing is sign.c's.
+ * the unit tests pin them to published vectors.  The hashing is crypto.c's.
  *
  * A base URL is where the output directory is published:
  * scheme://host[:port][/path], http or https, no credentials, query or

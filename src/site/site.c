@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "c2pa/c2pa.h"
 #include "gallery.h"
 #include "image.h"
 #include "key.h"
@@ -19,7 +20,7 @@
 #include "plan.h"
 #include "png.h"
 #include "resample.h"
-#include "sign.h"
+#include "crypto.h"
 #include "site.h"
 #include "candidates.h"
 #include "util.h"
@@ -50,6 +51,7 @@ struct entry {
 	int checked;                 /* the typography verdict v is known */
 	struct plan_check v;
 	char *err;                   /* thumbnail failure, warned after the pool */
+	struct c2pa_report cred;     /* content credentials, checked; status C2PA_ABSENT: unsigned */
 };
 
 struct site {
@@ -195,6 +197,23 @@ output_sha256(const struct site *s, const struct output_rec *r, char out[SHA256_
 	return 0;
 }
 
+/* The output's content credentials, checked as `assetgen verify` does;
+ * only an output the build signed is read for them (stage "sign") */
+static void
+output_credentials(const struct site *s, const struct output_rec *r, struct c2pa_report *cr)
+{
+	struct action act;
+	struct buf b = BUF_INIT;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->status = C2PA_ABSENT;
+	if (!s->ix || index_action_get(s->ix, &r->key, &act) != 1 || strcmp(act.stage, "sign") != 0 ||
+	    os_read_file(r->path, SITE_MAX_IMAGE, &b) < 0)
+		return;
+	c2pa_verify_png((const unsigned char *)b.data, b.len, NULL, 0, cr);
+	buf_release(&b);
+}
+
 static void
 add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r, int preview)
 {
@@ -226,6 +245,7 @@ add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r
 	e->dist = s->out_dir;
 	e->cost = output_cost(s, it, r);
 	e->seed = r->seed;
+	output_credentials(s, r, &e->cred);
 	if (it->checked && (e->checked = site_typo_verdict(it, &r->key, s->ix, &e->v)))
 		e->seed = it->cands[e->v.cand].seed;
 }
@@ -541,6 +561,38 @@ overlay_json(const char *desc)
 }
 
 static json_t *
+strings_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* null (unsigned), or what checking the manifest found: the active one's
+ * signer, actions and ingredients, and C2PA's failure codes */
+static json_t *
+credentials_json(const struct c2pa_report *cr)
+{
+	const struct c2pa_manifest_info *mi = cr->nmanifests ? &cr->manifests[0] : NULL;
+	json_t *o;
+
+	if (cr->status == C2PA_ABSENT)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "valid", json_boolean(cr->status == C2PA_VALID));
+	json_object_set_new(o, "signer", mi && mi->signer ? json_string(mi->signer) : json_null());
+	json_object_set_new(o, "issuer", mi && mi->issuer ? json_string(mi->issuer) : json_null());
+	json_object_set_new(o, "actions", mi ? strings_json(mi->actions, mi->nactions) : json_array());
+	json_object_set_new(o, "ingredients", mi ? strings_json(mi->ingredients, mi->ningredients) :
+			    json_array());
+	json_object_set_new(o, "failures", strings_json(cr->failures, cr->nfailures));
+	return o;
+}
+
+static json_t *
 manifest_entry(const struct entry *e)
 {
 	const struct asset *a = e->a;
@@ -607,6 +659,7 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "matrix", matrix);
 	json_object_set_new(o, "cost", json_real(e->cost));
 	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "credentials", credentials_json(&e->cred));
 	if (e->checked) {
 		json_t *ex = json_array();
 
@@ -761,6 +814,31 @@ meta_rows(struct buf *b, const struct entry *e, const char *label, int last)
 		free(text);
 		free(font);
 		free(size);
+	}
+	if (e->cred.status != C2PA_ABSENT) {
+		const struct c2pa_manifest_info *mi = e->cred.nmanifests ? &e->cred.manifests[0] : NULL;
+		size_t i;
+
+		buf_printf(b, "<dt>signed</dt><dd class=\"wide c2pa\">%s, by ",
+			   e->cred.status == C2PA_VALID ? "\u2713 valid" : "\u2717 INVALID");
+		html(b, mi && mi->signer ? mi->signer : "?");
+		buf_puts(b, "<ul>");
+		for (i = 0; mi && i < mi->nactions; i++) {
+			buf_puts(b, "<li>");
+			html(b, mi->actions[i]);
+			buf_puts(b, "</li>");
+		}
+		for (i = 0; mi && i < mi->ningredients; i++) {
+			buf_puts(b, "<li>ingredient ");
+			html(b, mi->ingredients[i]);
+			buf_puts(b, "</li>");
+		}
+		for (i = 0; i < e->cred.nfailures; i++) {
+			buf_puts(b, "<li class=\"bad\">");
+			html(b, e->cred.failures[i]);
+			buf_puts(b, "</li>");
+		}
+		buf_puts(b, "</ul></dd>");
 	}
 	buf_printf(b, "<dt>key</dt><dd class=\"wide\"><button class=\"key\" type=\"button\" "
 		   "data-key=\"%s\" title=\"%s (click to copy)\">%.12s</button></dd>", key, key, key);
@@ -1095,6 +1173,7 @@ site_update(const struct project *p, struct index *ix, const char *out_dir)
 		free(s.es[i].thumb_file);
 		free(s.es[i].thumb_path);
 		free(s.es[i].err);
+		c2pa_report_release(&s.es[i].cred);
 	}
 	free(s.es);
 	buf_release(&s.picks);

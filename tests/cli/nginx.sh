@@ -4,7 +4,9 @@
 #   start_nginx      start nginx (tests/nginx/webdav.conf.in) on a free
 #                    127.0.0.1 port; exports NGINX_URL (the cache base URL,
 #                    http://127.0.0.1:PORT/cache), NGINX_ROOT (blobs are
-#                    $NGINX_ROOT/cache/cas/DIGEST and $NGINX_ROOT/cache/ac/KEY),
+#                    $NGINX_ROOT/cache/cas/SHA256 and $NGINX_ROOT/cache/ac/SHA256;
+#                    PUTs under $NGINX_URL/auth/ need Basic ci:s3cret, every
+#                    request under $NGINX_URL/token/ "Bearer tok-3f9a1c"),
 #                    NGINX_PORT, NGINX_PID.  Called again after stop_nginx it
 #                    comes back on the same port with the same files.  It is
 #                    stopped when the script exits.
@@ -139,7 +141,10 @@ start_nginx() {
 	pinned=${NGINX_PORT:-}
 	for try in 1 2 3 4 5; do
 		port=${pinned:-$(_nginx_free_port)} || return 1
+		# the one user of /cache/auth/ (nginx reads {PLAIN} passwords)
+		printf 'ci:{PLAIN}s3cret\n' >"${dir}htpasswd" || return 1
 		sed -e "s|@PREFIX@|$dir|g" -e "s|@ROOT@|$NGINX_ROOT|g" -e "s|@PORT@|$port|g" \
+			-e "s|@TOKEN@|tok-3f9a1c|g" \
 			"$TEST_TOP/tests/nginx/webdav.conf.in" >"${dir}nginx.conf" || return 1
 		if _nginx_launch "$dir" "$port"; then
 			NGINX_PORT=$port

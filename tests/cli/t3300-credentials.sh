@@ -21,6 +21,7 @@ test_expect_success 'credentials init writes a root, a signer and a 0600 key' '
 	test "$(stat -c %a p/.assetgen/credentials/signer.key)" = 600 &&
 	test "$(stat -c %a p/.assetgen/credentials)" = 700 &&
 	grep -q "BEGIN PRIVATE KEY" p/.assetgen/credentials/signer.key &&
+	test "$(cat p/.assetgen/credentials/.gitignore)" = signer.key &&
 	test "$(grep -c "BEGIN CERTIFICATE" p/.assetgen/credentials/signer.pem)" = 1 &&
 	! grep -q PRIVATE p/.assetgen/credentials/root.pem p/.assetgen/credentials/signer.pem &&
 	grep -q "report the signer as untrusted" init.out &&

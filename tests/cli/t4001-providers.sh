@@ -13,11 +13,11 @@ project() {
 models:
   gen:       {provider: http,      endpoint: "$FAKE/http/generate", cost: 0.01}
   genjson:   {provider: http,      endpoint: "$FAKE/http/generate-json", cost: 0.01}
-  oai:       {provider: openai,    model: gpt-image-1, endpoint: "$FAKE/openai", cost: 0.04, api_key_env: OPENAI_API_KEY}
+  oai:       {provider: openai,    model: gpt-image-2, endpoint: "$FAKE/openai", cost: 0.04, api_key_env: OPENAI_API_KEY}
   sd:        {provider: a1111,     endpoint: "$FAKE/a1111", cost: 0}
   ideo:      {provider: ideogram,  model: V_2, endpoint: "$FAKE/ideogram", cost: 0.08, api_key_env: IDEOGRAM_API_KEY}
   stab:      {provider: stability, model: sd3.5-flash, endpoint: "$FAKE/stability", cost: 0.025, api_key_env: STABILITY_API_KEY}
-  nano:      {provider: gemini,    model: gemini-2.5-flash-image, endpoint: "$FAKE/gemini", cost: 0.039, api_key_env: GEMINI_API_KEY}
+  nano:      {provider: gemini,    model: gemini-nano-banana-2.1, endpoint: "$FAKE/gemini", cost: 0.039, api_key_env: GEMINI_API_KEY}
   local:     {provider: builtin}
 routes:
   - use: [local]

@@ -10,7 +10,7 @@ project() {
 	cat >p/assetgen.yaml <<YAML
 models:
   ideo:  {provider: ideogram, model: V_2, endpoint: "$FAKE/ideogram", cost: 0.08, api_key_env: IDEOGRAM_API_KEY}
-  nano:  {provider: gemini, model: gemini-2.5-flash-image, endpoint: "$FAKE/gemini", cost: 0.039, api_key_env: GEMINI_API_KEY}
+  nano:  {provider: gemini, model: gemini-nano-banana-2.1, endpoint: "$FAKE/gemini", cost: 0.039, api_key_env: GEMINI_API_KEY}
   gen:   {provider: http, endpoint: "$FAKE/http/generate", cost: 0.01, timeout: 2}
   local: {provider: builtin}
 routes:

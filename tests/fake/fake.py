@@ -56,7 +56,7 @@ STATUS_KINDS = {"429": 429, "429-ms": 429, "500": 500, "502": 502, "503": 503,
                 "408": 408, "400": 400, "401": 401, "403": 403, "404": 404}
 KINDS = tuple(STATUS_KINDS) + ("timeout", "reset", "truncated", "short-body", "badjson",
                                "oom", "safety", "unsafe-image", "moderation", "echo-key",
-                               "echo-key-meta", "big-meta")
+                               "echo-key-meta", "big-meta", "jpeg")
 SAFETY_KINDS = ("safety", "unsafe-image", "moderation")
 ROUTE_KINDS = ("api", "download", "*")
 
@@ -809,27 +809,59 @@ def r_http_generate(req, as_json):
     return build
 
 
+OPENAI_FIELDS = {"model", "prompt", "n", "size", "quality", "background", "output_format",
+                 "output_compression", "moderation", "user", "stream", "partial_images",
+                 "response_format", "style"}
+# Shut down (the model pages say so): the API no longer knows them.
+OPENAI_RETIRED = ("dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5",
+                  "gpt-image-1.5-2025-12-16", "chatgpt-image-latest")
+OPENAI_MODELS = ("gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-2.5-flare",
+                 "gpt-image-2.5-sunburst", "gpt-image-2.6-flare", "gpt-image-2.6-sunburst")
+
+
+def openai_size_ok(w, h):
+    """gpt-image-2 and later: any WxH, sides multiples of 16, ratio 1:3..3:1,
+    at most 3840x2160."""
+    return (w % 16 == 0 and h % 16 == 0 and w <= 3 * h and h <= 3 * w
+            and max(w, h) <= 3840 and min(w, h) <= 2160)
+
+
 def r_openai(req):
     req.no_query()
     req.bearer()
     obj = req.json()
     req.set_prompt(obj.get("prompt"))
+    # the real API names the first field it does not know
+    for key in obj:
+        if key not in OPENAI_FIELDS:
+            raise Violation("Unrecognized request argument supplied: %s" % key)
     model = want(obj, "model", nonempty_str, "a non-empty string", required=True)
+    if model in OPENAI_RETIRED or model not in OPENAI_MODELS:
+        raise Violation("The model `%s` does not exist or you do not have access to it."
+                        % model, 404)
     prompt = want(obj, "prompt", nonempty_str, "a non-empty string", required=True)
+    if len(prompt) > 32000:
+        raise Violation("prompt: at most 32000 characters")
     want(obj, "n", lambda v: is_int(v) and v == 1, "1 (the client makes one image per request)")
     size = want(obj, "size", lambda v: isinstance(v, str) and (
         v == "auto" or re.fullmatch(r"[1-9][0-9]*x[1-9][0-9]*", v)), "'WxH' or 'auto'")
-    if model.startswith("dall-e"):
-        if obj.get("response_format") != "b64_json":
-            raise Violation("response_format must be 'b64_json' for %s (the fake serves no URLs)"
-                            % model)
-    elif "response_format" in obj:
-        raise Violation("response_format is not supported for %s" % model)
-    for key, values in (("quality", ("low", "medium", "high", "auto", "standard", "hd")),
+    if size not in (None, "auto") and not openai_size_ok(*(int(x) for x in size.split("x"))):
+        raise Violation("Invalid size '%s': sides must be multiples of 16, the aspect ratio "
+                        "between 1:3 and 3:1, at most 3840x2160" % size)
+    for key in ("response_format", "style"):
+        if key in obj:
+            raise Violation("%s is not supported for %s" % (key, model))
+    for key, values in (("quality", ("low", "medium", "high", "auto")),
                         ("background", ("transparent", "opaque", "auto")),
                         ("output_format", ("png", "jpeg", "webp")),
-                        ("moderation", ("low", "auto")), ("style", ("vivid", "natural"))):
+                        ("moderation", ("low", "auto"))):
         want(obj, key, enum(*values), "one of " + "/".join(values))
+    want(obj, "output_compression", int_range(0, 100), "an integer 0..100")
+    if "output_compression" in obj and obj.get("output_format", "png") == "png":
+        raise Violation("output_compression is only for jpeg and webp")
+    want(obj, "user", lambda v: isinstance(v, str), "a string")
+    if obj.get("stream") not in (None, False):
+        raise Violation("stream: the fake does not stream")
     if size is None or size == "auto":
         w = h = 1024
     else:
@@ -953,6 +985,51 @@ def r_a1111_extras(req):
     return build
 
 
+# The Resolution enum of the OpenAPI spec (RESOLUTION_<W>_<H>), 2.0 only.
+IDEO_RESOLUTIONS = frozenset((
+    (512, 1536), (576, 1408), (576, 1472), (576, 1536), (640, 1024), (640, 1344),
+    (640, 1408), (640, 1472), (640, 1536), (704, 1152), (704, 1216), (704, 1280),
+    (704, 1344), (704, 1408), (704, 1472), (720, 1280), (736, 1312), (768, 1024),
+    (768, 1088), (768, 1152), (768, 1216), (768, 1232), (768, 1280), (768, 1344),
+    (832, 960), (832, 1024), (832, 1088), (832, 1152), (832, 1216), (832, 1248),
+    (864, 1152), (896, 960), (896, 1024), (896, 1088), (896, 1120), (896, 1152),
+    (960, 832), (960, 896), (960, 1024), (960, 1088), (1024, 640), (1024, 768),
+    (1024, 832), (1024, 896), (1024, 960), (1024, 1024), (1088, 768), (1088, 832),
+    (1088, 896), (1088, 960), (1120, 896), (1152, 704), (1152, 768), (1152, 832),
+    (1152, 864), (1152, 896), (1216, 704), (1216, 768), (1216, 832), (1232, 768),
+    (1248, 832), (1280, 704), (1280, 720), (1280, 768), (1280, 800), (1312, 736),
+    (1344, 640), (1344, 704), (1344, 768), (1408, 576), (1408, 640), (1408, 704),
+    (1472, 576), (1472, 640), (1472, 704), (1536, 512), (1536, 576), (1536, 640)))
+# ResolutionV3: not the legacy list (it adds 800x1280 and lacks ten).
+IDEO_V3_RESOLUTIONS = frozenset(tuple(int(x) for x in r.split("x")) for r in (
+    "512x1536", "576x1408", "576x1472", "576x1536", "640x1344", "640x1408", "640x1472", "640x1536",
+    "704x1152", "704x1216", "704x1280", "704x1344", "704x1408", "704x1472", "736x1312", "768x1088",
+    "768x1216", "768x1280", "768x1344", "800x1280", "832x960", "832x1024", "832x1088", "832x1152",
+    "832x1216", "832x1248", "864x1152", "896x960", "896x1024", "896x1088", "896x1120", "896x1152",
+    "960x832", "960x896", "960x1024", "960x1088", "1024x832", "1024x896", "1024x960", "1024x1024",
+    "1088x768", "1088x832", "1088x896", "1088x960", "1120x896", "1152x704", "1152x832", "1152x864",
+    "1152x896", "1216x704", "1216x768", "1216x832", "1248x832", "1280x704", "1280x768", "1280x800",
+    "1312x736", "1344x640", "1344x704", "1344x768", "1408x576", "1408x640", "1408x704", "1472x576",
+    "1472x640", "1472x704", "1536x512", "1536x576", "1536x640",))
+# StylePresetV3
+IDEO_V3_PRESETS = frozenset((
+    "80S_ILLUSTRATION", "90S_NOSTALGIA", "ABSTRACT_ORGANIC", "ANALOG_NOSTALGIA", "ART_BRUT",
+    "ART_DECO", "ART_POSTER", "AURA", "AVANT_GARDE", "BAUHAUS", "BLUEPRINT",
+    "BLURRY_MOTION", "BRIGHT_ART", "C4D_CARTOON", "CHILDRENS_BOOK", "COLLAGE",
+    "COLORING_BOOK_I", "COLORING_BOOK_II", "CUBISM", "DARK_AURA", "DOODLE",
+    "DOUBLE_EXPOSURE", "DRAMATIC_CINEMA", "EDITORIAL", "EMOTIONAL_MINIMAL",
+    "ETHEREAL_PARTY", "EXPIRED_FILM", "FLAT_ART", "FLAT_VECTOR", "FOREST_REVERIE",
+    "GEO_MINIMALIST", "GLASS_PRISM", "GOLDEN_HOUR", "GRAFFITI_I", "GRAFFITI_II",
+    "HALFTONE_PRINT", "HIGH_CONTRAST", "HIPPIE_ERA", "ICONIC", "JAPANDI_FUSION", "JAZZY",
+    "LONG_EXPOSURE", "MAGAZINE_EDITORIAL", "MINIMAL_ILLUSTRATION", "MIXED_MEDIA",
+    "MONOCHROME", "NIGHTLIFE", "OIL_PAINTING", "OLD_CARTOONS", "PAINT_GESTURE", "POP_ART",
+    "RETRO_ETCHING", "RIVIERA_POP", "SPOTLIGHT_80S", "STYLIZED_RED", "SURREAL_COLLAGE",
+    "TRAVEL_POSTER", "VINTAGE_GEO", "VINTAGE_POSTER", "WATERCOLOR", "WEIRD",
+    "WOODBLOCK_PRINT",))
+IDEO_V3_ASPECTS = ("1x3", "3x1", "1x2", "2x1", "9x16", "16x9", "10x16", "16x10", "2x3", "3x2",
+                   "3x4", "4x3", "4x5", "5x4", "1x1")
+IDEO_V3_STYLES = ("AUTO", "GENERAL", "REALISTIC", "DESIGN", "CUSTOM", "FICTION", "STYLIZED")
+IDEO_SPEEDS = ("FLASH", "TURBO", "BALANCED", "DEFAULT", "QUALITY")
 IDEO_MODELS = ("V_1", "V_1_TURBO", "V_2", "V_2_TURBO", "V_2A", "V_2A_TURBO", "V_3", "AUTO")
 IDEO_ASPECTS = ("ASPECT_10_16", "ASPECT_16_10", "ASPECT_9_16", "ASPECT_16_9", "ASPECT_3_2",
                 "ASPECT_2_3", "ASPECT_4_3", "ASPECT_3_4", "ASPECT_1_1", "ASPECT_1_3", "ASPECT_3_1")
@@ -988,12 +1065,15 @@ def r_ideogram(req):
     model = want(ir, "model", enum(*IDEO_MODELS), "one of " + "/".join(IDEO_MODELS), p) or "V_2"
     seed = want(ir, "seed", int_range(0, 2147483647), "an integer 0..2147483647", p)
     res = want(ir, "resolution", lambda v: isinstance(v, str) and re.fullmatch(
-        r"RESOLUTION_(\d+)_(\d+)", v) and all(
-            512 <= int(x) <= 1536 and int(x) % 32 == 0 for x in v.split("_")[1:]),
-        "RESOLUTION_<W>_<H>", p)
+        r"RESOLUTION_(\d+)_(\d+)", v) and tuple(
+            int(x) for x in v.split("_")[1:]) in IDEO_RESOLUTIONS,
+        "one of the RESOLUTION_<W>_<H> values", p)
     ar = want(ir, "aspect_ratio", enum(*IDEO_ASPECTS), "an ASPECT_* value", p)
     if res is not None and ar is not None:
         raise Violation("%sresolution and aspect_ratio cannot be combined" % p)
+    if res is not None and model not in ("V_2", "V_2_TURBO"):
+        raise Violation("%sresolution is for model version 2.0 only (V_2, V_2_TURBO), not %s"
+                        % (p, model))
     want(ir, "magic_prompt_option", enum("AUTO", "ON", "OFF"), "AUTO/ON/OFF", p)
     want(ir, "magic_prompt_version", lambda v: isinstance(v, str) and re.fullmatch(
         r"V_0(_[1-8])?", v), "V_0..V_0_8", p)
@@ -1043,6 +1123,97 @@ def r_ideogram(req):
     return build
 
 
+def multipart_fields(req):
+    """The text fields and file parts of a multipart/form-data body."""
+    ct = req.headers.get("content-type", "")
+    mtype, params = header_params(ct)
+    if mtype != "multipart/form-data":
+        raise Violation("content-type is %r, expected multipart/form-data" % ct)
+    fields, files = {}, {}
+    for name, data, filename, _ptype in parse_multipart(req.body, params.get("boundary")):
+        if name in fields or name in files:
+            raise Violation("multipart field %r sent twice" % name)
+        if filename is not None:
+            files[name] = data
+        else:
+            try:
+                fields[name] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Violation("multipart field %r is not UTF-8" % name) from None
+    return fields, files
+
+
+def r_ideogram_v3(req):
+    """Ideogram 3.0: POST /v1/ideogram-v3/generate, multipart/form-data."""
+    req.no_query()
+    if "authorization" in req.headers:
+        raise Violation("Ideogram takes the key in Api-Key, not Authorization", 401)
+    key = req.headers.get("api-key")
+    if key is None or not re.fullmatch(r"[^\s]+", key):
+        raise Violation("missing or empty Api-Key header", 401)
+    fields, files = multipart_fields(req)
+    seed_txt = fields.get("seed")
+    req.set_prompt(fields.get("prompt"),
+                   int(seed_txt) if seed_txt and re.fullmatch(r"\d{1,10}", seed_txt) else None)
+    allowed = {"prompt", "seed", "resolution", "aspect_ratio", "rendering_speed", "magic_prompt",
+               "negative_prompt", "num_images", "color_palette", "style_codes", "style_type",
+               "style_preset", "custom_model_uri"}
+    extra = set(fields) - allowed
+    if extra or files:
+        raise Violation("unknown multipart field(s): %s"
+                        % ", ".join(sorted(extra | set(files))))
+    prompt = fields.get("prompt")
+    if not prompt:
+        raise Violation("prompt: required field missing")
+
+    def check(name, ok, what):
+        v = fields.get(name)
+        if v is not None and not ok(v):
+            raise Violation("%s: expected %s, got %r" % (name, what, v[:80]))
+        return v
+
+    seed = check("seed", lambda v: re.fullmatch(r"\d{1,10}", v) and int(v) <= 2147483647,
+                 "an integer 0..2147483647")
+    res = check("resolution", lambda v: re.fullmatch(r"\d+x\d+", v) and tuple(
+        int(x) for x in v.split("x")) in IDEO_V3_RESOLUTIONS, "one of the ResolutionV3 values")
+    ar = check("aspect_ratio", lambda v: v in IDEO_V3_ASPECTS, "one of " + ", ".join(IDEO_V3_ASPECTS))
+    if res is not None and ar is not None:
+        raise Violation("resolution and aspect_ratio cannot be combined")
+    check("rendering_speed", lambda v: v in IDEO_SPEEDS, "one of " + "/".join(IDEO_SPEEDS))
+    check("magic_prompt", lambda v: v in ("AUTO", "ON", "OFF"), "AUTO/ON/OFF")
+    style = check("style_type", lambda v: v in IDEO_V3_STYLES, "one of " + "/".join(IDEO_V3_STYLES))
+    check("style_preset", lambda v: v in IDEO_V3_PRESETS, "a StylePresetV3 name")
+    if "style_codes" in fields and style is not None:
+        raise Violation("style_codes cannot be combined with style_type")
+    n = int(check("num_images", lambda v: re.fullmatch(r"[1-8]", v), "an integer 1..8") or 1)
+    if res is not None:
+        w, h = (int(x) for x in res.split("x"))
+    else:
+        a, b = (int(x) for x in (ar or "1x1").split("x"))
+        w, h = aspect_size(a, b)
+    seed = int(seed) if seed is not None else req.state.random_seed(0, 2147483647)
+
+    def build(kind):
+        if kind == "safety" or kind == "moderation":
+            return None
+        items = []
+        for i in range(n):
+            s = (seed + i) % 2147483648
+            item = {"prompt": prompt, "resolution": "%dx%d" % (w, h), "is_image_safe": True,
+                    "seed": s, "style_type": style or "GENERAL"}
+            if kind == "unsafe-image":
+                item["is_image_safe"] = False
+                item["url"] = None
+            else:
+                fid = req.state.put_file(mutate(kind)(render_png(
+                    prompt, s, w, h, text=req.state.text_mode(prompt, s))), prompt)
+                item["url"] = "http://127.0.0.1:%d/ideogram/files/%s.png" % (req.port, fid)
+            items.append(item)
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return Response(200, {"created": created, "data": items})
+    return build
+
+
 def r_ideogram_file(req):
     fid = req.groups[0]
     got = req.state.get_file(fid)
@@ -1066,7 +1237,18 @@ STAB_PRESETS = ("enhance", "anime", "photographic", "digital-art", "comic-book",
                 "modeling-compound", "cinematic", "3d-model", "pixel-art", "tile-texture")
 
 
-def r_stability(req):
+# The form fields of each generate endpoint: SD3 (model, mode, cfg_scale),
+# Stable Image Core (style_preset, no model) and Ultra (neither).
+STAB_FIELDS = {
+    "sd3": {"prompt", "mode", "image", "strength", "aspect_ratio", "model", "seed",
+            "output_format", "style_preset", "negative_prompt", "cfg_scale"},
+    "core": {"prompt", "aspect_ratio", "negative_prompt", "seed", "style_preset", "output_format"},
+    "ultra": {"prompt", "negative_prompt", "aspect_ratio", "seed", "output_format", "image",
+              "strength"},
+}
+
+
+def r_stability(req, ep="sd3"):
     req.no_query()
     req.bearer()
     accept = req.headers.get("accept", "image/*")
@@ -1092,8 +1274,7 @@ def r_stability(req):
     seed_txt = fields.get("seed")
     req.set_prompt(fields.get("prompt"),
                    int(seed_txt) if seed_txt and re.fullmatch(r"\d{1,10}", seed_txt) else None)
-    allowed = {"prompt", "mode", "image", "strength", "aspect_ratio", "model", "seed",
-               "output_format", "style_preset", "negative_prompt", "cfg_scale"}
+    allowed = STAB_FIELDS[ep]
     extra = (set(fields) | set(files)) - allowed
     if extra:
         raise Violation("unknown multipart field(s): %s" % ", ".join(sorted(extra)))
@@ -1123,6 +1304,8 @@ def r_stability(req):
 
     mode = check("mode", lambda v: v in ("text-to-image", "image-to-image"),
                  "text-to-image or image-to-image") or "text-to-image"
+    if ep == "ultra" and "image" in files:
+        mode = "image-to-image"
     ar = check("aspect_ratio", lambda v: v in STAB_ASPECTS, "one of " + ", ".join(STAB_ASPECTS))
     check("model", lambda v: v in STAB_MODELS, "one of " + ", ".join(STAB_MODELS))
     seed = check("seed", lambda v: re.fullmatch(r"\d{1,10}", v) and int(v) <= 4294967294,
@@ -1168,6 +1351,8 @@ def r_stability(req):
     return build
 
 
+JPEG_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
+                            "progressive.jpg")
 GEMINI_ASPECTS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9",
                   "1:4", "4:1", "1:8", "8:1")
 GEMINI_GENCONFIG = {"responseModalities", "imageConfig", "temperature", "topP", "topK", "seed",
@@ -1176,8 +1361,16 @@ GEMINI_GENCONFIG = {"responseModalities", "imageConfig", "temperature", "topP", 
                     "responseLogprobs", "logprobs"}
 
 
+# Shut down: the API no longer serves them.
+GEMINI_RETIRED = ("gemini-2.5-flash-image", "gemini-2.5-flash-image-preview",
+                  "gemini-3-pro-image-preview", "gemini-3.1-flash-image-preview")
+
+
 def r_gemini(req):
     model = req.groups[0]
+    if model in GEMINI_RETIRED or model.startswith("imagen-"):
+        raise Violation("models/%s is not found for API version v1beta, or is not supported "
+                        "for generateContent." % model, 404)
     if req.query:
         raise Violation("unexpected query string (the key belongs in x-goog-api-key, "
                         "never in the URL)")
@@ -1229,7 +1422,9 @@ def r_gemini(req):
             raise Violation("generationConfig: expected an object")
         extra = set(gc) - GEMINI_GENCONFIG
         if extra:
-            raise Violation("generationConfig: unknown field(s): %s" % ", ".join(sorted(extra)))
+            # Google's words, for the first unknown field
+            raise Violation("Invalid JSON payload received. Unknown name \"%s\" at "
+                            "'generation_config': Cannot find field." % sorted(extra)[0])
         g = "generationConfig."
         mods = want(gc, "responseModalities", lambda v: isinstance(v, list) and v and all(
             m in ("TEXT", "IMAGE") for m in v), "a list of TEXT/IMAGE", g)
@@ -1237,13 +1432,16 @@ def r_gemini(req):
             raise Violation("generationConfig.responseModalities lacks IMAGE")
         want(gc, "seed", is_int, "an integer", g)
         want(gc, "temperature", is_num, "a number", g)
-        ic = want(gc, "imageConfig", lambda v: isinstance(v, dict) and not (
-            set(v) - {"aspectRatio", "imageSize"}), "{aspectRatio, imageSize}", g)
+        ic = gc.get("imageConfig")
+        if isinstance(ic, dict) and set(ic) - {"aspectRatio", "imageSize"}:
+            raise Violation("Invalid JSON payload received. Unknown name \"%s\" at "
+                            "'generation_config.image_config': Cannot find field."
+                            % sorted(set(ic) - {"aspectRatio", "imageSize"})[0])
+        ic = want(gc, "imageConfig", lambda v: isinstance(v, dict), "{aspectRatio, imageSize}", g)
         if ic is not None:
             ar = want(ic, "aspectRatio", enum(*GEMINI_ASPECTS), "a supported aspect ratio",
                       g + "imageConfig.")
-            want(ic, "imageSize", enum("1K", "2K", "4K", "0.5K", "512"), "1K/2K/4K",
-                 g + "imageConfig.")
+            want(ic, "imageSize", enum("1K", "2K", "4K"), "1K/2K/4K", g + "imageConfig.")
             if ar:
                 w, h = aspect_size(*(int(x) for x in ar.split(":")))
     prompt = req.prompt
@@ -1252,7 +1450,12 @@ def r_gemini(req):
     def build(kind):
         if kind in SAFETY_KINDS:
             return None
-        png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
+        if kind == "jpeg":
+            # Gemini 3 image models answer JPEG, at times labelled image/png
+            with open(JPEG_FIXTURE, "rb") as f:
+                png = f.read()
+        else:
+            png = mutate(kind)(render_png(prompt, seed, w, h, text=req.state.text_mode(prompt, seed)))
         return Response(200, {
             "candidates": [{"content": {"parts": [
                 {"text": "Here is your image"},
@@ -1272,8 +1475,13 @@ ROUTES = [
     ("a1111", "POST", r"/sdapi/v1/txt2img", r_a1111_txt2img, "api"),
     ("a1111", "POST", r"/sdapi/v1/extra-single-image", r_a1111_extras, "api"),
     ("ideogram", "POST", r"/generate", r_ideogram, "api"),
+    ("ideogram", "POST", r"/v1/ideogram-v3/generate", r_ideogram_v3, "api"),
     ("ideogram", "GET", r"/files/([A-Za-z0-9_-]{1,64})\.png", r_ideogram_file, "download"),
     ("stability", "POST", r"/v2beta/stable-image/generate/sd3", r_stability, "api"),
+    ("stability", "POST", r"/v2beta/stable-image/generate/core",
+     lambda r: r_stability(r, "core"), "api"),
+    ("stability", "POST", r"/v2beta/stable-image/generate/ultra",
+     lambda r: r_stability(r, "ultra"), "api"),
     ("gemini", "POST", r"/models/([A-Za-z0-9._-]+):generateContent", r_gemini, "api"),
 ]
 ROUTES = [(p, m, re.compile(rx), fn, kind) for p, m, rx, fn, kind in ROUTES]

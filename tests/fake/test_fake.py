@@ -184,7 +184,7 @@ OPENAI_H = {"Authorization": "Bearer sk-canary-openai"}
 
 
 def openai(prompt="a blue key", headers=OPENAI_H, **kw):
-    body = {"model": "gpt-image-1", "prompt": prompt, "n": 1, "size": "96x64"}
+    body = {"model": "gpt-image-2", "prompt": prompt, "n": 1, "size": "96x64"}
     body.update(kw)
     return call("POST", "/openai/images/generations", jbody=body, headers=headers)
 
@@ -211,7 +211,7 @@ def ideogram(prompt="stone tower", headers=IDEO_H, **kw):
 STAB_H = {"Authorization": "Bearer sk-canary-stability", "Accept": "image/*"}
 
 
-def stability(prompt="low-poly pine", accept="image/*", fields=None, headers=None):
+def stability(prompt="low-poly pine", accept="image/*", fields=None, headers=None, ep="sd3"):
     f = [("prompt", prompt), ("model", "sd3.5-flash"), ("aspect_ratio", "16:9"),
          ("seed", "987654"), ("output_format", "png")]
     if fields is not None:
@@ -220,18 +220,25 @@ def stability(prompt="low-poly pine", accept="image/*", fields=None, headers=Non
     h = dict(headers if headers is not None else STAB_H)
     h["Accept"] = accept
     h["Content-Type"] = ctype
-    return call("POST", "/stability/v2beta/stable-image/generate/sd3", body=body, headers=h)
+    return call("POST", "/stability/v2beta/stable-image/generate/" + ep, body=body, headers=h)
 
 
 GEM_H = {"x-goog-api-key": "gem-canary-key"}
 
 
-def gemini(prompt="red potion", headers=GEM_H, query="", gc=None):
+def gemini(prompt="red potion", headers=GEM_H, query="", gc=None, model="gemini-nano-banana-2.1"):
     body = {"contents": [{"role": "user", "parts": [{"text": prompt}]}],
             "generationConfig": gc if gc is not None else {
                 "responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": "1:1"}}}
-    return call("POST", "/gemini/models/gemini-2.5-flash-image:generateContent" + query,
+    return call("POST", "/gemini/models/%s:generateContent%s" % (model, query),
                 jbody=body, headers=headers)
+
+
+def ideogram_v3(fields, headers=IDEO_H):
+    body, ctype = multipart(fields)
+    h = dict(headers)
+    h["Content-Type"] = ctype
+    return call("POST", "/ideogram/v1/ideogram-v3/generate", body=body, headers=h)
 
 
 # -- tests ----------------------------------------------------------------
@@ -307,6 +314,23 @@ def t_openai():
     ok(r.status == 400 and "model" in violations()[-1]["problem"], "openai: model required")
     r = openai(size=1024)
     ok(r.status == 400, "openai: numeric size -> violation")
+    r = openai(steps=30)
+    ok(r.status == 400 and r.json()["error"]["message"] ==
+       "Unrecognized request argument supplied: steps", "openai: unknown field -> 400 as the API")
+    for model in ("dall-e-3", "dall-e-2", "gpt-image-1", "gpt-image-1.5"):
+        r = openai(model=model)
+        ok(r.status == 404 and "does not exist" in r.json()["error"]["message"],
+           "openai: retired %s -> 404" % model)
+    for size in ("100x64", "1000x200", "3856x1024", "2176x2176"):
+        r = openai(size=size)
+        ok(r.status == 400 and "Invalid size" in violations()[-1]["problem"],
+           "openai: gpt-image-2 size %s -> violation" % size)
+    r = openai(size="1200x624")
+    ok(r.status == 200, "openai: gpt-image-2 1200x624 accepted")
+    for kw in ({"quality": "hd"}, {"style": "vivid"}, {"response_format": "b64_json"},
+               {"output_compression": 50}):
+        r = openai(**kw)
+        ok(r.status == 400, "openai: %s refused for gpt-image-2" % kw)
     r = openai(size="auto", quality="low", background="transparent", user="u1")
     ok(r.status == 200 and png_size(base64.b64decode(r.json()["data"][0]["b64_json"]))
        == (1024, 1024), "openai: size auto -> 1024x1024, other fields allowed")
@@ -395,10 +419,10 @@ def t_ideogram():
         png = f.read()
         ctype = f.headers["Content-Type"]
     ok(ctype == "image/png" and png_size(png) == (114, 64), "ideogram: url serves the PNG")
-    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_576", num_images=2, seed=5,
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_640", num_images=2, seed=5,
                  model="V_2", negative_prompt="text")
     d = r.json() or {}
-    ok(r.status == 200 and [i["resolution"] for i in d["data"]] == ["1024x576"] * 2
+    ok(r.status == 200 and [i["resolution"] for i in d["data"]] == ["1024x640"] * 2
        and [i["seed"] for i in d["data"]] == [5, 6] and d["data"][0]["url"] != d["data"][1]["url"],
        "ideogram: resolution + num_images 2")
     r = ideogram(seed=None)
@@ -414,6 +438,15 @@ def t_ideogram():
        "ideogram: negative_prompt with V_2A_TURBO -> 400")
     r = ideogram(seed=2147483648)
     ok(r.status == 400, "ideogram: seed out of range -> 400")
+    # the spec's resolution list, not "multiples of 32"
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1280_720", model="V_2")
+    ok(r.status == 200, "ideogram: RESOLUTION_1280_720 (a listed size) accepted")
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_576", model="V_2")
+    ok(r.status == 400 and "RESOLUTION_<W>_<H>" in violations()[-1]["problem"],
+       "ideogram: RESOLUTION_1024_576 (not listed) -> 400")
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_1024")
+    ok(r.status == 400 and "2.0 only" in violations()[-1]["problem"],
+       "ideogram: resolution for V_2A_TURBO -> 400")
     r = ideogram(model="V_4")
     ok(r.status == 400, "ideogram: unknown model -> 400")
     r = call("GET", "/ideogram/files/doesnotexist.png")
@@ -427,6 +460,96 @@ def t_ideogram():
     item = r.json()["data"][0]
     ok(r.status == 200 and item["is_image_safe"] is False and item["url"] is None,
        "ideogram: unsafe-image -> is_image_safe false, url null")
+
+
+def t_stability_core_ultra():
+    core = [("prompt", "a lighthouse"), ("aspect_ratio", "4:5"), ("negative_prompt", "fog"),
+            ("seed", "7"), ("style_preset", "photographic"), ("output_format", "png")]
+    r = stability(fields=core, ep="core")
+    ok(r.status == 200 and png_size(r.body) == (64, 80), "stability core: documented fields")
+    for extra in (("model", "sd3.5-large"), ("cfg_scale", "5"), ("steps", "30"), ("mode", "text-to-image")):
+        r = stability(fields=core + [extra], ep="core")
+        ok(r.status == 400 and "unknown multipart field" in violations()[-1]["problem"],
+           "stability core: %s -> 400" % extra[0])
+    ultra = [("prompt", "a lighthouse"), ("aspect_ratio", "21:9"), ("seed", "7"),
+             ("output_format", "png")]
+    r = stability(fields=ultra, ep="ultra")
+    ok(r.status == 200 and png_size(r.body) == (149, 64), "stability ultra: documented fields")
+    for extra in (("style_preset", "anime"), ("cfg_scale", "5"), ("model", "ultra")):
+        r = stability(fields=ultra + [extra], ep="ultra")
+        ok(r.status == 400, "stability ultra: %s -> 400" % extra[0])
+    r = stability(fields=[("prompt", "x"), ("sampler", "euler")])
+    ok(r.status == 400 and "sampler" in violations()[-1]["problem"], "stability sd3: sampler -> 400")
+
+
+def t_ideogram_v3():
+    # the documented example: prompt, aspect_ratio 1x1, rendering_speed TURBO,
+    # magic_prompt OFF, seed 42, num_images 1
+    base = [("prompt", "pixel-art treasure chest icon"), ("aspect_ratio", "1x1"),
+            ("rendering_speed", "TURBO"), ("magic_prompt", "OFF"), ("seed", "42"),
+            ("num_images", "1")]
+    r = ideogram_v3(base)
+    d = r.json() or {}
+    item = (d.get("data") or [{}])[0]
+    ok(r.status == 200 and item.get("seed") == 42 and item.get("resolution") == "64x64"
+       and item.get("is_image_safe") is True and item.get("url", "").startswith("http://127.0.0.1"),
+       "ideogram v3: the documented example", d)
+    ok(call("GET", item["url"][len(BASE_URL):]).status == 200, "ideogram v3: the image downloads")
+    r = ideogram_v3([("prompt", "x"), ("aspect_ratio", "4x5"), ("style_type", "DESIGN"),
+                     ("style_preset", "WATERCOLOR"), ("negative_prompt", "blur")])
+    ok(r.status == 200, "ideogram v3: style_type, style_preset, negative_prompt")
+    r = ideogram_v3([("prompt", "x"), ("resolution", "800x1280")])
+    ok(r.status == 200, "ideogram v3: resolution 800x1280 (ResolutionV3 only)")
+    r = ideogram_v3([("prompt", "x"), ("resolution", "1280x720")])
+    ok(r.status == 400, "ideogram v3: 1280x720 is not a ResolutionV3 value")
+    for bad in (("aspect_ratio", "ASPECT_1_1"), ("aspect_ratio", "16:9"), ("rendering_speed", "FAST"),
+                ("style_type", "ANIME"), ("style_preset", "NEON"), ("magic_prompt_option", "OFF"),
+                ("model", "V_3"), ("steps", "30")):
+        r = ideogram_v3([("prompt", "x"), bad])
+        ok(r.status == 400, "ideogram v3: %s=%s -> 400" % bad)
+    r = ideogram_v3(base, headers={"Authorization": "Bearer x"})
+    ok(r.status == 401, "ideogram v3: Authorization instead of Api-Key -> 401")
+
+
+def json_path(obj, path):
+    """obj at a dotted path (numbers index lists), or raise KeyError."""
+    for key in path.split("."):
+        if isinstance(obj, list):
+            obj = obj[int(key)]
+        elif isinstance(obj, dict):
+            obj = obj[key]
+        else:
+            raise KeyError(path)
+    return obj
+
+
+def t_examples():
+    """Replay the documented requests of examples.json."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples.json")) as f:
+        examples = json.load(f)["examples"]
+    for ex in examples:
+        headers = dict(ex.get("headers", {}))
+        if "form" in ex:
+            body, ctype = multipart([tuple(x) for x in ex["form"]])
+            headers["Content-Type"] = ctype
+            r = call(ex["method"], ex["path"], body=body, headers=headers)
+        else:
+            r = call(ex["method"], ex["path"], jbody=ex["json"], headers=headers)
+        d = r.json() if r.status != 200 or "json" in r.headers.get("content-type", "") else None
+        missing = []
+        for path in ex.get("expect", []):
+            try:
+                json_path(d, path)
+            except (KeyError, IndexError, ValueError, TypeError):
+                missing.append(path)
+        msg_ok = True
+        if "message" in ex:
+            try:
+                msg_ok = json_path(d, ex["message"][0]) == ex["message"][1]
+            except (KeyError, IndexError, ValueError, TypeError):
+                msg_ok = False
+        ok(r.status == ex["status"] and not missing and msg_ok, "example: " + ex["name"],
+           (r.status, missing, d if not msg_ok else None))
 
 
 def t_stability():
@@ -499,6 +622,22 @@ def t_gemini():
        "gemini: no IMAGE modality -> 400 INVALID_ARGUMENT")
     r = gemini(gc={"imageSizee": "1K"})
     ok(r.status == 400, "gemini: unknown generationConfig field -> 400")
+    r = gemini(gc={"responseModalities": ["IMAGE"], "steps": 30})
+    ok(r.status == 400 and r.json()["error"]["message"] == "Invalid JSON payload received. "
+       "Unknown name \"steps\" at 'generation_config': Cannot find field.",
+       "gemini: steps in generationConfig -> 400 Unknown name, as Google")
+    r = gemini(gc={"responseModalities": ["IMAGE"], "imageConfig": {"outputMimeType": "image/png"}})
+    ok(r.status == 400 and "image_config" in r.json()["error"]["message"],
+       "gemini: unknown imageConfig field -> 400")
+    r = gemini(gc={"responseModalities": ["IMAGE"], "imageConfig": {"imageSize": "512"}})
+    ok(r.status == 400, "gemini: imageSize 512 -> 400")
+    r = gemini(gc={"responseModalities": ["IMAGE"], "temperature": 0.5, "topP": 0.9,
+                   "imageConfig": {"imageSize": "2K", "aspectRatio": "4:5"}})
+    ok(r.status == 200, "gemini: temperature, topP, imageSize 2K accepted")
+    for model in ("gemini-2.5-flash-image", "gemini-3-pro-image-preview", "imagen-4.0-generate-001"):
+        r = gemini(model=model)
+        ok(r.status == 404 and r.json()["error"]["status"] == "NOT_FOUND",
+           "gemini: retired %s -> 404" % model)
     faults({"provider": "gemini", "fault": "safety"})
     r = gemini()
     d = r.json() or {}
@@ -516,7 +655,7 @@ def t_gemini():
 def t_paths():
     r = call("GET", "/nothing/here")
     ok(r.status == 404 and violations()[-1]["path"] == "/nothing/here", "unknown path -> 404 + violation")
-    r = call("POST", "/ideogram/v1/ideogram-v3/generate", jbody={}, headers=IDEO_H)
+    r = call("POST", "/ideogram/v1/ideogram-v5/generate", jbody={}, headers=IDEO_H)
     ok(r.status == 404 and violations()[-1]["provider"] == "ideogram", "unknown provider path -> 404")
     r = call("GET", "/http/generate")
     ok(r.status == 405 and "method" in violations()[-1]["problem"], "wrong method -> 405 + violation")
@@ -884,7 +1023,7 @@ def main():
         PORT = int(f.read())
     BASE_URL = "http://127.0.0.1:%d" % PORT
     tests = [lambda: t_basics(port_file), t_http, t_openai, t_a1111, t_a1111_extras, t_ideogram,
-             t_stability, t_gemini, t_paths, t_status_faults, t_oom, t_echo_key_meta, t_body_faults, t_reset_fault,
+             t_stability, t_stability_core_ultra, t_ideogram_v3, t_gemini, t_examples, t_paths, t_status_faults, t_oom, t_echo_key_meta, t_body_faults, t_reset_fault,
              t_timeout, t_matching, t_random, t_latency, t_concurrency, t_keepalive_chunked_expect,
              t_control, t_text]
     try:

@@ -211,7 +211,7 @@ test_a1111_params(void)
 	artifact_meta_generation(&m, &a, &builtin_id, ps, 5, &k, NULL);
 	CHECK_STR(meta_get(&m, "parameters"),
 		  "Banner reading 'Launch Sale', clean layout\n"
-		  "Steps: 25, Sampler: euler_a, CFG scale: 4, Seed: 42, Size: 1536x512,"
+		  "Steps: 25, Sampler: Euler a, CFG scale: 4, Seed: 42, Size: 1536x512,"
 		  " Model: builtin render/1, aspect: 3, style: clean");
 	meta_release(&m);
 	/* no params at all */
@@ -258,6 +258,7 @@ test_meta_upscale(void)
 	struct upscale u = {UPSCALE_FACTOR, 2, 0, 0, "lanczos3"};
 	struct key gk, fk;
 	char ghex[KEY_HEX_LEN + 1], fhex[KEY_HEX_LEN + 1], *keys;
+	const char *v;
 	size_t i;
 	int same = 1;
 
@@ -280,10 +281,19 @@ test_meta_upscale(void)
 	for (i = 2; i < up.n; i++) {
 		const char *k = up.entries[i].key, *gv = meta_get(&gen, k);
 
-		if (strcmp(k, "upscale") != 0 && (!gv || strcmp(up.entries[i].value, gv) != 0))
+		if (strcmp(k, "upscale") != 0 && strcmp(k, "parameters") != 0 &&
+		    (!gv || strcmp(up.entries[i].value, gv) != 0))
 			same = 0;
 	}
 	CHECK(same);
+	/* the infotext gains A1111's Hires fields */
+	{
+		char *want = xasprintf("%s, Hires upscale: 2, Hires upscaler: lanczos3",
+				       meta_get(&gen, "parameters"));
+
+		CHECK_STR(meta_get(&up, "parameters"), want);
+		free(want);
+	}
 	CHECK(up.n == gen.n + 1);
 
 	/* re-upscaling an upscaled image's metadata: keys replaced, not doubled */
@@ -299,6 +309,8 @@ test_meta_upscale(void)
 	CHECK_STR(meta_get(&up, "assetgen:key"), ghex);
 	CHECK_STR(meta_get(&up, "assetgen:generation-key"), fhex);
 	CHECK_STR(meta_get(&up, "upscale"), "size=4096x1024 with=bicubic");
+	v = meta_get(&up, "parameters");
+	CHECK(v && count_of(v, "Hires") == 2 && str_has_suffix(v, ", Hires resize: 4096x1024, Hires upscaler: bicubic"));
 	keys = keys_of(&up);
 	CHECK(count_of(keys, "assetgen:key") == 1);
 	CHECK(count_of(keys, "assetgen:generation-key") == 1);
@@ -306,6 +318,199 @@ test_meta_upscale(void)
 	meta_release(&gen);
 	meta_release(&up);
 	meta_release(&extra);
+}
+
+/* --- reading infotext back, by A1111's parse_generation_parameters --- *
+ * The last line holds the params when it has at least three; the lines
+ * before are the prompt, from a line starting "Negative prompt: " the
+ * negative prompt.  On the params line, each match of
+ *   \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)
+ * is one param; a value that starts and ends with '"' is unquoted as JSON. */
+
+#define INFO_MAX 32
+
+struct infotext {
+	char prompt[512], negative[512];
+	char key[INFO_MAX][64], val[INFO_MAX][512];
+	size_t n;
+};
+
+static int
+is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* json.loads of a quoted value into out. */
+static void
+json_unquote(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 1; i + 1 < n && o + 1 < cap; i++) {
+		if (s[i] == '\\' && i + 2 < n) {
+			i++;
+			out[o++] = s[i] == 'n' ? '\n' : s[i] == 't' ? '\t' : s[i] == 'r' ? '\r' : s[i];
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* One pass of re_param over line: its matches, as re.findall finds them. */
+static size_t
+params_of(const char *line, struct infotext *t)
+{
+	const char *p = line, *k, *ke, *v, *ve;
+	size_t n = 0;
+
+	while (*p && n < INFO_MAX) {
+		const char *start = p;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		k = p;
+		if (!is_word(*p)) {
+			p = start + 1;      /* no match here: findall moves on */
+			continue;
+		}
+		p++;
+		while (is_word(*p) || *p == ' ' || *p == '-' || *p == '/')
+			p++;
+		/* the key class takes spaces, so backtrack to the ':' */
+		if (*p != ':') {
+			p = start + 1;
+			continue;
+		}
+		ke = p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		v = p;
+		ve = NULL;
+		if (*p == '"') {
+			const char *q = p + 1;
+
+			while (*q && *q != '"')
+				q += q[0] == '\\' && q[1] ? 2 : 1;
+			if (*q == '"' && q > p + 1 && (q[1] == ',' || q[1] == '\0')) {
+				ve = q + 1;
+			}
+		}
+		if (!ve) {
+			ve = strchr(v, ',');
+			if (!ve)
+				ve = v + strlen(v);
+		}
+		while (ke > k && ke[-1] == ' ')
+			ke--;
+		snprintf(t->key[n], sizeof(t->key[n]), "%.*s", (int)(ke - k), k);
+		if (ve - v >= 2 && v[0] == '"' && ve[-1] == '"')
+			json_unquote(v, (size_t)(ve - v), t->val[n], sizeof(t->val[n]));
+		else
+			snprintf(t->val[n], sizeof(t->val[n]), "%.*s", (int)(ve - v), v);
+		n++;
+		p = *ve == ',' ? ve + 1 : ve;
+	}
+	return n;
+}
+
+static void
+infotext_parse(const char *text, struct infotext *t)
+{
+	char *copy = xstrdup(text), *last = strrchr(copy, '\n'), *line, *next;
+	int negative = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (last && params_of(last + 1, t) >= 3) {
+		*last = '\0';
+	} else {
+		t->n = 0;
+		memset(t->key, 0, sizeof(t->key));
+	}
+	for (line = copy; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "Negative prompt: ", 17) == 0) {
+			negative = 1;
+			line += 17;
+		}
+		snprintf(negative ? t->negative + strlen(t->negative) : t->prompt + strlen(t->prompt),
+			 sizeof(t->prompt) - strlen(negative ? t->negative : t->prompt), "%s%s",
+			 *(negative ? t->negative : t->prompt) ? "\n" : "", line);
+	}
+	if (last)
+		t->n = params_of(strrchr(text, '\n') + 1, t);
+	free(copy);
+}
+
+static const char *
+info_get(const struct infotext *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->key[i], key) == 0)
+			return t->val[i];
+	return NULL;
+}
+
+/* What assetgen writes, an A1111-style reader reads back unchanged:
+ * values with ',', ':' or a line break are quoted, samplers renamed. */
+static void
+test_infotext_roundtrip(void)
+{
+	static struct param ps[] = {
+		{"guidance", "7", VAL_NUMBER, {NULL, 0, 0}},
+		{"lora", "style:0.8, detail:0.2", VAL_STRING, {NULL, 0, 0}},
+		{"note", "line one\nline \"two\"", VAL_STRING, {NULL, 0, 0}},
+		{"sampler", "DPM++ 2M, Karras", VAL_STRING, {NULL, 0, 0}},
+		{"steps", "30", VAL_NUMBER, {NULL, 0, 0}},
+	};
+	static struct param comfy[] = {
+		{"sampler", "dpmpp_2m_karras", VAL_STRING, {NULL, 0, 0}},
+	};
+	const struct model_id *idp = &ideogram_id;
+	struct asset a;
+	struct meta m = {0}, up = {0};
+	struct upscale u = {UPSCALE_FACTOR, 4, 0, 0, "R-ESRGAN 4x+"};
+	struct infotext t;
+	struct key k;
+	const char *v;
+
+	base_asset(&a);
+	a.negative_prompt = "blurry, text";
+	memset(&k, 0, sizeof(k));
+	artifact_meta_generation(&m, &a, idp, ps, 5, &k, NULL);
+	v = meta_get(&m, "parameters");
+	CHECK(v && strstr(v, "Sampler: \"DPM++ 2M, Karras\", ") != NULL);
+	CHECK(v && strstr(v, "note: \"line one\\nline \\\"two\\\"\"") != NULL);
+	infotext_parse(v, &t);
+	CHECK_STR(t.prompt, a.prompt);
+	CHECK_STR(t.negative, "blurry, text");
+	CHECK_STR(info_get(&t, "Steps"), "30");
+	CHECK_STR(info_get(&t, "Sampler"), "DPM++ 2M, Karras");
+	CHECK_STR(info_get(&t, "CFG scale"), "7");
+	CHECK_STR(info_get(&t, "Seed"), "42");
+	CHECK_STR(info_get(&t, "Size"), "1536x512");
+	CHECK_STR(info_get(&t, "lora"), "style:0.8, detail:0.2");
+	CHECK_STR(info_get(&t, "note"), "line one\nline \"two\"");
+	CHECK(t.n == 8);
+	/* an upscale adds A1111's Hires fields, read back like the others */
+	artifact_meta_upscale(&up, &m, &u, &k, &k);
+	infotext_parse(meta_get(&up, "parameters"), &t);
+	CHECK_STR(info_get(&t, "Hires upscale"), "4");
+	CHECK_STR(info_get(&t, "Hires upscaler"), "R-ESRGAN 4x+");
+	CHECK_STR(info_get(&t, "Sampler"), "DPM++ 2M, Karras");
+	meta_release(&m);
+	meta_release(&up);
+	/* a ComfyUI spelling becomes A1111's sampler and schedule type */
+	artifact_meta_generation(&m, &a, idp, comfy, 1, &k, NULL);
+	infotext_parse(meta_get(&m, "parameters"), &t);
+	CHECK_STR(info_get(&t, "Sampler"), "DPM++ 2M");
+	CHECK_STR(info_get(&t, "Schedule type"), "Karras");
+	meta_release(&m);
 }
 
 /* What goes in is what a PNG carries: encode and read back. */
@@ -351,6 +556,7 @@ main(void)
 	RUN(test_model_text);
 	RUN(test_meta_generation);
 	RUN(test_a1111_params);
+	RUN(test_infotext_roundtrip);
 	RUN(test_xmp_escaping);
 	RUN(test_meta_upscale);
 	RUN(test_roundtrip_png);

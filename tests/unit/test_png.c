@@ -851,6 +851,40 @@ test_text_bomb(void)
 	buf_release(&b);
 }
 
+/* A 65-byte file claiming 16384x16384 with 8 bytes of IDAT is refused
+ * before its gigabyte raster is allocated; the most compressible real
+ * image (one colour, the best compression) still decodes. */
+static void
+test_idat_too_short(void)
+{
+	static const unsigned char bomb[] = {
+		0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+		0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x40, 0x00,
+		0x08, 0x02, 0x00, 0x00, 0x00, 0x26, 0xaa, 0x87, 0xd3, 0x00, 0x00, 0x00,
+		0x08, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x03, 0x00, 0x00, 0x00, 0x00,
+		0x01, 0x6f, 0xdd, 0xc9, 0x91, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+		0x44, 0x2e, 0x42, 0x60, 0x82,
+	};
+	struct pngio_opts o = { 9, PNGIO_FILTER_NONE, 1 };
+	struct image img, back;
+	struct buf b = BUF_INIT;
+	char *err = NULL;
+
+	CHECK(pngio_decode(bomb, sizeof(bomb), &img, NULL, &err) == -1);
+	CHECK(err && strstr(err, "truncated image data"));
+	free(err);
+	err = NULL;
+
+	CHECK(image_alloc(&img, 2048, 2048, 3) == 0);
+	memset(img.px, 0, (size_t)2048 * 2048 * 3);
+	CHECK(pngio_encode_opts(&img, NULL, &o, &b, &err) == 0);
+	CHECK(pngio_decode(b.data, b.len, &back, NULL, &err) == 0);
+	CHECK(back.width == 2048 && back.height == 2048);
+	image_release(&back);
+	image_release(&img);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -872,5 +906,6 @@ main(void)
 	RUN(test_interlaced);
 	RUN(test_read_meta_agrees);
 	RUN(test_text_bomb);
+	RUN(test_idat_too_short);
 	return TEST_DONE();
 }

@@ -574,27 +574,63 @@ test_http_reply(void)
 
 /* --- openai ------------------------------------------------------------ */
 
+/* How provider p takes param name=value for model id: the use, and *why. */
+static enum param_use
+use_of(const char *provider, const char *model, const char *name, const char *value,
+       enum value_type type, char **why)
+{
+	const struct provider *p = provider_find(provider);
+	struct model m = {0};
+	struct param prm = {(char *)name, (char *)value, type, {NULL, 0, 0}};
+
+	m.name = "m";
+	m.provider = (char *)provider;
+	m.model = (char *)model;
+	*why = NULL;
+	return p->param(&m, &prm, why);
+}
+
+/* use_of, with the reason checked to hold want (NULL: no reason). */
+static int
+use_is(const char *provider, const char *model, const char *name, const char *value,
+       enum value_type type, enum param_use want, const char *reason)
+{
+	char *why = NULL;
+	enum param_use got = use_of(provider, model, name, value, type, &why);
+	int ok = got == want && (reason ? why && strstr(why, reason) != NULL : why == NULL);
+
+	if (!ok)
+		printf("# %s %s %s=%s: use %d (want %d), why '%s'\n", provider, model, name, value,
+		       (int)got, (int)want, why ? why : "(none)");
+	free(why);
+	return ok;
+}
+
 static void
 test_openai_request(void)
 {
 	static struct param ps[] = {
-		{"background", "transparent", VAL_STRING},
-		{"n", "4", VAL_NUMBER},
-		{"output_compression", "80", VAL_NUMBER},
-		{"quality", "high", VAL_STRING},
+		{"background", "transparent", VAL_STRING, {NULL, 0, 0}},
+		{"guidance", "7", VAL_NUMBER, {NULL, 0, 0}},
+		{"moderation", "low", VAL_STRING, {NULL, 0, 0}},
+		{"quality", "high", VAL_STRING, {NULL, 0, 0}},
+		{"sampler", "euler", VAL_STRING, {NULL, 0, 0}},
+		{"steps", "30", VAL_NUMBER, {NULL, 0, 0}},
+		{"style", "vivid", VAL_STRING, {NULL, 0, 0}},
 	};
-	static struct param jpeg[] = {{"output_format", "jpeg", VAL_STRING}};
+	static struct param jpeg[] = {{"output_format", "jpeg", VAL_STRING, {NULL, 0, 0}}};
+	static struct param raw[] = {{"n", "4", VAL_NUMBER, {NULL, 0, 0}}};
 	struct fx f;
 	struct http_request r;
 	json_t *j;
 	char *err = NULL;
 
-	fx_init(&f, "openai", "gpt-image-1", KEY);
+	fx_init(&f, "openai", "gpt-image-2", KEY);
 	f.rq.negative_prompt = "text, watermark";
 	f.rq.width = 1024;
 	f.rq.height = 1536;
 	f.rq.params = ps;
-	f.rq.nparams = 4;
+	f.rq.nparams = sizeof(ps) / sizeof(ps[0]);
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
 	CHECK_STR(r.method, "POST");
 	CHECK_STR(r.url, "https://api.openai.com/v1/images/generations");
@@ -602,26 +638,29 @@ test_openai_request(void)
 	CHECK_STR(secret_name(&r), "Authorization");
 	CHECK_STR(req_header(&r, "Content-Type"), "application/json");
 	j = body_json(&r);
-	CHECK_STR(jstr(j, "model"), "gpt-image-1");
+	CHECK_STR(jstr(j, "model"), "gpt-image-2");
 	CHECK_STR(jstr(j, "prompt"), "a red potion bottle\n\nAvoid: text, watermark");
 	CHECK(json_integer_value(jget(j, "n")) == 1);
 	CHECK_STR(jstr(j, "size"), "1024x1536");
 	CHECK_STR(jstr(j, "quality"), "high");
 	CHECK_STR(jstr(j, "background"), "transparent");
-	CHECK(json_integer_value(jget(j, "output_compression")) == 80);
+	CHECK_STR(jstr(j, "moderation"), "low");
+	/* the portable params the API lacks are not sent: it would answer 400 */
+	CHECK(jget(j, "steps") == NULL);
+	CHECK(jget(j, "guidance") == NULL);
+	CHECK(jget(j, "sampler") == NULL);
+	CHECK(jget(j, "style") == NULL);
 	CHECK(jget(j, "response_format") == NULL);
 	CHECK(jget(j, "seed") == NULL);
+	CHECK(json_object_size(j) == 7);
 	json_decref(j);
 	http_request_release(&r);
-	/* dall-e: ask for base64 */
-	f.m.model = "dall-e-3";
 	f.rq.negative_prompt = "";
-	f.rq.nparams = 0;
 	f.c.endpoint = "https://proxy.example/v1/";
+	f.rq.nparams = 0;
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
 	CHECK_STR(r.url, "https://proxy.example/v1/images/generations");
 	j = body_json(&r);
-	CHECK_STR(jstr(j, "response_format"), "b64_json");
 	CHECK_STR(jstr(j, "prompt"), "a red potion bottle");
 	json_decref(j);
 	http_request_release(&r);
@@ -630,6 +669,76 @@ test_openai_request(void)
 	f.rq.nparams = 1;
 	CHECK(f.p->request(&f.c, &r, &err) < 0);
 	CHECK(err && strstr(err, "output_format"));
+	free(err);
+	err = NULL;
+	/* a field assetgen sets is not a param */
+	f.rq.params = raw;
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "'n' is set by assetgen"));
+	free(err);
+	err = NULL;
+	/* a retired model is refused before anything is sent */
+	f.m.model = "dall-e-3";
+	f.rq.nparams = 0;
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "gpt-image-2"));
+	free(err);
+}
+
+/* Each documented field of the GPT image models is sent, each portable
+ * param the API lacks dropped, and every other name refused. */
+static void
+test_openai_params(void)
+{
+	const struct provider *p = provider_find("openai");
+	struct model m = {0};
+	char *err = NULL;
+	static const char *const gone[] = {
+		"dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5",
+		"gpt-image-1.5-2025-12-16", "chatgpt-image-latest",
+	};
+	size_t i;
+
+	CHECK(p->timeout == 600);
+	CHECK(use_is("openai", "gpt-image-2", "quality", "medium", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("openai", "gpt-image-2", "quality", "auto", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("openai", "gpt-image-2", "quality", "hd", VAL_STRING, PARAM_REJECT,
+		     "low, medium, high or auto"));
+	CHECK(use_is("openai", "gpt-image-2", "background", "opaque", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("openai", "gpt-image-2", "background", "clear", VAL_STRING, PARAM_REJECT,
+		     "transparent, opaque or auto"));
+	CHECK(use_is("openai", "gpt-image-2", "output_format", "png", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("openai", "gpt-image-2", "output_format", "webp", VAL_STRING, PARAM_REJECT,
+		     "assetgen stores PNG"));
+	CHECK(use_is("openai", "gpt-image-2", "user", "team-a", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("openai", "gpt-image-2", "moderation", "auto", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("openai", "gpt-image-2", "steps", "30", VAL_NUMBER, PARAM_DROP, "no 'steps'"));
+	CHECK(use_is("openai", "gpt-image-2", "guidance", "7", VAL_NUMBER, PARAM_DROP, "no 'guidance'"));
+	CHECK(use_is("openai", "gpt-image-2", "sampler", "euler", VAL_STRING, PARAM_DROP, "no 'sampler'"));
+	CHECK(use_is("openai", "gpt-image-2", "style", "vivid", VAL_STRING, PARAM_DROP, "no 'style'"));
+	CHECK(use_is("openai", "gpt-image-2", "negative_prompt", "x", VAL_STRING, PARAM_DROP,
+		     "no 'negative_prompt'"));
+	CHECK(use_is("openai", "gpt-image-2", "output_compression", "80", VAL_NUMBER, PARAM_REJECT,
+		     "not an OpenAI Images parameter"));
+	CHECK(use_is("openai", "gpt-image-2", "complexity", "high", VAL_STRING, PARAM_REJECT,
+		     "not an OpenAI Images parameter"));
+	CHECK(use_is("openai", "gpt-image-2", "response_format", "b64_json", VAL_STRING, PARAM_REJECT,
+		     "set by assetgen"));
+	CHECK(use_is("openai", "gpt-image-2", "stream", "true", VAL_BOOL, PARAM_REJECT, "set by assetgen"));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		m.model = (char *)gone[i];
+		err = NULL;
+		CHECK(p->check_model(&m, &err) < 0);
+		CHECK(err && strstr(err, gone[i]) && strstr(err, "gpt-image-2.6-sunburst"));
+		free(err);
+	}
+	m.model = "gpt-image-2";
+	CHECK(p->check_model(&m, &err) == 0);
+	m.model = "gpt-image-2.6-flare";
+	CHECK(p->check_model(&m, &err) == 0);
+	m.model = "";
+	err = NULL;
+	CHECK(p->check_model(&m, &err) < 0);
 	free(err);
 }
 
@@ -950,11 +1059,13 @@ static void
 test_ideogram_request(void)
 {
 	static struct param ps[] = {
-		{"color_palette", "EMBER", VAL_STRING},
-		{"magic_prompt_option", "AUTO", VAL_STRING},
-		{"num_images", "4", VAL_NUMBER},
-		{"style_type", "RENDER_3D", VAL_STRING},
+		{"guidance", "7", VAL_NUMBER, {NULL, 0, 0}},
+		{"magic_prompt_option", "AUTO", VAL_STRING, {NULL, 0, 0}},
+		{"steps", "30", VAL_NUMBER, {NULL, 0, 0}},
+		{"style", "RENDER_3D", VAL_STRING, {NULL, 0, 0}},
 	};
+	static struct param palette[] = {{"color_palette", "EMBER", VAL_STRING, {NULL, 0, 0}}};
+	static struct param n[] = {{"num_images", "4", VAL_NUMBER, {NULL, 0, 0}}};
 	struct fx f;
 	struct http_request r;
 	json_t *j;
@@ -976,6 +1087,7 @@ test_ideogram_request(void)
 	CHECK_STR(jstr(j, "image_request.prompt"), "a red potion bottle");
 	CHECK_STR(jstr(j, "image_request.model"), "V_2");
 	CHECK(json_integer_value(jget(j, "image_request.seed")) == 7);
+	/* resolution: documented for 2.0 only */
 	CHECK_STR(jstr(j, "image_request.resolution"), "RESOLUTION_1280_720");
 	CHECK(jget(j, "image_request.aspect_ratio") == NULL);
 	CHECK_STR(jstr(j, "image_request.magic_prompt_option"), "OFF");
@@ -983,23 +1095,112 @@ test_ideogram_request(void)
 	CHECK(json_integer_value(jget(j, "image_request.num_images")) == 1);
 	json_decref(j);
 	http_request_release(&r);
-	/* V_2A models take no negative prompt; params */
+	f.rq.params = palette;
+	f.rq.nparams = 1;
+	CHECK(f.p->request(&f.c, &r, &err) == 0);
+	j = body_json(&r);
+	CHECK_STR(jstr(j, "image_request.color_palette.name"), "EMBER");
+	json_decref(j);
+	http_request_release(&r);
+	/* V_2A: no negative prompt, no palette, an aspect ratio; style is style_type */
 	f.m.model = "V_2A_TURBO";
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "V_2A_TURBO takes no color_palette"));
+	free(err);
+	err = NULL;
 	f.rq.params = ps;
 	f.rq.nparams = 4;
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
 	j = body_json(&r);
 	CHECK(jget(j, "image_request.negative_prompt") == NULL);
 	CHECK_STR(jstr(j, "image_request.prompt"), "a red potion bottle\n\nAvoid: blurry");
+	CHECK(jget(j, "image_request.resolution") == NULL);
+	CHECK_STR(jstr(j, "image_request.aspect_ratio"), "ASPECT_16_9");
 	CHECK_STR(jstr(j, "image_request.style_type"), "RENDER_3D");
+	CHECK(jget(j, "image_request.style") == NULL);
+	CHECK(jget(j, "image_request.steps") == NULL);
+	CHECK(jget(j, "image_request.guidance") == NULL);
 	CHECK_STR(jstr(j, "image_request.magic_prompt_option"), "AUTO");
-	CHECK_STR(jstr(j, "image_request.color_palette.name"), "EMBER");
 	CHECK(json_integer_value(jget(j, "image_request.num_images")) == 1);
+	CHECK(json_object_size(json_object_get(j, "image_request")) == 7);
 	json_decref(j);
 	http_request_release(&r);
+	/* any size, as an aspect ratio, for the versions that take one */
+	f.rq.width = 1200;
+	f.rq.height = 628;
+	CHECK(f.p->request(&f.c, &r, &err) == 0);
+	j = body_json(&r);
+	CHECK_STR(jstr(j, "image_request.aspect_ratio"), "ASPECT_16_9");
+	json_decref(j);
+	http_request_release(&r);
+	f.rq.params = n;
+	f.rq.nparams = 1;
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "set by assetgen"));
+	free(err);
+	err = NULL;
+	/* 2.0 needs one of its resolutions */
+	f.m.model = "V_2";
+	f.rq.nparams = 0;
 	f.rq.width = 1000;
 	CHECK(f.p->request(&f.c, &r, &err) < 0);
 	free(err);
+}
+
+/* Ideogram 3.0: multipart at /v1/ideogram-v3/generate, its own field names. */
+static void
+test_ideogram_v3(void)
+{
+	static struct param ps[] = {
+		{"rendering_speed", "TURBO", VAL_STRING, {NULL, 0, 0}},
+		{"sampler", "euler", VAL_STRING, {NULL, 0, 0}},
+		{"style_preset", "WATERCOLOR", VAL_STRING, {NULL, 0, 0}},
+		{"style_type", "DESIGN", VAL_STRING, {NULL, 0, 0}},
+	};
+	struct fx f;
+	struct http_request r;
+	char *err = NULL;
+
+	fx_init(&f, "ideogram", "V_3", KEY);
+	f.rq.negative_prompt = "blurry";
+	f.rq.seed = 42;
+	f.rq.width = 1080;
+	f.rq.height = 1350;
+	f.rq.params = ps;
+	f.rq.nparams = 4;
+	CHECK(f.p->request(&f.c, &r, &err) == 0);
+	CHECK_STR(r.method, "POST");
+	CHECK_STR(r.url, "https://api.ideogram.ai/v1/ideogram-v3/generate");
+	CHECK_STR(req_header(&r, "Api-Key"), KEY);
+	CHECK_STR(secret_name(&r), "Api-Key");
+	CHECK(req_header(&r, "content-type") == NULL);
+	CHECK(r.body.len == 0);
+	CHECK_STR(part_text(&r, "prompt"), "a red potion bottle");
+	CHECK_STR(part_text(&r, "seed"), "42");
+	CHECK_STR(part_text(&r, "aspect_ratio"), "4x5");
+	CHECK(req_part(&r, "resolution") == NULL);
+	CHECK_STR(part_text(&r, "num_images"), "1");
+	CHECK_STR(part_text(&r, "negative_prompt"), "blurry");
+	CHECK_STR(part_text(&r, "magic_prompt"), "OFF");
+	CHECK(req_part(&r, "magic_prompt_option") == NULL);
+	CHECK_STR(part_text(&r, "rendering_speed"), "TURBO");
+	CHECK_STR(part_text(&r, "style_type"), "DESIGN");
+	CHECK_STR(part_text(&r, "style_preset"), "WATERCOLOR");
+	CHECK(req_part(&r, "sampler") == NULL);
+	CHECK(r.nparts == 9);
+	http_request_release(&r);
+	CHECK(use_is("ideogram", "V_3", "rendering_speed", "FAST", VAL_STRING, PARAM_REJECT,
+		     "FLASH, TURBO, BALANCED, DEFAULT or QUALITY"));
+	CHECK(use_is("ideogram", "V_3", "style_type", "ANIME", VAL_STRING, PARAM_REJECT, "not 'ANIME'"));
+	CHECK(use_is("ideogram", "V_3", "magic_prompt_option", "ON", VAL_STRING, PARAM_REJECT,
+		     "not an Ideogram 3.0 field"));
+	CHECK(use_is("ideogram", "V_2", "rendering_speed", "TURBO", VAL_STRING, PARAM_REJECT,
+		     "not an Ideogram field"));
+	CHECK(use_is("ideogram", "V_1", "style_type", "GENERAL", VAL_STRING, PARAM_REJECT,
+		     "V_1 takes no style_type"));
+	CHECK(use_is("ideogram", "V_2", "style", "neon-punk", VAL_STRING, PARAM_DROP,
+		     "not an Ideogram style_type"));
+	CHECK(use_is("ideogram", "V_2", "quality", "high", VAL_STRING, PARAM_DROP, "no 'quality'"));
 }
 
 static void
@@ -1110,10 +1311,13 @@ static void
 test_stability_request(void)
 {
 	static struct param ps[] = {
-		{"guidance", "1.5", VAL_NUMBER},
-		{"output_format", "jpeg", VAL_STRING},
-		{"style_preset", "pixel-art", VAL_STRING},
+		{"guidance", "1.5", VAL_NUMBER, {NULL, 0, 0}},
+		{"output_format", "png", VAL_STRING, {NULL, 0, 0}},
+		{"sampler", "euler", VAL_STRING, {NULL, 0, 0}},
+		{"steps", "30", VAL_NUMBER, {NULL, 0, 0}},
+		{"style", "pixel-art", VAL_STRING, {NULL, 0, 0}},
 	};
+	static struct param jpeg[] = {{"output_format", "jpeg", VAL_STRING, {NULL, 0, 0}}};
 	struct fx f;
 	struct http_request r;
 	char *err = NULL;
@@ -1123,7 +1327,7 @@ test_stability_request(void)
 	f.rq.width = 1920;
 	f.rq.height = 1080;
 	f.rq.params = ps;
-	f.rq.nparams = 3;
+	f.rq.nparams = 5;
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
 	CHECK_STR(r.method, "POST");
 	CHECK_STR(r.url, "https://api.stability.ai/v2beta/stable-image/generate/sd3");
@@ -1142,6 +1346,11 @@ test_stability_request(void)
 	CHECK_STR(part_text(&r, "style_preset"), "pixel-art");
 	CHECK_STR(part_text(&r, "cfg_scale"), "1.5");
 	CHECK(req_part(&r, "guidance") == NULL);
+	CHECK(req_part(&r, "style") == NULL);
+	/* the API defines no steps nor sampler */
+	CHECK(req_part(&r, "steps") == NULL);
+	CHECK(req_part(&r, "sampler") == NULL);
+	CHECK(r.nparts == 9);
 	CHECK(req_part(&r, "prompt")->filename == NULL && req_part(&r, "prompt")->type == NULL);
 	http_request_release(&r);
 	/* seed 0 would mean random */
@@ -1149,11 +1358,76 @@ test_stability_request(void)
 	f.rq.negative_prompt = "";
 	f.rq.width = 1344;
 	f.rq.height = 768;
+	f.rq.nparams = 0;
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
 	CHECK_STR(part_text(&r, "seed"), "4294967294");
 	CHECK(req_part(&r, "negative_prompt") == NULL);
 	CHECK_STR(part_text(&r, "aspect_ratio"), "16:9");
 	http_request_release(&r);
+	f.rq.params = jpeg;
+	f.rq.nparams = 1;
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "assetgen stores PNG"));
+	free(err);
+}
+
+/* Stable Image Core and Ultra: their own endpoints, fewer fields. */
+static void
+test_stability_core_ultra(void)
+{
+	static struct param ps[] = {
+		{"guidance", "5", VAL_NUMBER, {NULL, 0, 0}},
+		{"style", "anime", VAL_STRING, {NULL, 0, 0}},
+	};
+	struct fx f;
+	struct http_request r;
+	char *err = NULL;
+
+	fx_init(&f, "stability", "core", KEY);
+	f.rq.negative_prompt = "blurry";
+	f.rq.width = 1080;
+	f.rq.height = 1350;
+	f.rq.params = ps;
+	f.rq.nparams = 2;
+	CHECK(f.p->request(&f.c, &r, &err) == 0);
+	CHECK_STR(r.url, "https://api.stability.ai/v2beta/stable-image/generate/core");
+	CHECK_STR(part_text(&r, "prompt"), "a red potion bottle");
+	CHECK_STR(part_text(&r, "negative_prompt"), "blurry");
+	CHECK_STR(part_text(&r, "aspect_ratio"), "4:5");
+	CHECK_STR(part_text(&r, "style_preset"), "anime");
+	CHECK_STR(part_text(&r, "output_format"), "png");
+	CHECK(req_part(&r, "model") == NULL);
+	CHECK(req_part(&r, "mode") == NULL);
+	CHECK(req_part(&r, "cfg_scale") == NULL);
+	CHECK(r.nparts == 6);
+	http_request_release(&r);
+	f.m.model = "ultra";
+	CHECK(f.p->request(&f.c, &r, &err) == 0);
+	CHECK_STR(r.url, "https://api.stability.ai/v2beta/stable-image/generate/ultra");
+	CHECK(req_part(&r, "style_preset") == NULL);
+	CHECK(req_part(&r, "cfg_scale") == NULL);
+	CHECK(req_part(&r, "model") == NULL);
+	CHECK(r.nparts == 5);
+	http_request_release(&r);
+	CHECK(use_is("stability", "ultra", "style", "anime", VAL_STRING, PARAM_DROP, "no style_preset"));
+	CHECK(use_is("stability", "ultra", "style_preset", "anime", VAL_STRING, PARAM_REJECT,
+		     "no style_preset"));
+	CHECK(use_is("stability", "core", "guidance", "5", VAL_NUMBER, PARAM_DROP, "no cfg_scale"));
+	CHECK(use_is("stability", "core", "cfg_scale", "5", VAL_NUMBER, PARAM_REJECT, "no cfg_scale"));
+	CHECK(use_is("stability", "sd3.5-large", "cfg_scale", "11", VAL_NUMBER, PARAM_REJECT, "1 to 10"));
+	CHECK(use_is("stability", "sd3.5-large", "style_preset", "vaporwave", VAL_STRING, PARAM_REJECT,
+		     "not 'vaporwave'"));
+	CHECK(use_is("stability", "sd3.5-large", "style", "vaporwave", VAL_STRING, PARAM_DROP,
+		     "not a Stability style_preset"));
+	CHECK(use_is("stability", "sd3.5-large", "steps", "30", VAL_NUMBER, PARAM_DROP, "no 'steps'"));
+	CHECK(use_is("stability", "sd3.5-large", "sampler", "euler", VAL_STRING, PARAM_DROP,
+		     "no 'sampler'"));
+	CHECK(use_is("stability", "sd3.5-large", "negative_prompt", "x", VAL_STRING, PARAM_REJECT,
+		     "the asset's own negative_prompt"));
+	CHECK(use_is("ideogram", "V_3", "negative_prompt", "x", VAL_STRING, PARAM_REJECT,
+		     "the asset's own negative_prompt"));
+	CHECK(use_is("stability", "sd3.5-large", "clip_guidance", "x", VAL_STRING, PARAM_REJECT,
+		     "not an SD3 field"));
 }
 
 static void
@@ -1288,24 +1562,27 @@ static void
 test_gemini_request(void)
 {
 	static struct param ps[] = {
-		{"imageSize", "2K", VAL_STRING},
-		{"seed", "3", VAL_NUMBER},
-		{"temperature", "0.4", VAL_NUMBER},
+		{"guidance", "7", VAL_NUMBER, {NULL, 0, 0}},
+		{"imageSize", "2K", VAL_STRING, {NULL, 0, 0}},
+		{"sampler", "euler", VAL_STRING, {NULL, 0, 0}},
+		{"steps", "30", VAL_NUMBER, {NULL, 0, 0}},
+		{"temperature", "0.4", VAL_NUMBER, {NULL, 0, 0}},
 	};
+	static struct param seed[] = {{"seed", "3", VAL_NUMBER, {NULL, 0, 0}}};
 	struct fx f;
 	struct http_request r;
-	json_t *j, *parts;
+	json_t *j, *parts, *gc;
 	char *err = NULL;
 
-	fx_init(&f, "gemini", "gemini-2.5-flash-image", KEY);
+	fx_init(&f, "gemini", "gemini-nano-banana-2.1", KEY);
 	f.rq.negative_prompt = "text";
 	f.rq.width = 1920;
 	f.rq.height = 1080;
 	f.rq.params = ps;
-	f.rq.nparams = 3;
+	f.rq.nparams = 5;
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
 	CHECK_STR(r.method, "POST");
-	CHECK_STR(r.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash-image:generateContent");
+	CHECK_STR(r.url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-nano-banana-2.1:generateContent");
 	CHECK_STR(req_header(&r, "x-goog-api-key"), KEY);
 	CHECK_STR(secret_name(&r), "x-goog-api-key");
 	CHECK(strstr(r.url, KEY) == NULL);
@@ -1319,18 +1596,80 @@ test_gemini_request(void)
 	CHECK_STR(json_string_value(json_array_get(jget(j, "generationConfig.responseModalities"), 1)), "IMAGE");
 	CHECK_STR(jstr(j, "generationConfig.imageConfig.aspectRatio"), "16:9");
 	CHECK_STR(jstr(j, "generationConfig.imageConfig.imageSize"), "2K");
+	CHECK(json_object_size(jget(j, "generationConfig.imageConfig")) == 2);
 	CHECK(json_real_value(jget(j, "generationConfig.temperature")) == 0.4);
 	CHECK(json_integer_value(jget(j, "generationConfig.seed")) == 42);
+	/* Google answers 400 "Unknown name" to anything else in generationConfig */
+	gc = json_object_get(j, "generationConfig");
+	CHECK(json_object_size(gc) == 4);
+	CHECK(json_object_get(gc, "steps") == NULL && json_object_get(gc, "guidance") == NULL &&
+	      json_object_get(gc, "sampler") == NULL && json_object_get(gc, "imageSize") == NULL);
+	CHECK(json_object_size(j) == 2);
 	json_decref(j);
 	http_request_release(&r);
-	f.m.model = "models/gemini-3-pro-image-preview";
+	f.m.model = "models/gemini-3-pro-image";
 	f.c.endpoint = "https://proxy.example/v1beta/";
 	CHECK(f.p->request(&f.c, &r, &err) == 0);
-	CHECK_STR(r.url, "https://proxy.example/v1beta/models/gemini-3-pro-image-preview:generateContent");
+	CHECK_STR(r.url, "https://proxy.example/v1beta/models/gemini-3-pro-image:generateContent");
 	http_request_release(&r);
+	f.rq.params = seed;
+	f.rq.nparams = 1;
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "set by assetgen"));
+	free(err);
+	err = NULL;
+	f.rq.nparams = 0;
+	f.m.model = "gemini-3-pro-image-preview";
+	CHECK(f.p->request(&f.c, &r, &err) < 0);
+	CHECK(err && strstr(err, "gemini-nano-banana-2.1"));
+	free(err);
+	err = NULL;
 	f.m.model = "../x?key=1";
 	CHECK(f.p->request(&f.c, &r, &err) < 0);
 	free(err);
+}
+
+static void
+test_gemini_params(void)
+{
+	const struct provider *p = provider_find("gemini");
+	struct model m = {0};
+	char *err = NULL;
+	static const char *const gone[] = {
+		"gemini-2.5-flash-image", "gemini-3-pro-image-preview", "gemini-3.1-flash-image-preview",
+		"imagen-4.0-generate-001", "models/gemini-2.5-flash-image",
+	};
+	static const char *const current[] = {
+		"gemini-nano-banana-2.1", "gemini-3-pro-image", "gemini-3.1-flash-lite-image",
+		"gemini-3.1-flash-image",
+	};
+	size_t i;
+
+	CHECK(use_is("gemini", "gemini-3-pro-image", "imageSize", "4K", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "image_size", "1K", VAL_STRING, PARAM_SEND, NULL));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "imageSize", "4k", VAL_STRING, PARAM_REJECT,
+		     "1K, 2K or 4K"));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "topP", "0.9", VAL_NUMBER, PARAM_SEND, NULL));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "topK", "high", VAL_STRING, PARAM_REJECT,
+		     "must be a number"));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "steps", "30", VAL_NUMBER, PARAM_DROP, "no 'steps'"));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "quality", "high", VAL_STRING, PARAM_DROP,
+		     "no 'quality'"));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "aspect_ratio", "16:9", VAL_STRING, PARAM_REJECT,
+		     "set by assetgen"));
+	CHECK(use_is("gemini", "gemini-3-pro-image", "outputMimeType", "image/png", VAL_STRING,
+		     PARAM_REJECT, "not a Gemini image generation field"));
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		m.model = (char *)gone[i];
+		err = NULL;
+		CHECK(p->check_model(&m, &err) < 0);
+		CHECK(err && strstr(err, "shut") && strstr(err, "gemini-nano-banana-2.1"));
+		free(err);
+	}
+	for (i = 0; i < sizeof(current) / sizeof(current[0]); i++) {
+		m.model = (char *)current[i];
+		CHECK(p->check_model(&m, &err) == 0);
+	}
 }
 
 static void
@@ -1340,7 +1679,7 @@ test_gemini_reply(void)
 	struct http_response r;
 	struct provider_reply out;
 
-	fx_init(&f, "gemini", "gemini-2.5-flash-image", KEY);
+	fx_init(&f, "gemini", "gemini-3-pro-image", KEY);
 	resp_json_png(&r, 200, "{\"candidates\": [{\"content\": {\"role\": \"model\", \"parts\": ["
 		      "{\"text\": \"Here is your potion.\"},"
 		      "{\"inlineData\": {\"mimeType\": \"image/png\", \"data\": \"%s\"}}]}, \"finishReason\": \"STOP\"}],"
@@ -1356,10 +1695,26 @@ test_gemini_reply(void)
 	fx_reply(&f, &r, &out);
 	CHECK(out.fault == FAULT_NONE && image_is_png(&out));
 	provider_reply_release(&out);
-	resp_init(&r, 200, "{\"candidates\": [{\"content\": {\"parts\": [{\"inlineData\": {\"mimeType\": \"image/jpeg\","
-		  " \"data\": \"/9j/\"}}]}}]}");
+	/* JPEG and WebP, told by their bytes whatever the label says */
+	resp_init(&r, 200, "{\"candidates\": [{\"content\": {\"parts\": [{\"inlineData\": {\"mimeType\": \"image/png\","
+		  " \"data\": \"/9j/4AAQ\"}}]}}]}");
 	fx_reply(&f, &r, &out);
-	CHECK(out.fault == FAULT_PERMANENT && strstr(out.err, "unsupported image format"));
+	CHECK(out.fault == FAULT_NONE && out.image.len == 6 && (unsigned char)out.image.data[0] == 0xff);
+	provider_reply_release(&out);
+	resp_init(&r, 200, "{\"candidates\": [{\"content\": {\"parts\": [{\"inlineData\": {\"mimeType\": \"image/webp\","
+		  " \"data\": \"UklGRiQAAABXRUJQVlA4\"}}]}}]}");
+	fx_reply(&f, &r, &out);
+	CHECK(out.fault == FAULT_NONE && out.image.len == 15 && memcmp(out.image.data + 8, "WEBP", 4) == 0);
+	provider_reply_release(&out);
+	resp_init(&r, 200, "{\"candidates\": [{\"content\": {\"parts\": [{\"inlineData\": {\"mimeType\": \"image/jpeg\","
+		  " \"data\": \"aGVsbG8gd29ybGQ=\"}}]}}]}");
+	fx_reply(&f, &r, &out);
+	CHECK(out.fault == FAULT_PERMANENT && strstr(out.err, "neither PNG, JPEG nor WebP"));
+	provider_reply_release(&out);
+	resp_init(&r, 200, "{\"candidates\": [{\"content\": {\"parts\": [{\"inlineData\": {\"mimeType\": \"image/heic\","
+		  " \"data\": \"AAAA\"}}]}}]}");
+	fx_reply(&f, &r, &out);
+	CHECK(out.fault == FAULT_PERMANENT && strstr(out.err, "unsupported image format image/heic"));
 	provider_reply_release(&out);
 	/* safety */
 	resp_init(&r, 200, "{\"promptFeedback\": {\"blockReason\": \"PROHIBITED_CONTENT\"}}");
@@ -1449,6 +1804,7 @@ main(void)
 	RUN(test_http_request);
 	RUN(test_http_reply);
 	RUN(test_openai_request);
+	RUN(test_openai_params);
 	RUN(test_openai_reply);
 	RUN(test_openai_check);
 	RUN(test_a1111_request);
@@ -1456,13 +1812,16 @@ main(void)
 	RUN(test_a1111_upscale);
 	RUN(test_a1111_check);
 	RUN(test_ideogram_request);
+	RUN(test_ideogram_v3);
 	RUN(test_ideogram_reply);
 	RUN(test_ideogram_check);
 	RUN(test_stability_request);
+	RUN(test_stability_core_ultra);
 	RUN(test_stability_reply);
 	RUN(test_stability_upscale);
 	RUN(test_stability_check);
 	RUN(test_gemini_request);
+	RUN(test_gemini_params);
 	RUN(test_gemini_reply);
 	RUN(test_gemini_check);
 	buf_release(&png);

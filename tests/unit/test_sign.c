@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "site/signed_url.h"
-#include "sign.h"
+#include "crypto.h"
 #include "test.h"
 
 static void
