@@ -5,6 +5,8 @@ VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man/man1
+# the overlay's default font: the binary looks in ../share/assetgen/fonts
+FONTDIR = $(PREFIX)/share/assetgen/fonts
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -56,6 +58,7 @@ CORE_SRCS = \
 	src/crypto.c \
 	src/curl_lazy.c \
 	src/discover.c \
+	src/fit.c \
 	src/font.c \
 	src/http.c \
 	src/image.c \
@@ -68,6 +71,7 @@ CORE_SRCS = \
 	src/params.c \
 	src/plan.c \
 	src/png.c \
+	src/pool.c \
 	src/recipe.c \
 	src/redact.c \
 	src/report.c \
@@ -232,9 +236,10 @@ lint:
 		|| { echo "lint: banned function"; exit 1; }
 
 install: $(BUILD)/assetgen
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(FONTDIR)
 	cp -f $(BUILD)/assetgen $(DESTDIR)$(BINDIR)/assetgen
 	cp -f assetgen.1 $(DESTDIR)$(MANDIR)/assetgen.1
+	cp -f fonts/DejaVuSans.ttf fonts/LICENSE-DejaVu $(DESTDIR)$(FONTDIR)/
 
 clean:
 	rm -rf build build-san assetgen

@@ -5,6 +5,7 @@
 
 #include "artifact.h"
 #include "buf.h"
+#include "fit.h"
 #include "util.h"
 
 char *
@@ -360,5 +361,20 @@ artifact_meta_upscale(struct meta *out, const struct meta *gen, const struct ups
 		}
 		meta_add(out, k, strcmp(k, "upscale") == 0 ? text : gen->entries[i].value);
 	}
+	free(text);
+}
+
+void
+artifact_meta_fit(struct meta *out, uint32_t native_w, uint32_t native_h,
+		  uint32_t got_w, uint32_t got_h, const struct fit *f)
+{
+	char num[48], *text;
+
+	snprintf(num, sizeof(num), "%ux%u", native_w, native_h);
+	meta_add(out, "native_size", num);
+	snprintf(num, sizeof(num), "%ux%u", got_w, got_h);
+	meta_add(out, "returned_size", num);
+	text = fit_text(f);
+	meta_add(out, "fit", text);
 	free(text);
 }

@@ -2,7 +2,8 @@
  *
  * Text chunks: the key, prompt, negative prompt, seed, size, model
  * identity, params, upscale and tool version (and the overlay, when one
- * was drawn); an AUTOMATIC1111-style
+ * was drawn; the native size and the fit, when the model made another
+ * size); an AUTOMATIC1111-style
  * `parameters` chunk that existing image tools read; and an XMP packet
  * marking the image as AI-generated (IPTC DigitalSourceType
  * trainedAlgorithmicMedia).  Only keyed inputs go in, so the same key gives
@@ -39,6 +40,11 @@ void artifact_meta_generation(struct meta *out, const struct asset *a, const str
 void artifact_meta_overlay(struct meta *out, const struct meta *gen, const struct overlay *ov,
 			   uint32_t fit_size, uint32_t fit_lines, const struct key *gen_key,
 			   const struct key *ovl_key);
+/* Metadata of a generation fitted to the asset's size (fit.h):
+ * `native_size`, the size asked of the model ("1344x704"),
+ * `returned_size`, the size it sent back, and `fit` (fit_text). */
+void artifact_meta_fit(struct meta *out, uint32_t native_w, uint32_t native_h,
+		       uint32_t got_w, uint32_t got_h, const struct fit *f);
 /* Metadata of the upscaled image: the generation's, re-keyed. */
 void artifact_meta_upscale(struct meta *out, const struct meta *gen, const struct upscale *up,
 			   const struct key *gen_key, const struct key *final_key);

@@ -13,6 +13,7 @@
 
 #include "artifact.h"
 #include "build.h"
+#include "fit.h"
 #include "http.h"
 #include "cache/index.h"
 #include "codec.h"
@@ -374,22 +375,34 @@ draw_overlay(struct worker *w, struct task *t, const struct plan_cand *c, const 
 	return store_image(w, img, m, &c->ovl_key, "overlay", "overlay", t->cand > 0, 0, png, digest, r);
 }
 
-/* The typography check of candidate c's generation (digest gen): the
- * cached verdict, else Tesseract's, cached.  1 passed, 0 failed, -1 the
- * check could not run (r set). */
+/* The typography check of candidate c's generation (img, with metadata
+ * gm and digest gen), or of the output it makes when the check reads the
+ * overlay drawn on it (typography.check; the overlay stage is stored as
+ * it would be after the check): the cached verdict, else Tesseract's,
+ * cached.  1 passed, 0 failed, -1 the check could not run (r set). */
 static int
 judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct image *img,
-      const struct key *gen, struct provider_reply *r)
+      const struct meta *gm, const struct key *gen, struct provider_reply *r)
 {
 	const struct plan_item *it = &w->s->pl->items[t->item];
 	const struct typography *ty = &it->asset->typo;
 	struct ocr_verdict v;
 	struct action act;
-	struct key ok;
+	struct key ok, odigest;
+	struct image oimg = {0};
+	struct meta om = {0};
+	struct buf opng = BUF_INIT;
 	char *err = NULL;
+	int rc = -1;
 
 	memset(&t->verdict, 0, sizeof(t->verdict));
 	t->verdict.cand = t->cand;
+	if (ty->on_output) {
+		if (draw_overlay(w, t, c, img, gm, &oimg, &om, &opng, &odigest, r) < 0)
+			goto out;
+		img = &oimg;
+		gen = &odigest;
+	}
 	t->verdict.image = *gen;
 	key_ocr(gen, ty, ocr_engine(), &ok);
 	if (w->ix && index_action_get(w->ix, &ok, &act) == 1 && strcmp(act.stage, "ocr") == 0) {
@@ -402,7 +415,7 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 			t->ocr_error = 1;
 			fail(r, FAULT_PERMANENT, xasprintf("typography check: %s", err));
 			free(err);
-			return -1;
+			goto out;
 		}
 		t->verdict.pass = v.pass;
 		t->verdict.distance = v.distance;
@@ -418,10 +431,14 @@ judge(struct worker *w, struct task *t, const struct plan_cand *c, const struct 
 			index_action_put(w->ix, &ok, &act);
 		}
 	}
-	(void)c;
 	t->has_verdict = 1;
 	t->verdict_noted = 0;
-	return t->verdict.pass || (it->picked && t->cand == it->chosen);
+	rc = t->verdict.pass || (it->picked && t->cand == it->chosen);
+out:
+	image_release(&oimg);
+	meta_release(&om);
+	buf_release(&opng);
+	return rc;
 }
 
 /* From a generation (stored, and judged when checked) to the placed
@@ -508,7 +525,7 @@ finish_generation(struct worker *w, struct task *t, const struct image *img,
 	res->fallback = fallback_of(it, c);
 	res->cost += c->model->cost;
 	if (it->checked) {
-		int v = judge(w, t, c, img, &digest, r);
+		int v = judge(w, t, c, img, &m, &digest, r);
 
 		if (v <= 0) {
 			out = v == 0 ? R_REJECT : R_FAIL;
@@ -522,8 +539,18 @@ out:
 	return out;
 }
 
-/* Decode and check an image a provider returned; resample to the size
+/* Decode and check an image an upscaler returned; resample to the size
  * asked for when the provider's size grid differs. */
+/* A reply's image: PNG mostly; Gemini answers JPEG or WebP too, whatever
+ * it labels them. */
+static int
+decode_bytes(const struct provider_reply *rep, struct image *raw, char **err)
+{
+	if (rep->image.len >= 8 && memcmp(rep->image.data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return pngio_decode(rep->image.data, rep->image.len, raw, NULL, err);
+	return codec_decode(rep->image.data, rep->image.len, NULL, raw, NULL, err);
+}
+
 static int
 decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, struct image *img,
 	     struct provider_reply *r)
@@ -531,10 +558,7 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 	struct image raw;
 	char *err = NULL;
 
-	/* PNG mostly; Gemini answers JPEG or WebP too, whatever it labels them */
-	if ((rep->image.len >= 8 && memcmp(rep->image.data, "\x89PNG\r\n\x1a\n", 8) == 0 ?
-	     pngio_decode(rep->image.data, rep->image.len, &raw, NULL, &err) :
-	     codec_decode(rep->image.data, rep->image.len, NULL, &raw, NULL, &err)) < 0) {
+	if (decode_bytes(rep, &raw, &err) < 0) {
 		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
 		free(err);
 		return -1;
@@ -548,6 +572,38 @@ decode_reply(const struct provider_reply *rep, uint32_t width, uint32_t height, 
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot resize %ux%u to %ux%u", raw.width,
 							  raw.height, width, height));
 	}
+	image_release(&raw);
+	return 0;
+}
+
+/* Decode a generation and fit it to the asset's size (fit.h), noting in
+ * extra what was asked for, what came back and how it was fitted when
+ * either is not the asset's size. */
+static int
+decode_generation(const struct plan_item *it, const struct plan_cand *c,
+		  const struct provider_reply *rep, struct image *img, struct meta *extra,
+		  struct provider_reply *r)
+{
+	const struct asset *a = it->asset;
+	struct image raw;
+	char *err = NULL;
+
+	if (decode_bytes(rep, &raw, &err) < 0) {
+		fail(r, FAULT_RETRY, xasprintf("invalid image from the provider: %s", err));
+		free(err);
+		return -1;
+	}
+	if (raw.width == a->width && raw.height == a->height &&
+	    c->native_w == a->width && c->native_h == a->height) {
+		*img = raw;
+		return 0;
+	}
+	if (fit_apply(&a->fit, &raw, a->width, a->height, img) < 0) {
+		image_release(&raw);
+		return fail(r, FAULT_PERMANENT, xasprintf("cannot fit %ux%u to %ux%u", raw.width,
+							  raw.height, a->width, a->height));
+	}
+	artifact_meta_fit(extra, c->native_w, c->native_h, raw.width, raw.height, &a->fit);
 	image_release(&raw);
 	return 0;
 }
@@ -571,12 +627,12 @@ job_reply(struct worker *w, struct job *j)
 	}
 	if (r->follow)
 		return R_FOLLOW;
-	if (decode_reply(r, it->asset->width, it->asset->height, &img, r) < 0)
-		return R_FAIL;
 	seal_keep_upstream(w->s->st, w->ix, &c->gen_key, (const unsigned char *)r->image.data,
 			   r->image.len);
 	for (size_t i = 0; i < r->extra.n; i++)
 		meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
+	if (decode_generation(it, c, r, &img, &t->extra, r) < 0)
+		return R_FAIL;
 	out = finish_generation(w, t, &img, &t->extra, r);
 	image_release(&img);
 	return out;
@@ -661,7 +717,7 @@ job_stages(struct worker *w, struct task *t, const struct key *from, int from_ge
 	res->model = c->model->name;
 	res->saved = it->saved;
 	if (it->checked) {
-		int v = t->has_verdict ? 1 : judge(w, t, c, &img, from, &r);
+		int v = t->has_verdict ? 1 : judge(w, t, c, &img, &m, from, &r);
 
 		/* the generation: judged, then the overlay (and the upscale) */
 		res->outcome = from_gen ? OUT_OVERLAID : OUT_UPSCALED;
@@ -780,7 +836,7 @@ job_check(struct worker *w, struct task *t, struct provider_reply *r)
 		index_action_delete(w->ix, &c->gen_key);
 		goto out;
 	}
-	v = judge(w, t, c, &img, &act.digest, r);
+	v = judge(w, t, c, &img, &m, &act.digest, r);
 	if (v <= 0) {
 		out = v == 0 ? R_REJECT : R_FAIL;
 		goto out;
@@ -1292,6 +1348,8 @@ set_candidate_params(struct sched *s, struct task *t)
 	t->req.params = c->params;
 	t->req.nparams = c->nparams;
 	t->req.seed = c->seed;
+	t->req.width = c->native_w;     /* what the model renders; fitted after */
+	t->req.height = c->native_h;
 }
 
 /* A model answered with an image: count it for the model's statistics. */

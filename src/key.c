@@ -6,6 +6,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "fit.h"
 #include "key.h"
 #include "overlay.h"
 #include "png.h"
@@ -109,6 +110,14 @@ key_generation(const struct asset *a, const struct model_id *id,
 		put_field(&e, "name", ps[i].name);
 		put_field(&e, type_tag[ps[i].type], ps[i].value);
 	}
+	/* the default fit (cover, centred) is left out: keys made before
+	 * fitting existed stay valid, as those images were made that way */
+	if (!fit_is_default(&a->fit)) {
+		char *fit = fit_text(&a->fit);
+
+		put_field(&e, "fit", fit);
+		free(fit);
+	}
 	finish(&e, out);
 }
 
@@ -176,7 +185,7 @@ key_encode(const struct key *pix, const struct pngio_opts *o, struct key *out)
 	const char *filter = pngio_filter_name(o ? o->filter : PNGIO_FILTER_DEFAULT);
 
 	key_hex(pix, hex);
-	start(&e, "assetgen/encode/v1");
+	start(&e, "assetgen/encode/v2");
 	put_field(&e, "pixels", hex);
 	put_u64(&e, "level", (uint64_t)(o ? o->level : PNGIO_LEVEL_DEFAULT));
 	put_field(&e, "filter", filter ? filter : "");
@@ -199,6 +208,10 @@ put_typography(struct enc *e, const struct typography *t, const char *engine)
 	snprintf(num, sizeof(num), "%.6f", t->threshold);
 	put_field(e, "threshold", num);
 	put_field(e, "engine", engine ? engine : "");
+	/* only when the overlay is drawn first: the keys of a check on the
+	 * generation stay what they were before the choice existed */
+	if (t->on_output)
+		put_field(e, "check", "output");
 }
 
 void

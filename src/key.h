@@ -2,7 +2,7 @@
  *
  * key.c is the only file that includes <xxhash.h>.  The encoding is
  * versioned ("assetgen/gen/v1", "assetgen/overlay/v1", "assetgen/upscale/v1",
- * "assetgen/encode/v1"): each field is a
+ * "assetgen/encode/v2"): each field is a
  * length-prefixed name and value in a fixed order, params in sorted order,
  * numbers in one canonical text form.  What is keyed: prompt, negative
  * prompt, seed, size, params, and the model's identity (provider, model,
@@ -55,13 +55,18 @@ void key_upscale(const struct key *gen, const struct upscale *up,
  * generation) with settings o (level, filter; never threads, which change
  * no byte), the data layout (PNGIO_LAYOUT), libpng's and zlib's versions.
  * The same pixels and settings give the same bytes on every machine,
- * whichever encoding the cached pixels were stored in. */
+ * whichever encoding the cached pixels were stored in.  The version goes
+ * up whenever the bytes written for the same pixels and settings change,
+ * the text chunks' layout included (v2: the infotext as AUTOMATIC1111
+ * writes it: its quoting, sampler names and Hires fields). */
 void key_encode(const struct key *pix, const struct pngio_opts *o, struct key *out);
 
 /* The typography check (ocr.h).  key_ocr keys a verdict: the digest of
- * the image read, the expected copy, language, threshold and the OCR
- * engine's version.  key_checked keys the artifact that carries the
- * verdict: prev (the generation or upscale key) and the same settings. */
+ * the image read, the expected copy, language, threshold, the OCR
+ * engine's version and, when it reads the output with the overlay drawn,
+ * that choice (typography.check).  key_checked keys the artifact that
+ * carries the verdict: prev (the generation or upscale key) and the same
+ * settings. */
 void key_ocr(const struct key *image, const struct typography *t, const char *engine,
 	     struct key *out);
 void key_checked(const struct key *prev, const struct typography *t, const char *engine,

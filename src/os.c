@@ -453,3 +453,17 @@ path_join(const char *a, const char *b)
 		return xstrdup(b);
 	return xasprintf("%s%s%s", a, str_has_suffix(a, "/") ? "" : "/", b);
 }
+
+char *
+os_exe_dir(void)
+{
+	char buf[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	if (!(slash = strrchr(buf, '/')))
+		return NULL;
+	return xstrndup(buf, (size_t)(slash - buf > 0 ? slash - buf : 1));
+}

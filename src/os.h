@@ -74,6 +74,10 @@ void os_rmtree(const char *path);
 struct stat;
 int64_t os_mtime_ns(const struct stat *st);
 
+/* The directory holding the running binary (symlinks resolved), malloc'd,
+ * or NULL. */
+char *os_exe_dir(void);
+
 /* Join a and b with '/', malloc'd. */
 char *path_join(const char *a, const char *b);
 

@@ -1,5 +1,6 @@
 /* overlay.c - shaping with HarfBuzz, rasterising with FreeType, blending */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,28 @@ overlay_font_missing(const struct font_file *f, const char *text)
 	return 0;
 }
 
+uint32_t
+overlay_text_marks(const char *text)
+{
+	hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+	uint32_t run = 0, most = 0;
+
+	while (*text) {
+		switch (hb_unicode_general_category(uf, utf8_next(&text))) {
+		case HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK:
+		case HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK:
+		case HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK:
+			if (++run > most)
+				most = run;
+			break;
+		default:
+			run = 0;
+			break;
+		}
+	}
+	return most;
+}
+
 /* ---- layout ---- */
 
 struct para {
@@ -174,10 +197,12 @@ struct para {
 	hb_glyph_position_t *pos;
 };
 
+/* Lengths in the layout are 26.6 pixels in 64 bits: a line's width and
+ * the block's height are sums of many 32-bit HarfBuzz positions. */
 struct line {
 	size_t para;
 	unsigned start, end;        /* glyphs [start, end) of the paragraph, no trailing spaces */
-	hb_position_t width;        /* 26.6 pixels */
+	int64_t width;              /* 26.6 pixels */
 };
 
 struct layout {
@@ -186,7 +211,7 @@ struct layout {
 	size_t nparas;
 	struct line *lines;
 	size_t nlines, cap;
-	hb_position_t ascender, descender, height;   /* 26.6; descender < 0 */
+	int64_t ascender, descender, height;   /* 26.6; descender < 0 */
 };
 
 static int
@@ -208,10 +233,25 @@ layout_clear(struct layout *lo)
 }
 
 static void
-add_line(struct layout *lo, size_t para, unsigned start, unsigned end, hb_position_t width)
+add_line(struct layout *lo, size_t para, unsigned start, unsigned end, int64_t width)
 {
 	lo->lines = xgrow(lo->lines, &lo->cap, lo->nlines + 1, sizeof(*lo->lines));
 	lo->lines[lo->nlines++] = (struct line){ para, start, end, width };
+}
+
+/* The height of the block of lines, 26.6.  (nlines - 1) * height wraps
+ * in 32 bits (28,151 lines at 2048 px): the product is done in 64 bits,
+ * and saturates rather than wraps for any count a caller could pass. */
+static int64_t
+block_height(const struct layout *lo)
+{
+	uint64_t n = lo->nlines ? lo->nlines - 1 : 0;
+	int64_t first = lo->ascender - lo->descender;   /* FreeType's metrics: well inside 32 bits */
+	int64_t h = lo->height > 0 ? lo->height : 0;
+
+	if (h && n > (uint64_t)(INT64_MAX / 2) / (uint64_t)h)
+		return INT64_MAX;
+	return first + (int64_t)n * h;
 }
 
 /* Shape and wrap at the face's current size; 1 if it fits the box. */
@@ -219,16 +259,16 @@ static int
 layout_at(struct layout *lo, hb_font_t *font, FT_Face face, const struct overlay *ov)
 {
 	const char *text = ov->text, *p, *nl;
-	hb_position_t maxw = (hb_position_t)ov->w * 64, w;
+	int64_t maxw = (int64_t)ov->w * 64, w;
 	size_t np = 0, cap = 0;
 	unsigned g, ws, we;
 	int fits = 1;
 
 	layout_clear(lo);
 	lo->text = text;
-	lo->ascender = (hb_position_t)face->size->metrics.ascender;
-	lo->descender = (hb_position_t)face->size->metrics.descender;
-	lo->height = (hb_position_t)face->size->metrics.height;
+	lo->ascender = face->size->metrics.ascender;
+	lo->descender = face->size->metrics.descender;
+	lo->height = face->size->metrics.height;
 	for (p = text;; p = nl + 1) {
 		struct para *pa;
 
@@ -250,7 +290,7 @@ layout_at(struct layout *lo, hb_font_t *font, FT_Face face, const struct overlay
 		g = 0;
 		for (int first = 1;; first = 0) {
 			unsigned start, end;
-			hb_position_t lw = 0;
+			int64_t lw = 0;
 
 			while (g < pa->n && is_space(lo, pa, g))
 				g++;
@@ -280,8 +320,7 @@ layout_at(struct layout *lo, hb_font_t *font, FT_Face face, const struct overlay
 		if (!*nl)
 			break;
 	}
-	if (lo->ascender - lo->descender + (hb_position_t)(lo->nlines - 1) * lo->height >
-	    (hb_position_t)ov->h * 64)
+	if (block_height(lo) > (int64_t)ov->h * 64)
 		fits = 0;
 	return fits;
 }
@@ -310,7 +349,7 @@ static int
 rasterise(const struct layout *lo, FT_Face face, const struct overlay *ov, uint8_t *mask,
 	  char **err)
 {
-	int64_t block = lo->ascender - lo->descender + (int64_t)(lo->nlines - 1) * lo->height;
+	int64_t block = block_height(lo);
 	int64_t top, baseline, pen, gx, gy, ix, iy;
 	FT_GlyphSlot slot = face->glyph;
 	FT_Error e;
@@ -433,6 +472,10 @@ overlay_draw(const struct overlay *ov, struct image *img, struct overlay_fit *fi
 	    !ov->w || !ov->h) {
 		*err = xasprintf("the box %ux%u at %u,%u is not inside the %ux%u image", ov->w, ov->h,
 				 ov->x, ov->y, img->width, img->height);
+		return -1;
+	}
+	if (strlen(ov->text) > INT_MAX / 2) {      /* HarfBuzz counts in int */
+		*err = xstrdup("the text is too long to shape");
 		return -1;
 	}
 	if (face_open(ov->font->data, ov->font->len, &fc, err) < 0)

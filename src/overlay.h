@@ -28,6 +28,14 @@
 #define OVERLAY_MIN_SIZE 6
 #define OVERLAY_MAX_SIZE 2048
 #define OVERLAY_MAX_FONT (64u << 20)
+/* An overlay without 'font' draws with this file, shipped in fonts/ and
+ * installed to PREFIX/share/assetgen/fonts/ (recipe.c finds it). */
+#define OVERLAY_DEFAULT_FONT "DejaVuSans.ttf"
+/* The text's caps, checked on load: shaping a cluster costs the square of
+ * its marks, and one letter with 30,000 accents takes HarfBuzz a minute.
+ * 30 marks in a row is Unicode's stream-safe limit (UAX #15). */
+#define OVERLAY_MAX_TEXT 1000   /* bytes */
+#define OVERLAY_MAX_MARKS 30    /* combining marks in a row, on one character */
 
 /* Read a font file whole, hash it and check that FreeType can scale it.
  * 0, or -1 with *err (malloc'd) saying why. */
@@ -37,6 +45,10 @@ void overlay_font_release(struct font_file *f);
 /* The first code point of text (valid UTF-8) the font has no glyph for,
  * or 0 when it has them all ('\n' needs none). */
 uint32_t overlay_font_missing(const struct font_file *f, const char *text);
+
+/* The longest run of combining marks (Unicode categories Mn, Mc, Me) in
+ * text (valid UTF-8): what one character carries. */
+uint32_t overlay_text_marks(const char *text);
 
 struct overlay_fit {
 	uint32_t size;      /* the size drawn at: ov->size, or less when shrunk */

@@ -7,6 +7,7 @@
 
 #include "artifact.h"
 #include "buf.h"
+#include "fit.h"
 #include "os.h"
 #include "plan.h"
 #include "provider/provider.h"
@@ -141,11 +142,11 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 	else if (!why.len && !key_equal(&c->plain_key, &c->final_key))
 		buf_puts(&why, "signer (certificate) or model identity changed");
 	else if (!why.len && a->typo.nexpect)
-		buf_puts(&why, "typography check changed (expected text, language, threshold or "
-			 "Tesseract's version) or model identity changed");
+		buf_puts(&why, "typography check changed (expected text, language, threshold, "
+			 "the image read or Tesseract's version) or model identity changed");
 	else if (!why.len)
-		buf_puts(&why, "model identity or PNG encoding changed (provider, model or version; "
-			 "png: level or filter, libpng or zlib)");
+		buf_puts(&why, "model identity, fit or PNG encoding changed (provider, model or "
+			 "version; fit; png: level or filter, libpng or zlib)");
 	free(params);
 	free(up);
 	free(ov);
@@ -177,6 +178,8 @@ plan_cands(struct plan_item *it, const struct project *p)
 			c->provider = provider_find(c->model->provider);
 			c->roll = k;
 			c->seed = a->seed + (uint64_t)k;
+			c->native_w = it->route.native[i][0];
+			c->native_h = it->route.native[i][1];
 			ra.seed = c->seed;
 			params_merge(c->model, a, &c->params, &c->nparams);
 			model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
@@ -258,8 +261,10 @@ plan_check_find(const struct plan_item *it, size_t j)
 	return NULL;
 }
 
-/* A cached verdict for candidate j's generation (recorded in it), or 0
- * when the generation or its verdict is not in the cache. */
+/* A cached verdict for candidate j's generation, or for the output with
+ * the overlay drawn on it when the check reads that (recorded in it); 0
+ * when the generation is not in the cache, -1 when it is but the image
+ * the check reads was never judged. */
 static int
 cached_verdict(struct plan_item *it, size_t j, struct index *ix, struct store *st)
 {
@@ -271,6 +276,10 @@ cached_verdict(struct plan_item *it, size_t j, struct index *ix, struct store *s
 	if (!ix || !st || index_action_get(ix, &c->gen_key, &act) != 1 ||
 	    !store_has(st, &act.digest, NULL))
 		return 0;
+	/* the overlay is stored before its check: none, never judged */
+	if (it->asset->typo.on_output &&
+	    (index_action_get(ix, &c->ovl_key, &act) != 1 || !store_has(st, &act.digest, NULL)))
+		return -1;
 	key_ocr(&act.digest, &it->asset->typo, ocr_engine(), &ok);
 	pc = plan_check_add(it, j);
 	pc->image = act.digest;
@@ -445,9 +454,11 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->out_rel = xasprintf("%s/%s", o->out_rel, it->out_name);
 	if (route_asset(p, a, o->intent, o->per_request, &it->route) < 0 || it->route.ncands == 0) {
 		it->action = PLAN_UNROUTABLE;
-		if (it->route.nskipped)
+		if (it->route.nskipped && it->route.nbudget == it->route.nskipped)
 			it->why = xasprintf("every candidate costs more than budget.per_request (%.4g)",
 					    o->per_request);
+		else if (it->route.nskipped)
+			it->why = xstrdup("no candidate can serve this asset");
 		else
 			it->why = xstrdup("no route matches this asset (add a catch-all route: `- use: [builtin]`)");
 		return;
@@ -520,6 +531,36 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	it->cost = it->cands[0].model->cost;
 }
 
+/* Add to why what routing skipped and why, and the size the chosen
+ * candidate is asked for when it is not the asset's: what -n and
+ * --explain show. */
+static void
+note_route(struct plan_item *it)
+{
+	const struct asset *a = it->asset;
+	const struct plan_cand *c;
+	struct buf why = BUF_INIT;
+	char *fit;
+	size_t i;
+
+	if (it->why)
+		buf_puts(&why, it->why);
+	for (i = 0; i < it->route.nskipped; i++)
+		why_add(&why, "skipped %s: %s", it->route.skipped[i]->name, it->route.skip_why[i]);
+	if (it->action == PLAN_GENERATE && it->chosen < it->ncands) {
+		c = &it->cands[it->chosen];
+		if (c->native_w != a->width || c->native_h != a->height) {
+			fit = fit_text(&a->fit);
+			why_add(&why, "%s renders %ux%u, fitted to %ux%u (%s)", c->model->name,
+				c->native_w, c->native_h, a->width, a->height, fit);
+			free(fit);
+		}
+	}
+	free(it->why);
+	it->why = why.len ? buf_detach(&why, NULL) : NULL;
+	buf_release(&why);
+}
+
 /* A model that upscales is paid once more after the generation (or after
  * the cached generation, or overlay, it starts from). */
 static void
@@ -574,6 +615,8 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 		it = &pl->items[n++];
 		it->asset = &p->assets[i];
 		plan_one(pl, it, p, ix, st, o);
+		if (it->action != PLAN_FRESH)
+			note_route(it);
 		price_upscale(it);
 		pl->counts[it->action]++;
 		pl->cost += it->cost;
@@ -657,11 +700,11 @@ plan_check_models(const struct plan *pl)
 
 			err = NULL;
 			if (c->roll || !c->provider || !c->provider->check ||
-			    c->provider->check(c->model, a->width, a->height, &err) == 0)
+			    c->provider->check(c->model, c->native_w, c->native_h, &err) == 0)
 				continue;
 			fprintf(stderr, "%s:%d:%d: asset '%s': model '%s' cannot make %ux%u: %s\n",
 				a->loc.file, a->loc.line, a->loc.col, a->name, c->model->name,
-				a->width, a->height, err ? err : "unsupported size");
+				c->native_w, c->native_h, err ? err : "unsupported size");
 			free(err);
 			rc = EXIT_INPUT;
 		}

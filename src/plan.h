@@ -45,6 +45,7 @@ struct plan_cand {
 	struct key base_key;          /* checked assets: the upscale (or overlay) key under pix_key */
 	uint64_t seed;                /* the seed sent: the asset's + roll */
 	int roll;                     /* 0, 1, ... < typography.max_attempts */
+	uint32_t native_w, native_h;  /* the size asked of the model (then fitted: fit.h) */
 };
 
 /* A candidate's typography verdict, as the cache or the build knows it. */
@@ -131,9 +132,9 @@ void plan_output_rec(const struct plan_item *it, const struct plan_cand *c,
 		     const struct key *digest, struct output_rec *r);
 void plan_output_rec_release(struct output_rec *r);
 
-/* Can every candidate make its asset?  Sizes a provider cannot make are
- * config errors, reported (file:line:col) before anything runs.  0 or
- * EXIT_INPUT. */
+/* Can every candidate make its asset at the native size it is asked for?
+ * A request a provider would refuse is a config error, reported
+ * (file:line:col) before anything runs.  0 or EXIT_INPUT. */
 int plan_check_models(const struct plan *pl);
 /* Every model the plan may call has its API key in the environment?
  * Says which variable is missing, before any request.  0 or EXIT_INPUT. */

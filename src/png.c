@@ -8,7 +8,7 @@
  * Encoding: libpng writes the signature, IHDR, the text chunks and the
  * chunk framing; the image data (filtering and the zlib stream in IDAT)
  * is made here with zlib directly, in pieces that several threads can
- * deflate at once (compress_image).
+ * deflate at once (compress_image, on pool_run()).
  *
  * Text chunks are not left to libpng on decode: both pngio_decode and
  * pngio_read_meta collect them with scan_text(), a small chunk walker, so
@@ -27,6 +27,7 @@
 
 #include "os.h"
 #include "png.h"
+#include "pool.h"
 #include "util.h"
 
 /* Decode caps, checked on the IHDR before any pixel memory is allocated:
@@ -502,7 +503,7 @@ read_data(png_structp png, png_bytep out, size_t n)
 #define PNGIO_PIECE ((size_t)256 << 10) /* filtered bytes a piece, about */
 #define PNGIO_WINDOW ((size_t)32768)    /* deflate's window: the dictionary */
 #define PNGIO_IDAT_MAX ((size_t)256 << 10)
-#define PNGIO_MAX_THREADS 64
+#define PNGIO_MAX_THREADS POOL_MAX_THREADS
 
 static const char *const filter_names[] = {
 	"none", "sub", "up", "avg", "paeth", "adaptive",
@@ -605,8 +606,14 @@ struct deflater {
 	uint32_t rows;          /* rows a piece */
 	size_t npieces;
 	struct piece *pieces;
-	pthread_mutex_t mu;
-	size_t next;            /* the next piece to take */
+	struct scratch *scratch;        /* one per pool worker */
+};
+
+/* A worker's buffers, made at its first piece and kept for the rest. */
+struct scratch {
+	unsigned char *buf;     /* the rows of a piece and its dictionary, filtered */
+	unsigned char *tmp;     /* the adaptive filter's trials */
+	unsigned char *zero;    /* the row above the first */
 };
 
 /* Filter rows [y0, y1) into dst (each row: its filter type, then bytes);
@@ -722,28 +729,21 @@ deflate_piece(const struct deflater *d, size_t k, unsigned char *buf, unsigned c
 	deflateEnd(&z);
 }
 
-static void *
-deflater_main(void *arg)
+/* pool_fn: piece k, in the worker's scratch. */
+static void
+deflate_job(void *arg, size_t k, int worker)
 {
 	struct deflater *d = arg;
-	size_t rowlen = d->stride + 1, back = (PNGIO_WINDOW + rowlen - 1) / rowlen;
-	unsigned char *buf = xmalloc(((size_t)d->rows + back) * rowlen);
-	unsigned char *tmp = d->filter == PNGIO_FILTER_ADAPTIVE ? xmalloc(4 * d->stride) : NULL;
-	unsigned char *zero = xcalloc(d->stride, 1);
-	size_t k;
+	struct scratch *sc = &d->scratch[worker];
 
-	for (;;) {
-		pthread_mutex_lock(&d->mu);
-		k = d->next++;
-		pthread_mutex_unlock(&d->mu);
-		if (k >= d->npieces)
-			break;
-		deflate_piece(d, k, buf, tmp, zero);
+	if (!sc->buf) {
+		size_t rowlen = d->stride + 1, back = (PNGIO_WINDOW + rowlen - 1) / rowlen;
+
+		sc->buf = xmalloc(((size_t)d->rows + back) * rowlen);
+		sc->tmp = d->filter == PNGIO_FILTER_ADAPTIVE ? xmalloc(4 * d->stride) : NULL;
+		sc->zero = xcalloc(d->stride, 1);
 	}
-	free(buf);
-	free(tmp);
-	free(zero);
-	return NULL;
+	deflate_piece(d, k, sc->buf, sc->tmp, sc->zero);
 }
 
 static int
@@ -759,8 +759,7 @@ static int
 compress_image(const struct image *img, const struct pngio_opts *o, struct buf *z)
 {
 	struct deflater d;
-	pthread_t tids[PNGIO_MAX_THREADS];
-	int started[PNGIO_MAX_THREADS];
+	struct scratch scratch[PNGIO_MAX_THREADS];
 	unsigned char hdr[2], tail[4];
 	size_t k, rowlen;
 	uLong adler = adler32(0, NULL, 0);
@@ -779,18 +778,18 @@ compress_image(const struct image *img, const struct pngio_opts *o, struct buf *
 		d.rows = img->height;
 	d.npieces = (img->height + d.rows - 1) / d.rows;
 	d.pieces = xcalloc(d.npieces, sizeof(*d.pieces));
-	pthread_mutex_init(&d.mu, NULL);
 	if (nthreads > PNGIO_MAX_THREADS)
 		nthreads = PNGIO_MAX_THREADS;
 	if ((size_t)nthreads > d.npieces)
 		nthreads = (int)d.npieces;
-	for (t = 1; t < nthreads; t++)
-		started[t] = pthread_create(&tids[t], NULL, deflater_main, &d) == 0;
-	deflater_main(&d);
-	for (t = 1; t < nthreads; t++)
-		if (started[t])
-			pthread_join(tids[t], NULL);
-	pthread_mutex_destroy(&d.mu);
+	memset(scratch, 0, (size_t)nthreads * sizeof(*scratch));
+	d.scratch = scratch;
+	pool_run(nthreads, d.npieces, deflate_job, &d);
+	for (t = 0; t < nthreads; t++) {
+		free(scratch[t].buf);
+		free(scratch[t].tmp);
+		free(scratch[t].zero);
+	}
 
 	/* zlib header: 32 KiB window, deflate; FLEVEL as zlib sets it */
 	flags = o->level < 2 ? 0 : o->level < 6 ? 1 : o->level == 6 ? 2 : 3;

@@ -76,7 +76,9 @@ static const char *const model_keys[] = {
 static const char *const route_keys[] = { "match", "use", NULL };
 static const char *const match_keys[] = { "intent", "criticality", "tags", NULL };
 static const char *const budget_keys[] = { "per_request", "per_build", "per_asset", NULL };
-static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", NULL };
+static const char *const typography_keys[] = { "lang", "threshold", "max_attempts", "check", NULL };
+/* typography.check, in enum typo_check's order after TYPO_CHECK_DEFAULT */
+static const char *const typo_check_names[] = { "generation", "output" };
 static const char *const cache_keys[] = { "dir", "remote", NULL };
 static const char *const remote_keys[] = { "url", "upload", "bearer_env", "basic_env", "region",
 					    "endpoint", NULL };
@@ -86,12 +88,14 @@ static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
 	"criticality", "tags", "model", "params", "upscale", "overlay", "matrix", "expect_text",
-	"typography", NULL,
+	"typography", "fit", "crop", "pad", NULL,
 };
 static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
+static const char *const fits[] = { "cover", "contain", "stretch" };     /* enum fit_mode */
+static const char *const crops[] = { "center", "top", "bottom", "left", "right" }; /* enum fit_crop */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -243,6 +247,8 @@ struct loader {
 	size_t capassets, capmodels, caproutes;
 	struct buf shown[4];        /* ring of quoted strings for messages */
 	unsigned nshown;
+	const struct font_file *default_font;   /* font_default()'s, once found */
+	char *default_font_err;     /* or why there is none */
 	const struct node *cache_dir_at, *output_at;  /* where cache.dir and output are set */
 };
 
@@ -1299,18 +1305,6 @@ model_free(struct model *m)
 	params_free(m->params, m->nparams);
 }
 
-/* "a, b or c" */
-static char *
-names_or(const char *const *names, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
-	return buf_detach(&b, NULL);
-}
-
 static void
 parse_model(struct loader *l, const struct node *k, const struct node *v)
 {
@@ -1331,7 +1325,7 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		problem(l, v, "model '%s' must be a mapping, like {provider: builtin}", q(l, k->str));
 		return;
 	}
-	plist = names_or(pnames, npnames);
+	plist = provider_name_list(pnames, npnames);
 	for (i = 0; i < v->nkids; i += 2) {
 		key = v->kids[i];
 		val = v->kids[i + 1];
@@ -1731,6 +1725,7 @@ struct typo_spec {
 	const char *lang;
 	double threshold;
 	int max_attempts;
+	enum typo_check check;
 	const struct node *thr_node;
 };
 
@@ -1788,6 +1783,14 @@ parse_typography(struct loader *l, const struct node *v, struct typo_spec *t)
 				t->max_attempts = n;
 			else
 				cfg->typo_max_attempts = n;
+		} else if (!strcmp(key->str, "check")) {
+			if (want_enum(l, val, "typography check", typo_check_names,
+				      NELEM(typo_check_names), "generation or output", &n) < 0)
+				continue;
+			if (t)
+				t->check = (enum typo_check)(n + 1);
+			else
+				cfg->typo_check = (enum typo_check)(n + 1);
 		} else {
 			unknown_key(l, key, typography_keys);
 		}
@@ -1940,12 +1943,13 @@ struct spec {
 	const struct node *map;
 	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
 		*criticality, *tags, *model, *params, *upscale, *overlay, *matrix, *expect_text,
-		*typography;
+		*typography, *fit, *crop, *pad;
 	struct ovspec ov;
 	struct typo_spec ty;
 	uint64_t seed_v;
 	uint32_t width, height;
-	int intent_v, crit_v;
+	int intent_v, crit_v, fit_v, crop_v;
+	uint8_t pad_v[4];
 	enum upscale_kind up_kind;
 	uint32_t up_factor, up_width, up_height;
 	const char *up_with;
@@ -2003,23 +2007,26 @@ parse_upscale(struct loader *l, struct spec *s, const struct node *v)
 	return err;
 }
 
-/* The font at path (relative to the project root), read once per load. */
+/* The font file abs, named path in messages, read once per load; NULL
+ * when it is bad (reported at v, once). */
 static const struct font_file *
-font_get(struct loader *l, const struct node *v)
+font_read(struct loader *l, const struct node *v, const char *path, const char *abs)
 {
 	struct project *p = l->p;
 	struct font_file *f;
-	char *abs, *err = NULL;
+	char *err = NULL;
 	size_t i;
 
 	for (i = 0; i < p->nfonts; i++)
-		if (!strcmp(p->fonts[i]->path, v->str))
+		if (!strcmp(p->fonts[i]->path, path))
 			return p->fonts[i]->data ? p->fonts[i] : NULL;
 	f = xcalloc(1, sizeof(*f));
-	abs = v->str[0] == '/' ? xstrdup(v->str) : path_join(p->cfg.root, v->str);
 	if (overlay_font_load(abs, f, &err) < 0) {
-		problem(l, v, "font '%s': %s", q(l, v->str), err);
+		problem(l, v, "font '%s': %s", q(l, path), err);
 		free(err);
+		/* no build follows a failed load: the note only lets `watch`
+		 * see the missing or broken font arrive */
+		inputs_note_absent(abs);
 	} else {
 		struct key k;
 
@@ -2027,11 +2034,75 @@ font_get(struct loader *l, const struct node *v)
 		memcpy(k.b, f->digest, sizeof(k.b));
 		inputs_note(abs, &k);
 	}
-	free(abs);
-	f->path = xstrdup(v->str);
+	f->path = xstrdup(path);
 	p->fonts = xreallocarray(p->fonts, p->nfonts + 1, sizeof(*p->fonts));
 	p->fonts[p->nfonts++] = f;
 	return f->data ? f : NULL;      /* a bad font is reported once */
+}
+
+/* The font at path (relative to the project root, or absolute). */
+static const struct font_file *
+font_get(struct loader *l, const struct node *v)
+{
+	char *abs = v->str[0] == '/' ? xstrdup(v->str) : path_join(l->p->cfg.root, v->str);
+	const struct font_file *f = font_read(l, v, v->str, abs);
+
+	free(abs);
+	return f;
+}
+
+/* The font of an overlay without 'font' (the overlay mapping v): the
+ * DejaVu Sans shipped with assetgen, installed beside the binary
+ * (PREFIX/bin/assetgen, PREFIX/share/assetgen/fonts/) or, run from a
+ * source checkout (build/assetgen), the checkout's fonts/.  Looked for
+ * once per load; each place tried is an input of the build. */
+static const struct font_file *
+font_default(struct loader *l, const struct node *v)
+{
+	static const char *const rel[] = {
+		"../share/assetgen/fonts/" OVERLAY_DEFAULT_FONT,
+		"../fonts/" OVERLAY_DEFAULT_FONT,
+	};
+	struct buf tried = BUF_INIT;
+	char *dir, *abs, *real;
+	size_t i;
+
+	if (l->default_font || l->default_font_err) {
+		if (l->default_font_err)
+			problem(l, v, "%s", l->default_font_err);
+		return l->default_font;
+	}
+	if (!(dir = os_exe_dir())) {
+		l->default_font_err = xstrdup("'overlay' has no 'font', and the default font cannot be "
+					      "found (the assetgen binary's directory is unknown): name "
+					      "a .ttf or .otf file, relative to the project root");
+		problem(l, v, "%s", l->default_font_err);
+		return NULL;
+	}
+	for (i = 0; i < NELEM(rel); i++) {
+		abs = path_join(dir, rel[i]);
+		if ((real = realpath(abs, NULL))) {
+			l->default_font = font_read(l, v, real, real);
+			free(real);
+			free(abs);
+			free(dir);
+			buf_release(&tried);
+			if (!l->default_font)
+				l->default_font_err = xstrdup("'overlay' has no 'font', and the default "
+							      "font is unusable: name a .ttf or .otf file");
+			return l->default_font;
+		}
+		inputs_note_absent(abs);
+		buf_printf(&tried, "%s%s", i ? " or " : "", abs);
+		free(abs);
+	}
+	l->default_font_err = xasprintf("'overlay' has no 'font', and the default font is not "
+					"installed (no %s): name a .ttf or .otf file, relative to "
+					"the project root", tried.data);
+	problem(l, v, "%s", l->default_font_err);
+	buf_release(&tried);
+	free(dir);
+	return NULL;
 }
 
 /* Encode code point c as UTF-8 into out (at least 5 bytes, NUL-terminated). */
@@ -2083,6 +2154,61 @@ parse_color(const char *s, uint8_t rgba[4])
 	return 0;
 }
 
+/* An overlay's words within the caps (overlay.h): at the text node, as
+ * written and again once its placeholders are expanded. */
+static int
+check_overlay_text(struct loader *l, const struct node *at, const char *text, int expanded)
+{
+	size_t len = strlen(text);
+	uint32_t marks;
+
+	if (len > OVERLAY_MAX_TEXT) {
+		problem(l, at, "overlay 'text' is %zu bytes%s, more than %u: an overlay draws copy "
+			"on an image, not a page", len, expanded ? " once placeholders are expanded" : "",
+			OVERLAY_MAX_TEXT);
+		return -1;
+	}
+	if ((marks = overlay_text_marks(text)) > OVERLAY_MAX_MARKS) {
+		problem(l, at, "overlay 'text' stacks %u combining marks on one character "
+			"(at most %u)", marks, OVERLAY_MAX_MARKS);
+		return -1;
+	}
+	return 0;
+}
+
+/* One number of an overlay's box [x, y, width, height]: whole pixels,
+ * 0..MAX_SIDE, a width or height at least 1; -1 when reported. */
+static int
+box_side(struct loader *l, const struct node *v, size_t i, uint64_t *out)
+{
+	static const char *const names[] = { "x", "y", "width", "height" };
+	const char *s = v->type == NODE_SCALAR && !is_null(v) ? v->str : NULL;
+	size_t digits = s ? strspn(s + (*s == '-'), "0123456789") : 0;
+
+	if (!s || !digits || s[(*s == '-') + digits]) {
+		problem(l, v, "'box' %s must be a whole number of pixels, in [x, y, width, height]",
+			names[i]);
+		return -1;
+	}
+	if (*s == '-' && strspn(s + 1, "0") != digits) {
+		problem(l, v, "'box' %s %s is negative: the box is [x, y, width, height] in pixels "
+			"from the image's top-left corner", names[i], q(l, s));
+		return -1;
+	}
+	if (*s == '-' || parse_u64(s, out) < 0)
+		*out = *s == '-' ? 0 : UINT64_MAX;      /* "-0"; or past 64 bits */
+	if (*out > MAX_SIDE) {
+		problem(l, v, "'box' %s %s is larger than any image (sides are at most %d pixels)",
+			names[i], q(l, s), MAX_SIDE);
+		return -1;
+	}
+	if (i >= 2 && *out == 0) {
+		problem(l, v, "'box' %s is 0: a box is at least 1 pixel wide and high", names[i]);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 {
@@ -2110,8 +2236,12 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 		val = v->kids[i + 1];
 		if (!strcmp(key->str, "text")) {
 			o->text = val;
-			if (want_string(l, val, "text") == 0 && !*val->str)
+			if (want_string(l, val, "text") < 0)
+				continue;
+			if (!*val->str)
 				problem(l, val, "'text' is empty: write the words to draw");
+			else
+				check_overlay_text(l, val, val->str, 0);
 		} else if (!strcmp(key->str, "font")) {
 			font = val;
 			if (want_string(l, val, "font") == 0)
@@ -2126,14 +2256,14 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 					"quoted (an unquoted # starts a YAML comment)");
 		} else if (!strcmp(key->str, "box")) {
 			o->box = val;
-			for (j = 0; val->type == NODE_SEQ && val->nkids == 4 && j < 4; j++)
-				if (val->kids[j]->type != NODE_SCALAR ||
-				    parse_u64(val->kids[j]->str, &u[j]) < 0 || u[j] > MAX_SIDE)
+			if (val->type != NODE_SEQ || val->nkids != 4) {
+				problem(l, val, "'box' must be [x, y, width, height] in pixels");
+				continue;
+			}
+			for (j = 0; j < 4; j++)
+				if (box_side(l, val->kids[j], j, &u[j]) < 0)
 					break;
-			if (j < 4 || !u[2] || !u[3]) {
-				problem(l, val, "'box' must be [x, y, width, height] in pixels, "
-					"width and height at least 1");
-			} else {
+			if (j == 4) {
 				o->x = (uint32_t)u[0];
 				o->y = (uint32_t)u[1];
 				o->w = (uint32_t)u[2];
@@ -2152,7 +2282,7 @@ parse_overlay(struct loader *l, struct spec *s, const struct node *v)
 	if (!o->text)
 		problem(l, v, "'overlay' needs 'text'");
 	if (!font)
-		problem(l, v, "'overlay' needs 'font' (a .ttf or .otf file, relative to the project root)");
+		o->font = font_default(l, v);
 	if (!size)
 		problem(l, v, "'overlay' needs 'size' (pixels per em)");
 	if (nproblems(l) != n0) {
@@ -2289,6 +2419,17 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 		} else if (!strcmp(key->str, "typography")) {
 			s->typography = val;
 			parse_typography(l, val, &s->ty);
+		} else if (!strcmp(key->str, "fit")) {
+			s->fit = val;
+			want_enum(l, val, "fit", fits, NELEM(fits), "cover, contain or stretch", &s->fit_v);
+		} else if (!strcmp(key->str, "crop")) {
+			s->crop = val;
+			want_enum(l, val, "crop", crops, NELEM(crops),
+				  "center, top, bottom, left or right", &s->crop_v);
+		} else if (!strcmp(key->str, "pad")) {
+			s->pad = val;
+			if (val->type != NODE_SCALAR || is_null(val) || parse_color(val->str, s->pad_v) < 0)
+				problem(l, val, "'pad' must be a colour: \"#rgb\", \"#rrggbb\" or \"#rrggbbaa\"");
 		} else if (!strcmp(key->str, "matrix")) {
 			s->matrix = val;
 			if (is_defaults)
@@ -2342,6 +2483,8 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 	}
 	if (!m->ty.max_attempts)
 		m->ty.max_attempts = def->ty.max_attempts;
+	if (!m->ty.check)
+		m->ty.check = def->ty.check;
 	if (!m->upscale) {
 		m->upscale = def->upscale;
 		m->up_kind = def->up_kind;
@@ -2353,6 +2496,18 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 	if (!m->overlay) {
 		m->overlay = def->overlay;
 		m->ov = def->ov;
+	}
+	if (!m->fit) {
+		m->fit = def->fit;
+		m->fit_v = def->fit_v;
+	}
+	if (!m->crop) {
+		m->crop = def->crop;
+		m->crop_v = def->crop_v;
+	}
+	if (!m->pad) {
+		m->pad = def->pad;
+		memcpy(m->pad_v, def->pad_v, sizeof(m->pad_v));
 	}
 	m->bad |= def->bad;
 }
@@ -2684,6 +2839,8 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 				"are expanded", MAX_SCALAR);
 			return -1;
 		}
+		if (check_overlay_text(l, o->text, ov->text, 1) < 0)
+			return -1;
 		ov->font = o->font;
 		ov->size = o->size;
 		memcpy(ov->rgba, o->rgba, sizeof(ov->rgba));
@@ -2763,6 +2920,11 @@ expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
 			a.intent = s->intent ? (enum intent)s->intent_v : INTENT_FINAL;
 			a.criticality = s->criticality ? (enum criticality)s->crit_v : CRIT_NORMAL;
 			a.model = s->model ? xstrdup(s->model->str) : NULL;
+			a.fit.mode = s->fit ? (enum fit_mode)s->fit_v : FIT_COVER;
+			a.fit.crop = s->crop ? (enum fit_crop)s->crop_v : CROP_CENTER;
+			a.fit.pad[3] = 255;
+			if (s->pad)
+				memcpy(a.fit.pad, s->pad_v, sizeof(a.fit.pad));
 			a.upscale.kind = s->up_kind;
 			a.upscale.factor = s->up_kind == UPSCALE_FACTOR ? s->up_factor : 0;
 			if (s->up_kind == UPSCALE_SIZE) {
@@ -2779,6 +2941,9 @@ expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
 			a.loc.col = s->map->col;
 			if (asset_fill(l, &a, s, mx, pick, ps, nps) < 0)
 				break;
+			/* without an overlay the output is the generation */
+			a.typo.on_output = a.overlay &&
+				(s->ty.check ? s->ty.check : p->cfg.typo_check) != TYPO_CHECK_GENERATION;
 			p->assets = xgrow(p->assets, &l->capassets, p->nassets + 1,
 					  sizeof(*p->assets));
 			p->assets[p->nassets] = a;
@@ -2834,6 +2999,13 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 			problem(l, v, "asset has no 'seed' (assetgen has no hidden randomness)");
 	}
 	if (nproblems(l) != n0 || s.bad)
+		return;
+	if (s.crop && s.fit && s.fit_v != FIT_COVER)
+		problem(l, s.crop, "'crop' is for fit: cover (this asset's fit is %s)", fits[s.fit_v]);
+	if (s.pad && (!s.fit || s.fit_v != FIT_CONTAIN))
+		problem(l, s.pad, "'pad' is for fit: contain (this asset's fit is %s)",
+			fits[s.fit ? s.fit_v : FIT_COVER]);
+	if (nproblems(l) != n0)
 		return;
 	w = s.size ? s.width : 1024;
 	h = s.size ? s.height : 1024;
@@ -3119,6 +3291,7 @@ load(struct project *p, const char *root, struct diags *d, int recipes)
 out:
 	strings_free(names, nnames);
 	strings_free(l.declared, l.ndeclared);
+	free(l.default_font_err);
 	for (i = 0; i < NELEM(l.shown); i++)
 		buf_release(&l.shown[i]);
 	ok = nproblems(&l) == 0;

@@ -57,6 +57,17 @@ struct upscale {
 	char *with;                 /* "lanczos3" (default), "bicubic", "nearest", or a model name */
 };
 
+enum fit_mode { FIT_COVER, FIT_CONTAIN, FIT_STRETCH };
+enum fit_crop { CROP_CENTER, CROP_TOP, CROP_BOTTOM, CROP_LEFT, CROP_RIGHT };
+
+/* `fit`, `crop`, `pad`: how an image a model made at another size
+ * becomes the asset's exact size (fit.h). */
+struct fit {
+	enum fit_mode mode;         /* default cover */
+	enum fit_crop crop;         /* cover: the part kept; default center */
+	uint8_t pad[4];             /* contain: the colour around the image; default #000000 */
+};
+
 /* A font file an overlay draws with, read once per project load. */
 struct font_file {
 	char *path;                 /* as written in the recipe: relative to the project root */
@@ -91,6 +102,15 @@ struct overlay {
 
 #define TYPO_MAX_ATTEMPTS 10        /* candidates per asset, at most */
 
+/* Which image the typography check reads (typography.check): with an
+ * overlay, the output (the overlay drawn on the generation) unless the
+ * recipe says generation; without one, both are the same image. */
+enum typo_check {
+	TYPO_CHECK_DEFAULT,         /* not set: output */
+	TYPO_CHECK_GENERATION,
+	TYPO_CHECK_OUTPUT,
+};
+
 /* The typography check of an asset (see ocr.h): with expect_text, every
  * render is read back and compared with the copy. */
 struct typography {
@@ -99,6 +119,7 @@ struct typography {
 	char *lang;                 /* Tesseract language(s): "eng", "eng+deu" */
 	double threshold;           /* largest normalised edit distance that passes, 0..1 */
 	int max_attempts;           /* candidates (seed, seed+1, ...) before the asset fails */
+	int on_output;              /* 1: reads the output with the overlay drawn (typography.check) */
 };
 
 struct asset {
@@ -121,6 +142,7 @@ struct asset {
 	size_t nmatrix_vars;
 	char *group;                /* the unexpanded name ("portrait-{style}") of a matrix asset, else NULL */
 	struct typography typo;
+	struct fit fit;
 };
 
 struct model {
@@ -170,6 +192,7 @@ struct config {
 	char *typo_lang;            /* typography.lang: "eng" */
 	double typo_threshold;      /* typography.threshold: 0.2 */
 	int typo_max_attempts;      /* typography.max_attempts: 3 */
+	enum typo_check typo_check; /* typography.check: default (output) */
 	char *cache_dir;            /* "cache" */
 	char *remote_url;           /* cache.remote.url or NULL */
 	int upload;                 /* cache.remote.upload */

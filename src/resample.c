@@ -15,22 +15,22 @@
  *
  * Pass 1 filters input rows horizontally into int16 rows with 6 fraction
  * bits (no clamping: ringing survives into pass 2, as in the exact 2D
- * formula).  Pass 2 filters those vertically into 8-bit output rows.  Each
- * thread takes a band of output rows and keeps the pass-1 rows it needs in
- * a small ring, so every value is computed the same way whatever the
- * thread count.
+ * formula).  Pass 2 filters those vertically into 8-bit output rows.  The
+ * output rows are cut into one band per thread, run by pool_run(); a band
+ * keeps the pass-1 rows it needs in a small ring, so every value is
+ * computed the same way whatever the thread count.
  *
  * Range: a set's positive weights sum to at most 1.28 (lanczos3) or 1.14
  * (bicubic), measured over many sizes; pass-1 values would only overflow
  * int16 past 2.0, and pass-2 sums stay below 2^30.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "os.h"
+#include "pool.h"
 #include "resample.h"
 #include "util.h"
 
@@ -38,7 +38,7 @@
 #define IBITS 6                 /* pass-1 fraction bits */
 #define BLOCK 64                /* pass-1 rows are padded to this many values */
 #define RING_BUDGET ((size_t)32 << 20)  /* bytes of pass-1 rows per thread */
-#define MAX_THREADS 64
+#define MAX_THREADS POOL_MAX_THREADS
 #define MIN_PIXELS_PER_THREAD 65536
 
 static const double PI = 3.14159265358979323846;
@@ -56,9 +56,7 @@ struct job {
 	enum resample_filter filter;
 	const struct axis *ax, *ay;
 	const uint32_t *nx, *ny;        /* nearest: byte offset of x, row of y */
-	uint32_t y0, y1;
-	pthread_t tid;
-	int started;
+	uint32_t nbands;                /* band k: rows [h * k / nbands, h * (k + 1) / nbands) */
 };
 
 int
@@ -351,7 +349,7 @@ vrow(uint8_t *restrict o, int32_t *restrict acc, const int16_t *const *rows,
 }
 
 static void
-band_separable(const struct job *jb)
+band_separable(const struct job *jb, uint32_t y0, uint32_t y1)
 {
 	const struct image *in = jb->in;
 	const struct axis *ay = jb->ay;
@@ -377,7 +375,7 @@ band_separable(const struct job *jb)
 		ringrow[x] = UINT32_MAX;
 	rows = xmalloc(nring * sizeof(*rows));
 	w = xmalloc(nring * sizeof(*w));
-	for (y = jb->y0; y < jb->y1; y++) {
+	for (y = y0; y < y1; y++) {
 		const int16_t *wy = ay->w + (size_t)y * ay->ntaps;
 		uint8_t *o = jb->out->px + (size_t)y * len;
 
@@ -419,17 +417,17 @@ band_separable(const struct job *jb)
 }
 
 static void
-band_nearest(const struct job *jb)
+band_nearest(const struct job *jb, uint32_t y0, uint32_t y1)
 {
 	const struct image *in = jb->in;
 	uint32_t C = in->channels, y, x, c;
 	size_t len = (size_t)jb->out->width * C;
 
-	for (y = jb->y0; y < jb->y1; y++) {
+	for (y = y0; y < y1; y++) {
 		const uint8_t *s = in->px + (size_t)jb->ny[y] * in->width * C;
 		uint8_t *o = jb->out->px + (size_t)y * len;
 
-		if (y > jb->y0 && jb->ny[y] == jb->ny[y - 1]) {
+		if (y > y0 && jb->ny[y] == jb->ny[y - 1]) {
 			memcpy(o, o - len, len);
 			continue;
 		}
@@ -439,16 +437,20 @@ band_nearest(const struct job *jb)
 	}
 }
 
-static void *
-band_main(void *arg)
+/* pool_fn: output band k. */
+static void
+band_run(void *arg, size_t k, int worker)
 {
 	const struct job *jb = arg;
+	uint32_t h = jb->out->height;
+	uint32_t y0 = (uint32_t)((uint64_t)h * k / jb->nbands);
+	uint32_t y1 = (uint32_t)((uint64_t)h * (k + 1) / jb->nbands);
 
+	(void)worker;
 	if (jb->filter == FILTER_NEAREST)
-		band_nearest(jb);
+		band_nearest(jb, y0, y1);
 	else
-		band_separable(jb);
-	return NULL;
+		band_separable(jb, y0, y1);
 }
 
 /* Nearest source index of each output: floor((i + 0.5) * in / out). */
@@ -487,8 +489,8 @@ resample(const struct image *in, uint32_t width, uint32_t height,
 {
 	struct axis ax = {0}, ay = {0};
 	uint32_t *nx = NULL, *ny = NULL;
-	struct job *jobs;
-	int n, t;
+	struct job jb;
+	int n;
 
 	out->px = NULL;
 	out->width = out->height = out->channels = 0;
@@ -511,28 +513,15 @@ resample(const struct image *in, uint32_t width, uint32_t height,
 		axis_build(&ay, in->height, height, filter);
 	}
 	n = pick_threads(nthreads, width, height);
-	jobs = xcalloc((size_t)n, sizeof(*jobs));
-	for (t = 0; t < n; t++) {
-		jobs[t].in = in;
-		jobs[t].out = out;
-		jobs[t].filter = filter;
-		jobs[t].ax = &ax;
-		jobs[t].ay = &ay;
-		jobs[t].nx = nx;
-		jobs[t].ny = ny;
-		jobs[t].y0 = (uint32_t)((uint64_t)height * t / n);
-		jobs[t].y1 = (uint32_t)((uint64_t)height * (t + 1) / n);
-	}
-	for (t = 1; t < n; t++)
-		jobs[t].started = pthread_create(&jobs[t].tid, NULL, band_main, &jobs[t]) == 0;
-	band_main(&jobs[0]);
-	for (t = 1; t < n; t++) {
-		if (jobs[t].started)
-			pthread_join(jobs[t].tid, NULL);
-		else
-			band_main(&jobs[t]);
-	}
-	free(jobs);
+	jb.in = in;
+	jb.out = out;
+	jb.filter = filter;
+	jb.ax = &ax;
+	jb.ay = &ay;
+	jb.nx = nx;
+	jb.ny = ny;
+	jb.nbands = (uint32_t)n;
+	pool_run(n, (size_t)n, band_run, &jb);
 	free(nx);
 	free(ny);
 	axis_release(&ax);

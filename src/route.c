@@ -1,6 +1,16 @@
-/* route.c - first matching rule wins; `use` is an ordered fallback list */
+/* route.c - first matching rule wins; `use` is an ordered fallback list
+ *
+ * A candidate that cannot serve the asset is skipped here, before any
+ * request: its provider says so (transparency, words, a size it has no
+ * native size near), or the fit from its native size would enlarge the
+ * image more than ROUTE_MAX_ENLARGE times.
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fit.h"
+#include "provider/provider.h"
 #include "route.h"
 
 static int
@@ -29,20 +39,81 @@ matches(const struct route *r, const struct asset *a, int intent)
 	return 1;
 }
 
+/* Does a ask m for a transparent background? */
+static int
+wants_transparency(const struct model *m, const struct asset *a)
+{
+	struct param *ps;
+	size_t i, n;
+	int yes = 0;
+
+	params_merge(m, a, &ps, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(ps[i].name, "background") == 0 && strcmp(ps[i].value, "transparent") == 0)
+			yes = 1;
+	free(ps);
+	return yes;
+}
+
 static void
-add(const struct project *p, const char *name, double per_request, struct route_result *out)
+skip(struct route_result *out, const struct model *m, const char *why)
+{
+	if (out->nskipped >= ROUTE_MAX_CANDS)
+		return;
+	out->skipped[out->nskipped] = m;
+	snprintf(out->skip_why[out->nskipped], ROUTE_WHY_MAX, "%s", why);
+	out->nskipped++;
+}
+
+/* 0 with m's native size for a, or -1 with the reason it cannot serve a. */
+static int
+serves(const struct model *m, const struct asset *a, uint32_t native[2], char why[ROUTE_WHY_MAX])
+{
+	struct provider_need need = {a->width, a->height, 0, a->typo.nexpect > 0};
+	char *err = NULL;
+	double up;
+
+	need.transparent = wants_transparency(m, a);
+	if (provider_native(provider_find(m->provider), m, &need, &native[0], &native[1], &err) < 0) {
+		snprintf(why, ROUTE_WHY_MAX, "%s", err ? err : "cannot serve this asset");
+		free(err);
+		return -1;
+	}
+	up = fit_enlargement(&a->fit, native[0], native[1], a->width, a->height);
+	if (up > ROUTE_MAX_ENLARGE) {
+		snprintf(why, ROUTE_WHY_MAX, "its nearest native size is %ux%u: fitting it to %ux%u "
+			 "enlarges %.1fx, more than %gx (ask for a smaller size and upscale:)",
+			 native[0], native[1], a->width, a->height, up, ROUTE_MAX_ENLARGE);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+add(const struct project *p, const struct asset *a, const char *name, double per_request,
+    struct route_result *out)
 {
 	const struct model *m = project_model(p, name);
+	char why[ROUTE_WHY_MAX];
+	uint32_t native[2];
 
 	if (!m)
 		return;     /* names were validated at load */
-	if (per_request >= 0 && m->cost > per_request) {
-		if (out->nskipped < ROUTE_MAX_CANDS)
-			out->skipped[out->nskipped++] = m;
+	if (serves(m, a, native, why) < 0) {
+		skip(out, m, why);
 		return;
 	}
-	if (out->ncands < ROUTE_MAX_CANDS)
+	if (per_request >= 0 && m->cost > per_request) {
+		snprintf(why, sizeof(why), "costs %.3f, over budget.per_request %.3f", m->cost, per_request);
+		skip(out, m, why);
+		out->nbudget++;
+		return;
+	}
+	if (out->ncands < ROUTE_MAX_CANDS) {
+		out->native[out->ncands][0] = native[0];
+		out->native[out->ncands][1] = native[1];
 		out->cands[out->ncands++] = m;
+	}
 }
 
 int
@@ -56,12 +127,12 @@ route_asset(const struct project *p, const struct asset *a, int intent_override,
 	out->rule_index = -1;
 	if (a->model) {
 		out->why = "pinned by the recipe";
-		add(p, a->model, per_request, out);
+		add(p, a, a->model, per_request, out);
 		return 0;
 	}
 	if (p->cfg.nroutes == 0) {
 		out->why = "default (no routes configured)";
-		add(p, "builtin", per_request, out);
+		add(p, a, "builtin", per_request, out);
 		return 0;
 	}
 	for (i = 0; i < p->cfg.nroutes; i++) {
@@ -73,7 +144,7 @@ route_asset(const struct project *p, const struct asset *a, int intent_override,
 		out->rule_index = (int)i;
 		out->why = "route";
 		for (j = 0; j < r->nuse; j++)
-			add(p, r->use[j], per_request, out);
+			add(p, a, r->use[j], per_request, out);
 		return 0;
 	}
 	out->why = "no route matches";

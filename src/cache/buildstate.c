@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -39,6 +38,7 @@
 #include "lazy.h"
 #include "buildstate.h"
 #include "os.h"
+#include "pool.h"
 #include "recipe.h"
 #include "util.h"
 
@@ -340,55 +340,46 @@ struct want {
 
 struct stat_job {
 	const struct want *w;
-	size_t begin, end;
-	_Atomic size_t *first;  /* lowest index found changed; n when none */
+	size_t n, nparts;       /* part k: w[n * k / nparts .. n * (k + 1) / nparts) */
+	_Atomic size_t first;   /* lowest index found changed; n when none */
 };
 
-/* Stat w[begin..end); stop early once a change is known below us. */
-static void *
-stat_range(void *arg)
+/* pool_fn: stat part k; stop early once a change is known below us. */
+static void
+stat_range(void *arg, size_t k, int worker)
 {
 	struct stat_job *j = arg;
 	struct sig have;
-	size_t i;
+	size_t i, end = j->n * (k + 1) / j->nparts;
 
-	for (i = j->begin; i < j->end; i++) {
-		if ((i & 255) == 0 && atomic_load(j->first) < i)
+	(void)worker;
+	for (i = j->n * k / j->nparts; i < end; i++) {
+		if ((i & 255) == 0 && atomic_load(&j->first) < i)
 			break;
 		if (j->w[i].dfd >= 0)
 			sig_at(j->w[i].dfd, j->w[i].name, &have);
 		else
 			memset(&have, 0, sizeof(have));
 		if (!sig_equal(&j->w[i].sig, &have)) {
-			size_t cur = atomic_load(j->first);
+			size_t cur = atomic_load(&j->first);
 
-			while (i < cur && !atomic_compare_exchange_weak(j->first, &cur, i))
+			while (i < cur && !atomic_compare_exchange_weak(&j->first, &cur, i))
 				;
 			break;
 		}
 	}
-	return NULL;
 }
 
 /* The index of the first entry that changed, or n.  Each stat is a path
  * lookup in the kernel, and most of a no-op's time at scale: with many
- * entries, two threads share them. */
+ * entries, two threads share them, a half each. */
 static size_t
 stat_all(const struct want *w, size_t n)
 {
-	_Atomic size_t first = n;
-	struct stat_job jobs[2];
-	pthread_t tid;
-	int two = n >= 4096 && os_cpus() > 1;
+	struct stat_job j = { w, n, n >= 4096 && os_cpus() > 1 ? 2 : 1, n };
 
-	jobs[0] = (struct stat_job){ w, 0, two ? n / 2 : n, &first };
-	jobs[1] = (struct stat_job){ w, n / 2, n, &first };
-	if (two && pthread_create(&tid, NULL, stat_range, &jobs[1]) != 0)
-		jobs[0].end = n, two = 0;
-	stat_range(&jobs[0]);
-	if (two)
-		pthread_join(tid, NULL);
-	return atomic_load(&first);
+	pool_run((int)j.nparts, j.nparts, stat_range, &j);
+	return atomic_load(&j.first);
 }
 
 static int

@@ -59,7 +59,8 @@ cmd_routes(int argc, char **argv, struct global *g)
 		for (j = 0; j < rr.ncands; j++)
 			printf("%s %s (%.3f)", j ? "," : "", rr.cands[j]->name, rr.cands[j]->cost);
 		if (rr.ncands == 0) {
-			printf(" no candidate within budget.per_request");
+			printf(rr.nbudget == rr.nskipped ? " no candidate within budget.per_request" :
+			       " no candidate can serve it");
 			rc = EXIT_BUILD;
 		}
 		if (rr.rule)
@@ -68,8 +69,7 @@ cmd_routes(int argc, char **argv, struct global *g)
 		else
 			printf("  [%s]", rr.why);
 		for (j = 0; j < rr.nskipped; j++)
-			printf(" (skipped %s: costs %.3f, over budget.per_request %.3f)",
-			       rr.skipped[j]->name, rr.skipped[j]->cost, c.p.cfg.per_request);
+			printf(" (skipped %s: %s)", rr.skipped[j]->name, rr.skip_why[j]);
 		putchar('\n');
 	}
 	free(sel);

@@ -1,8 +1,10 @@
 /* cmd/watch.c - `assetgen watch`: rebuild the previews when a recipe is saved
  *
  * One poll() loop on one thread: inotify on the project directory (for
- * assetgen.yaml, and for the recipes directory being replaced) and on the
- * recipes directory; a debounce (DEBOUNCE_MS of quiet after the last
+ * assetgen.yaml, and for the recipes directory being replaced), on the
+ * recipes directory, and on the directory of each other file the recipes
+ * name, such as an overlay's font (the project is read again before each
+ * build for them); a debounce (DEBOUNCE_MS of quiet after the last
  * change); then the same in-process build as `assetgen build --intent
  * preview` (build_once in cmd/build.c).  Changes that land during a build
  * wait in the inotify queue and start the next build after it, so two
@@ -23,6 +25,7 @@
 
 #include "build.h"
 #include "cmd.h"
+#include "inputs.h"
 #include "os.h"
 #include "site/serve.h"
 #include "util.h"
@@ -34,9 +37,9 @@
 static const char watch_usage[] =
 	"usage: assetgen watch [--serve PORT] [--intent preview|final] [-q|-v]\n"
 	"Build as 'assetgen build --intent preview' does, then again each time\n"
-	"assetgen.yaml or a recipe is saved (after 100 ms of quiet), one line per\n"
-	"build.  A bad recipe prints its errors and watching goes on.  Ctrl-C stops\n"
-	"(exit 130).\n"
+	"assetgen.yaml, a recipe or an overlay's font file is saved (after 100 ms\n"
+	"of quiet), one line per build.  A bad recipe prints its errors and\n"
+	"watching goes on.  Ctrl-C stops (exit 130).\n"
 	"  --serve PORT     also serve DIST/ on http://127.0.0.1:PORT/ (0: any free\n"
 	"                   port); a page opened from there reloads after each build\n"
 	"  --intent final   rebuild the finals (into DIST/) rather than the previews\n"
@@ -52,7 +55,13 @@ struct watcher {
 	char *out_rel;            /* cfg.output_dir */
 	char *out_dir;            /* absolute */
 	int root_wd, rec_wd;
-	int stale_dirs;           /* assetgen.yaml changed: read the directories again */
+	struct file_watch *files; /* the other files the recipes name (fonts): directory watch, name */
+	size_t nfiles;
+};
+
+struct file_watch {
+	int wd;                   /* the file's directory (maybe root_wd or rec_wd too) */
+	char *name;               /* the file's name in it */
 };
 
 static void
@@ -76,25 +85,100 @@ set_dirs(struct watcher *w, const char *recipes_rel, const char *out_rel)
 	w->out_dir = path_join(w->root, out_rel);
 }
 
-/* Where the recipes and outputs are, from assetgen.yaml (quietly: the
- * build prints any problem); kept as they were when it does not load. */
 static void
-read_dirs(struct watcher *w)
+files_release(struct file_watch *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(f[i].name);
+	free(f);
+}
+
+static int
+is_recipe_name(const char *name)
+{
+	return name[0] != '.' && (str_has_suffix(name, ".yaml") || str_has_suffix(name, ".yml"));
+}
+
+/* Watch the directory of every other file the project's load read or
+ * looked for (an overlay's font, found or not yet: a font file is usually
+ * replaced by a rename, which only its directory sees).  assetgen.yaml
+ * and the recipes have their own watches.  After a load that failed
+ * (stop_stale 0), which may not have reached every recipe, or a list of
+ * notes that is not complete, the watches are only added to; otherwise a
+ * directory no file is in any more is dropped. */
+static void
+watch_inputs(struct watcher *w, int stop_stale)
+{
+	size_t n = 0, nin, i, j;
+	int complete;
+	struct input *in = inputs_get(&nin, &complete);
+	struct file_watch *nf = xcalloc(nin + w->nfiles + 1, sizeof(*nf));
+	char *yaml = path_join(w->root, "assetgen.yaml");
+
+	if (!stop_stale || !complete) {
+		memcpy(nf, w->files, w->nfiles * sizeof(*nf));
+		n = w->nfiles;
+		free(w->files);
+		w->files = NULL;
+		w->nfiles = 0;
+	}
+	for (i = 0; i < nin; i++) {
+		char *dir, *slash;
+		int wd;
+
+		if ((in[i].kind != INPUT_FILE && in[i].kind != INPUT_ABSENT) ||
+		    !strcmp(in[i].path, yaml) || !(slash = strrchr(in[i].path, '/')))
+			continue;
+		dir = slash == in[i].path ? xstrdup("/") : xstrndup(in[i].path, (size_t)(slash - in[i].path));
+		if (strcmp(dir, w->recipes) != 0 || !is_recipe_name(slash + 1)) {
+			wd = inotify_add_watch(w->ifd, dir, WATCH_EVENTS | IN_MASK_ADD);
+			for (j = 0; wd >= 0 && j < n; j++)
+				if (nf[j].wd == wd && !strcmp(nf[j].name, slash + 1))
+					break;
+			if (wd >= 0 && j == n) {
+				nf[n].wd = wd;
+				nf[n].name = xstrdup(slash + 1);
+				n++;
+			}
+		}
+		free(dir);
+	}
+	for (i = 0; i < w->nfiles; i++) {
+		for (j = 0; j < n && nf[j].wd != w->files[i].wd; j++)
+			;
+		if (j == n && w->files[i].wd != w->root_wd && w->files[i].wd != w->rec_wd)
+			inotify_rm_watch(w->ifd, w->files[i].wd);
+	}
+	files_release(w->files, w->nfiles);
+	w->files = nf;
+	w->nfiles = n;
+	inputs_free(in, nin);
+	free(yaml);
+}
+
+/* Where the recipes and outputs are, from assetgen.yaml, and the other
+ * files the recipes name (quietly: the build prints any problem); the
+ * directories are kept as they were when the project does not load. */
+static void
+read_project(struct watcher *w)
 {
 	struct project p;
 	struct diags d = {0};
+	int ok;
 
-	w->stale_dirs = 0;
-	if (project_load(&p, w->root, &d) == 0) {
+	inputs_reset();                 /* the load notes what it reads (inputs.h) */
+	ok = project_load(&p, w->root, &d) == 0;
+	if (ok) {
 		if (!w->recipes_rel || strcmp(w->recipes_rel, p.cfg.recipes_dir) != 0 ||
 		    strcmp(w->out_rel, p.cfg.output_dir) != 0)
 			set_dirs(w, p.cfg.recipes_dir, p.cfg.output_dir);
 		project_release(&p);
-	} else {
-		w->stale_dirs = 1;
-		if (!w->recipes_rel)
-			set_dirs(w, "recipes", "dist");
+	} else if (!w->recipes_rel) {
+		set_dirs(w, "recipes", "dist");
 	}
+	if (w->ifd >= 0)
+		watch_inputs(w, ok);
+	inputs_reset();
 	diags_release(&d);
 }
 
@@ -108,12 +192,6 @@ rewatch(struct watcher *w)
 	if (wd != w->rec_wd && w->rec_wd >= 0 && w->rec_wd != w->root_wd)
 		inotify_rm_watch(w->ifd, w->rec_wd);
 	w->rec_wd = wd;
-}
-
-static int
-is_recipe_name(const char *name)
-{
-	return name[0] != '.' && (str_has_suffix(name, ".yaml") || str_has_suffix(name, ".yml"));
 }
 
 /* Read every queued event; 1 when any of them may change the build. */
@@ -139,14 +217,11 @@ drain(struct watcher *w)
 			ev = (const struct inotify_event *)p;
 			if (ev->mask & IN_Q_OVERFLOW) {
 				changed = again = 1;
-				w->stale_dirs = 1;
 				continue;
 			}
 			if (ev->wd == w->root_wd && ev->len) {
-				if (strcmp(ev->name, "assetgen.yaml") == 0) {
+				if (strcmp(ev->name, "assetgen.yaml") == 0)
 					changed = 1;
-					w->stale_dirs = 1;
-				}
 				if (strcmp(ev->name, w->recipes_top) == 0)
 					changed = again = 1;
 			}
@@ -156,6 +231,9 @@ drain(struct watcher *w)
 				else if (ev->len && is_recipe_name(ev->name))
 					changed = 1;
 			}
+			for (size_t i = 0; ev->len && i < w->nfiles; i++)
+				if (ev->wd == w->files[i].wd && strcmp(ev->name, w->files[i].name) == 0)
+					changed = 1;
 		}
 	}
 	if (again)
@@ -174,6 +252,7 @@ watcher_release(struct watcher *w)
 	free(w->recipes);
 	free(w->out_rel);
 	free(w->out_dir);
+	files_release(w->files, w->nfiles);
 }
 
 /* One build, and its one line.  Returns build_once's status. */
@@ -193,7 +272,11 @@ rebuild(struct global *g, int intent, unsigned long n)
 		if (g->level >= 0)
 			printf("watch: build %lu: up to date (%zu assets, %.2fs)\n", n, sum.assets, secs);
 	} else if (rc == EXIT_OK) {
-		if (g->level >= 0)
+		if (g->level >= 0 && sum.overlaid)
+			printf("watch: build %lu: %zu generated, %zu overlaid, %zu upscaled, %zu restored, "
+			       "%zu fresh (%.2fs)\n", n, sum.generated, sum.overlaid, sum.upscaled,
+			       sum.restored, sum.fresh, secs);
+		else if (g->level >= 0)
 			printf("watch: build %lu: %zu generated, %zu upscaled, %zu restored, %zu fresh (%.2fs)\n",
 			       n, sum.generated, sum.upscaled, sum.restored, sum.fresh, secs);
 	} else if (rc == EXIT_INPUT) {
@@ -272,9 +355,9 @@ cmd_watch(int argc, char **argv, struct global *g)
 	}
 	lg = *g;
 	lg.dir = w.root;
-	read_dirs(&w);
-
 	w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w.ifd >= 0)
+		read_project(&w);
 	if (w.ifd < 0 || (w.root_wd = inotify_add_watch(w.ifd, w.root, WATCH_EVENTS)) < 0) {
 		warn("cannot watch '%s':", w.root);
 		watcher_release(&w);
@@ -310,6 +393,14 @@ cmd_watch(int argc, char **argv, struct global *g)
 		now = now_ns();
 		if (pending && now >= deadline) {
 			pending = 0;
+			/* the recipes may name other directories or fonts now:
+			 * watched before the build, so a save during it is seen */
+			if (builds) {
+				read_project(&w);
+				rewatch(&w);
+				if (srv)
+					serve_set_root(srv, w.out_dir);
+			}
 			drain(&w);        /* what is queued now is covered by this build */
 			sigprocmask(SIG_SETMASK, &orig, NULL);
 			rc = rebuild(&lg, intent, ++builds);
@@ -318,12 +409,6 @@ cmd_watch(int argc, char **argv, struct global *g)
 				break;
 			if (rc != EXIT_INPUT && srv)
 				serve_set_version(srv, ++version);
-			if (w.stale_dirs || rc == EXIT_INPUT) {
-				read_dirs(&w);
-				if (srv)
-					serve_set_root(srv, w.out_dir);
-			}
-			rewatch(&w);
 			continue;
 		}
 		timeout = pending ? (int)((deadline - now) / 1000000 + 1) : -1;

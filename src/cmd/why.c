@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "c2pa/c2pa.h"
+#include "fit.h"
 #include "cache/lock.h"
 #include "os.h"
 #include "plan.h"
@@ -161,6 +162,10 @@ differences(const struct meta *m, const struct plan_item *it, const struct plan_
 		buf_puts(&why, "; params changed");
 	if ((v = meta_get(m, "upscale")) && strcmp(v, up) != 0)
 		buf_printf(&why, "; upscale %s\u2192%s", v, up);
+	s = fit_text(&a->fit);
+	if ((v = meta_get(m, "fit")) && strcmp(v, s) != 0)
+		buf_printf(&why, "; fit %s\u2192%s", v, s);
+	free(s);
 	if ((v = meta_get(m, "model")) && strcmp(v, model) != 0)
 		buf_printf(&why, "; model %s\u2192%s", v, model);
 	if (strcmp((v = meta_get(m, "overlay")) ? v : "none", ov) != 0) {
@@ -381,6 +386,14 @@ cmd_why(int argc, char **argv, struct global *g)
 	if ((v = meta_get(&m, "params"))) {
 		s = one_line(v);
 		field_text("params", *s ? s : "none");
+		free(s);
+	}
+	if ((v = meta_get(&sh, "fit"))) {
+		const char *nat = meta_get(&sh, "native_size"), *got = meta_get(&sh, "returned_size");
+
+		s = xasprintf("%s (asked the model for %s, it returned %s)", v, nat ? nat : "?",
+			      got ? got : "?");
+		field("fit", s);
 		free(s);
 	}
 	if ((v = meta_get(&sh, "upscale")))

@@ -325,6 +325,27 @@ a1111_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 	return -1;
 }
 
+/* The latent is 1/8 of the image: the nearest multiple of 8 on each
+ * side, at least 64.  Stable Diffusion checkpoints neither paint
+ * transparency nor spell words reliably. */
+static int
+a1111_native(const struct model *m, const struct provider_need *need,
+	     uint32_t *nw, uint32_t *nh, char **why)
+{
+	(void)m;
+	if (need->transparent) {
+		*why = xstrdup("a1111 renders no transparency");
+		return -1;
+	}
+	if (need->text) {
+		*why = xstrdup("a1111 checkpoints do not spell words reliably (draw them with overlay:)");
+		return -1;
+	}
+	*nw = need->width < 64 ? 64 : (need->width + 4) / 8 * 8;
+	*nh = need->height < 64 ? 64 : (need->height + 4) / 8 * 8;
+	return 0;
+}
+
 const struct provider provider_a1111 = {
 	.name = "a1111",
 	.impl = "sdapi/1",
@@ -335,4 +356,5 @@ const struct provider provider_a1111 = {
 	.reply = a1111_reply,
 	.check = a1111_check,
 	.upscale_request = a1111_upscale_request,
+	.native = a1111_native,
 };

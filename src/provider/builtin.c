@@ -16,9 +16,25 @@ builtin_render(const struct model *m, const struct render_req *req,
 	return 0;
 }
 
+/* Any size is native; the renderer paints opaque RGB. */
+static int
+builtin_native(const struct model *m, const struct provider_need *need,
+	       uint32_t *nw, uint32_t *nh, char **why)
+{
+	(void)m;
+	*nw = need->width;
+	*nh = need->height;
+	if (need->transparent) {
+		*why = xstrdup("the built-in model paints no transparency");
+		return -1;
+	}
+	return 0;
+}
+
 const struct provider provider_builtin = {
 	.name = "builtin",
 	.impl = "render/" RENDER_VERSION,
 	.concurrency = 0,           /* CPU-bound: the worker pool is the limit */
 	.render = builtin_render,
+	.native = builtin_native,
 };

@@ -385,3 +385,14 @@ provider_name_list(const char *const *list, size_t n)
 		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", list[i]);
 	return buf_detach(&b, NULL);
 }
+
+int
+provider_native(const struct provider *p, const struct model *m,
+		const struct provider_need *need, uint32_t *nw, uint32_t *nh, char **why)
+{
+	*nw = need->width;
+	*nh = need->height;
+	if (!p || !p->native)
+		return 0;
+	return p->native(m, need, nw, nh, why);
+}

@@ -389,6 +389,26 @@ gemini_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 	return -1;
 }
 
+/* The API takes an aspect ratio: the nearest documented one, as a size
+ * of about one megapixel (imageSize 1K) in exactly that ratio.  No
+ * transparency. */
+static int
+gemini_native(const struct model *m, const struct provider_need *need,
+	      uint32_t *nw, uint32_t *nh, char **why)
+{
+	size_t k = nearest_ratio(need->width, need->height);
+	uint32_t n = (uint32_t)lround(sqrt(1048576.0 / (ratios[k][0] * ratios[k][1])));
+
+	(void)m;
+	if (need->transparent) {
+		*why = xstrdup("gemini image models make no transparent images");
+		return -1;
+	}
+	*nw = ratios[k][0] * n;
+	*nh = ratios[k][1] * n;
+	return 0;
+}
+
 const struct provider provider_gemini = {
 	.name = "gemini",
 	.impl = "generateContent/1",
@@ -400,4 +420,5 @@ const struct provider provider_gemini = {
 	.check = gemini_check,
 	.check_model = gemini_check_model,
 	.param = gemini_param,
+	.native = gemini_native,
 };

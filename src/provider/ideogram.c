@@ -489,6 +489,32 @@ ideogram_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 	return -1;
 }
 
+/* The documented resolution nearest the asset's (its shape first, then
+ * its area).  The legacy endpoint makes no transparent images. */
+static int
+ideogram_native(const struct model *m, const struct provider_need *need,
+		uint32_t *nw, uint32_t *nh, char **why)
+{
+	double d, bestd = INFINITY;
+	size_t i, best = 0;
+
+	(void)m;
+	if (need->transparent) {
+		*why = xstrdup("ideogram's generate endpoint makes no transparent images");
+		return -1;
+	}
+	for (i = 0; i < NRES; i++) {
+		d = size_distance(need->width, need->height, resolutions[i][0], resolutions[i][1]);
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	*nw = resolutions[best][0];
+	*nh = resolutions[best][1];
+	return 0;
+}
+
 const struct provider provider_ideogram = {
 	.name = "ideogram",
 	.impl = "generate/2",       /* 2: aspect_ratio for all but 2.0; 3.0's endpoint */
@@ -499,4 +525,5 @@ const struct provider provider_ideogram = {
 	.reply = ideogram_reply,
 	.check = ideogram_check,
 	.param = ideogram_param,
+	.native = ideogram_native,
 };

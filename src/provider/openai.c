@@ -8,6 +8,7 @@
  * error names the replacement.  There is no seed and no negative prompt:
  * the negative prompt is appended to the prompt as "Avoid: ...".
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -317,6 +318,90 @@ openai_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 	return -1;
 }
 
+/* The nearest size in v's [lo, hi] that is a multiple of 16. */
+static uint32_t
+openai_side16(double v, uint32_t lo, uint32_t hi)
+{
+	uint32_t n = (uint32_t)lround(v / 16) * 16;
+
+	return n < lo ? lo : n > hi ? hi : n;
+}
+
+/* gpt-image-1 and the DALL-E models: the listed size nearest in shape,
+ * then in area.  gpt-image-2 and later: the asset's shape with the ratio
+ * held to 1:3..3:1, sides multiples of 16, at most 3840x2160 and at least
+ * 655,360 pixels.  DALL-E makes no transparent images and no legible
+ * words. */
+static int
+openai_native(const struct model *m, const struct provider_need *need,
+	      uint32_t *nw, uint32_t *nh, char **why)
+{
+	static const uint32_t dalle2[][2] = {{256, 256}, {512, 512}, {1024, 1024}};
+	static const uint32_t dalle3[][2] = {{1024, 1024}, {1792, 1024}, {1024, 1792}};
+	static const uint32_t gpt1[][2] = {{1024, 1024}, {1536, 1024}, {1024, 1536}};
+	const uint32_t (*sizes)[2] = NULL;
+	const char *id = m->model ? m->model : "";
+	double w = need->width, h = need->height, r, area, s, da, dn, d, bestd = INFINITY;
+	size_t i, n = 3;
+	int dalle = str_has_prefix(id, "dall-e");
+
+	if (dalle && need->transparent) {
+		*why = xasprintf("%s makes no transparent images", id);
+		return -1;
+	}
+	if (dalle && need->text) {
+		*why = xasprintf("%s does not spell words reliably", id);
+		return -1;
+	}
+	*nw = need->width;
+	*nh = need->height;
+	if (strcmp(id, "dall-e-2") == 0)
+		sizes = dalle2;
+	else if (strcmp(id, "dall-e-3") == 0)
+		sizes = dalle3;
+	else if (str_has_prefix(id, "gpt-image-1"))
+		sizes = gpt1;
+	if (sizes) {
+		for (i = 0; i < n; i++) {
+			da = log((w / h) / ((double)sizes[i][0] / sizes[i][1]));
+			dn = log((w * h) / ((double)sizes[i][0] * sizes[i][1]));
+			d = 1000 * da * da + dn * dn;
+			if (d < bestd) {
+				bestd = d;
+				*nw = sizes[i][0];
+				*nh = sizes[i][1];
+			}
+		}
+		return 0;
+	}
+	if (!str_has_prefix(id, "gpt-image-"))
+		return 0;       /* a model whose sizes are not known: as asked */
+	r = w / h;
+	r = r < 1.0 / 3 ? 1.0 / 3 : r > 3 ? 3 : r;
+	area = w * h;
+	area = area < 655360 ? 655360 : area;
+	/* the long side at most 3840, the short at most 2160 */
+	s = fmin(1, fmin(3840 / sqrt(area * fmax(r, 1 / r)), 2160 / sqrt(area * fmin(r, 1 / r))));
+	area *= s * s;
+	w = sqrt(area * r);
+	h = sqrt(area / r);
+	*nw = openai_side16(w, 16, r >= 1 ? 3840 : 2160);
+	*nh = openai_side16(h, 16, r >= 1 ? 2160 : 3840);
+	/* rounding may cross a limit by a step of 16: grow the side that
+	 * keeps the shape nearer */
+	while ((uint64_t)*nw * *nh < 655360) {
+		if (fabs(log((*nw + 16.0) / *nh / r)) <= fabs(log(*nw / (*nh + 16.0) / r)))
+			*nw += 16;
+		else
+			*nh += 16;
+	}
+	while (*nw > 3 * *nh)
+		*nw -= 16;
+	while (*nh > 3 * *nw)
+		*nh -= 16;
+	return 0;
+}
+
 const struct provider provider_openai = {
 	.name = "openai",
 	.impl = "images/1",
@@ -329,4 +414,5 @@ const struct provider provider_openai = {
 	.check = openai_check,
 	.check_model = openai_check_model,
 	.param = openai_param,
+	.native = openai_native,
 };

@@ -42,6 +42,13 @@ struct provider_call {
 	uint32_t up_factor;             /* 0 when a target size is given */
 };
 
+/* What an asset asks of a model (provider_native). */
+struct provider_need {
+	uint32_t width, height;         /* the asset's size */
+	int transparent;                /* a transparent background (background: transparent) */
+	int text;                       /* words in the image (expect_text) */
+};
+
 struct provider_reply {
 	enum fault fault;               /* FAULT_NONE: success or follow-up */
 	char *err;                      /* malloc'd message when failed; after
@@ -92,12 +99,22 @@ struct provider {
 	/* Upscaler: build the request for c->image.  NULL if the provider
 	 * cannot upscale.  Replies go through reply(). */
 	int (*upscale_request)(const struct provider_call *c, struct http_request *out, char **err);
+	/* The size nearest need's that m renders natively, in *nw x *nh: the
+	 * request asks for it, and the fit stage (fit.h) makes the asset's
+	 * exact size from what comes back.  0, or -1 with *why (malloc'd)
+	 * when m cannot serve the asset at all: routing skips it before any
+	 * request.  NULL: every size is native, every asset served. */
+	int (*native)(const struct model *m, const struct provider_need *need,
+		      uint32_t *nw, uint32_t *nh, char **why);
 };
 
 /* The provider named name, or NULL for an unknown name. */
 const struct provider *provider_find(const char *name);
 /* Every provider's name, in the registry's order; *n of them. */
 const char *const *provider_names(size_t *n);
+/* p->native, or the exact size when p has none (p may be NULL). */
+int provider_native(const struct provider *p, const struct model *m,
+		    const struct provider_need *need, uint32_t *nw, uint32_t *nh, char **why);
 
 /* Shared by the HTTP providers (provider/common.c):
  * classify a non-2xx or failed transfer into out (fault, err, retry_after

@@ -392,6 +392,25 @@ stability_check(const struct model *m, uint32_t w, uint32_t h, char **err)
 	return -1;
 }
 
+/* The API takes an aspect ratio: the nearest documented one, as a size
+ * of about one megapixel in exactly that ratio.  No transparency. */
+static int
+stability_native(const struct model *m, const struct provider_need *need,
+		 uint32_t *nw, uint32_t *nh, char **why)
+{
+	size_t k = nearest_ratio(need->width, need->height);
+	uint32_t n = (uint32_t)lround(sqrt(1048576.0 / (ratios[k][0] * ratios[k][1])));
+
+	(void)m;
+	if (need->transparent) {
+		*why = xstrdup("stability's generate endpoints make no transparent images");
+		return -1;
+	}
+	*nw = ratios[k][0] * n;
+	*nh = ratios[k][1] * n;
+	return 0;
+}
+
 const struct provider provider_stability = {
 	.name = "stability",
 	.impl = "v2beta/1",
@@ -403,4 +422,5 @@ const struct provider provider_stability = {
 	.check = stability_check,
 	.param = stability_param,
 	.upscale_request = stability_upscale_request,
+	.native = stability_native,
 };

@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "os.h"
 #include "plan.h"
 #include "png.h"
+#include "pool.h"
 #include "resample.h"
 #include "crypto.h"
 #include "site.h"
@@ -52,6 +52,7 @@ struct entry {
 	struct plan_check v;
 	char *err;                   /* thumbnail failure, warned after the pool */
 	struct c2pa_report cred;     /* content credentials, checked; status C2PA_ABSENT: unsigned */
+	json_t *fit;                 /* {how, native, returned} when the model made another size */
 };
 
 struct site {
@@ -214,6 +215,37 @@ output_credentials(const struct site *s, const struct output_rec *r, struct c2pa
 	buf_release(&b);
 }
 
+/* How the output was fitted, from its metadata: {how, native,
+ * returned}, or NULL when the model made the exact size.  Only a model
+ * asked for another size, or a hosted one, can have been fitted: the
+ * built-in model's files are not read. */
+static json_t *
+fit_json(const struct plan_item *it, const struct output_rec *r)
+{
+	const struct plan_cand *c = NULL;
+	struct buf b = BUF_INIT;
+	struct meta m = {0};
+	const char *how, *nat, *got;
+	json_t *o = NULL;
+	char *err = NULL;
+	size_t i;
+
+	for (i = 0; i < it->ncands && !c; i++)
+		if (strcmp(it->cands[i].model->name, r->model) == 0)
+			c = &it->cands[i];
+	if (!c || (strcmp(c->model->provider, "builtin") == 0 &&
+		   c->native_w == it->asset->width && c->native_h == it->asset->height))
+		return NULL;
+	if (os_read_file(r->path, SITE_MAX_IMAGE, &b) == 0 &&
+	    pngio_read_meta(b.data, b.len, &m, &err) == 0 && (how = meta_get(&m, "fit")) &&
+	    (nat = meta_get(&m, "native_size")) && (got = meta_get(&m, "returned_size")))
+		o = json_pack("{s:s, s:s, s:s}", "how", how, "native", nat, "returned", got);
+	free(err);
+	meta_release(&m);
+	buf_release(&b);
+	return o;
+}
+
 static void
 add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r, int preview)
 {
@@ -244,6 +276,7 @@ add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r
 	e->thumb_path = path_join(s->out_dir, e->thumb);
 	e->dist = s->out_dir;
 	e->cost = output_cost(s, it, r);
+	e->fit = fit_json(it, r);
 	e->seed = r->seed;
 	output_credentials(s, r, &e->cred);
 	if (it->checked && (e->checked = site_typo_verdict(it, &r->key, s->ix, &e->v)))
@@ -379,69 +412,43 @@ out:
 	return msg;
 }
 
-struct pool {
-	struct entry **todo;
-	size_t n, next;
-	pthread_mutex_t mu;
-};
-
-static void *
-thumb_worker(void *arg)
+/* pool_fn: the thumbnail of the job'th entry to make. */
+static void
+thumb_job(void *arg, size_t i, int worker)
 {
-	struct pool *pool = arg;
-	struct entry *e;
+	struct entry *e = ((struct entry **)arg)[i];
 
-	for (;;) {
-		pthread_mutex_lock(&pool->mu);
-		e = pool->next < pool->n ? pool->todo[pool->next++] : NULL;
-		pthread_mutex_unlock(&pool->mu);
-		if (!e)
-			return NULL;
-		e->err = make_thumb(e);
-		e->have_thumb = !e->err;
-	}
+	(void)worker;
+	e->err = make_thumb(e);
+	e->have_thumb = !e->err;
 }
 
 /* Make the thumbnails that are missing or stale, on a few threads. */
 static int
 thumbs(struct site *s)
 {
-	pthread_t tids[THUMB_THREADS];
-	struct pool pool = {0};
-	size_t i, nt = 0, want;
-	int rc = 0;
+	struct entry **todo;
+	size_t i, n = 0;
+	int rc = 0, want;
 
-	pool.todo = xcalloc(s->n + 1, sizeof(*pool.todo));
+	todo = xcalloc(s->n + 1, sizeof(*todo));
 	for (i = 0; i < s->n; i++) {
 		if (thumb_current(&s->es[i]))
 			s->es[i].have_thumb = 1;
 		else
-			pool.todo[pool.n++] = &s->es[i];
+			todo[n++] = &s->es[i];
 	}
-	if (!pool.n) {
-		free(pool.todo);
-		return 0;
-	}
-	pthread_mutex_init(&pool.mu, NULL);
-	want = (size_t)os_cpus();
+	want = os_cpus();
 	if (want > THUMB_THREADS)
 		want = THUMB_THREADS;
-	if (want > pool.n)
-		want = pool.n;
-	for (nt = 0; nt + 1 < want; nt++)
-		if (pthread_create(&tids[nt], NULL, thumb_worker, &pool) != 0)
-			break;
-	thumb_worker(&pool);
-	for (i = 0; i < nt; i++)
-		pthread_join(tids[i], NULL);
-	pthread_mutex_destroy(&pool.mu);
-	for (i = 0; i < pool.n; i++) {
-		if (pool.todo[i]->err) {
-			warn("%s", pool.todo[i]->err);
+	pool_run(want, n, thumb_job, todo);
+	for (i = 0; i < n; i++) {
+		if (todo[i]->err) {
+			warn("%s", todo[i]->err);
 			rc = -1;
 		}
 	}
-	free(pool.todo);
+	free(todo);
 	return rc;
 }
 
@@ -649,6 +656,7 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "prompt", json_string(r->prompt));
 	json_object_set_new(o, "negative_prompt", json_string(r->negative_prompt));
 	json_object_set_new(o, "params", params);
+	json_object_set_new(o, "fit", e->fit ? json_incref(e->fit) : json_null());
 	json_object_set_new(o, "upscale", json_string(r->upscale));
 	json_object_set_new(o, "overlay", overlay_json(r->overlay));
 	json_object_set_new(o, "intent", json_string(intent_name(a->intent)));
@@ -1174,6 +1182,7 @@ site_update(const struct project *p, struct index *ix, const char *out_dir)
 		free(s.es[i].thumb_path);
 		free(s.es[i].err);
 		c2pa_report_release(&s.es[i].cred);
+		json_decref(s.es[i].fit);
 	}
 	free(s.es);
 	buf_release(&s.picks);

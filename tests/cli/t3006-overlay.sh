@@ -208,7 +208,7 @@ test_expect_success 'overlay in defaults, placeholders in its text, overlay: non
 	must_fail 2 assetgen -C p build 2>err && grep -q "recipes/m.yaml:13:54: undefined placeholder .{town}." err
 '
 
-test_expect_success 'with a typography check: OCR reads the generation, the overlay comes after' '
+test_expect_success 'typography check: generation: OCR reads the generation, the overlay comes after' '
 	rm -rf t && mkdir -p t/recipes t/fonts && cp "$TEST_TOP/fonts/DejaVuSans.ttf" t/fonts/ &&
 	printf "typography: {max_attempts: 2}\n" >t/assetgen.yaml &&
 	cat >t/recipes/a.yaml <<-YAML &&
@@ -218,6 +218,7 @@ test_expect_success 'with a typography check: OCR reads the generation, the over
 	    seed: 42
 	    size: 512x512
 	    expect_text: Launch Sale
+	    typography: {check: generation}
 	    overlay: {text: "Winter Deals", font: fonts/DejaVuSans.ttf, size: 40, color: "#000", box: [0, 432, 512, 80]}
 	YAML
 	assetgen -C t build --report r.json >out &&
@@ -228,6 +229,65 @@ test_expect_success 'with a typography check: OCR reads the generation, the over
 	grep -aq "Spring Deals" t/dist/banner.png && grep -aq "assetgen:ocr.pass" t/dist/banner.png &&
 	test "$(json_get r2.json "j[\"totals\"][\"generated\"]")" = 0 &&
 	test "$(json_get r2.json "[c[\"cached\"] for a in j[\"assets\"] for c in a[\"typography\"][\"candidates\"]]")" = "[True]"
+'
+
+test_expect_success 'with a typography check: OCR reads the output, the overlay drawn' '
+	rm -rf o && mkdir -p o/recipes o/fonts && cp "$TEST_TOP/fonts/DejaVuSans.ttf" o/fonts/ &&
+	printf "typography: {max_attempts: 2}\n" >o/assetgen.yaml &&
+	cat >o/recipes/a.yaml <<-YAML &&
+	assets:
+	  - name: sign
+	    prompt: "a plain pale wall"
+	    seed: 3
+	    size: 512x256
+	    expect_text: Grand Opening
+	    overlay: {text: "Grand Opening", font: fonts/DejaVuSans.ttf, size: 56, color: "#000", box: [16, 64, 480, 128]}
+	YAML
+	assetgen -C o build --report r.json >out &&
+	grep -aq "assetgen:ocr.pass" o/dist/sign.png &&
+	test "$(json_get r.json "j[\"totals\"][\"generated\"]")" = 1 &&
+	key=$(assetgen -C o why o/dist/sign.png | sed -n "s/^key  *//p") && test -n "$key" &&
+	sed -i "s/    expect_text: Grand Opening/&\n    typography: {check: generation}/" o/recipes/a.yaml &&
+	must_fail 1 assetgen -C o build -k --report r2.json >out 2>err &&
+	grep -q "FAILED sign: typography check failed on 2 candidates" err &&
+	sed -i "s/check: generation/check: output/" o/recipes/a.yaml &&
+	assetgen -C o build >out && grep -q "no work to do" out &&
+	test "$(assetgen -C o why o/dist/sign.png | sed -n "s/^key  *//p")" = "$key"
+'
+
+test_expect_success 'typography check: an unknown value is an error at its place' '
+	sed -i "s/check: output/check: composite/" o/recipes/a.yaml &&
+	must_fail 2 assetgen -C o build 2>err &&
+	grep -q "recipes/a.yaml:7:25: unknown typography check .composite. (expected generation or output)" err
+'
+
+test_expect_success 'an overlay without font draws with the shipped DejaVu Sans, under the same key' '
+	project && sed -i "s/- use: \[gen\]/- use: [local]/" p/assetgen.yaml &&
+	assetgen -C p build -q && cp p/dist/banner.png explicit.png &&
+	key=$(assetgen -C p why p/dist/banner.png | sed -n "s/^key  *//p") && test -n "$key" &&
+	sed -i "s|font: fonts/DejaVuSans.ttf, ||" p/recipes/a.yaml && ! grep -q "font:" p/recipes/a.yaml &&
+	rm p/fonts/DejaVuSans.ttf &&
+	assetgen -C p build >out && grep -q "no work to do" out &&
+	rm -rf p/dist p/cache && assetgen -C p build >out && grep -q "2 generated" out &&
+	cmp explicit.png p/dist/banner.png &&
+	assetgen -C p why p/dist/banner.png >why &&
+	test "$(sed -n "s/^key  *//p" why)" = "$key" && grep -q "font=DejaVu Sans Book" why &&
+	assetgen -C p graph >g.dot && grep -q "/fonts/DejaVuSans.ttf\" -> \"banner\"" g.dot
+'
+
+test_expect_success 'installed, the default font is found in PREFIX/share/assetgen/fonts; not found, a located error' '
+	bin=$(readlink -f "$ASSETGEN") &&
+	make -s -C "$TEST_TOP" -o "$bin" install BUILD="$(dirname "$bin")" PREFIX="$TRASH/pfx" >make.out &&
+	test -f pfx/share/assetgen/fonts/DejaVuSans.ttf && test -f pfx/share/assetgen/fonts/LICENSE-DejaVu &&
+	rm -rf p/dist p/cache && pfx/bin/assetgen -C p build >out && grep -q "2 generated" out &&
+	cmp explicit.png p/dist/banner.png &&
+	pfx/bin/assetgen -C p graph >g.dot &&
+	grep -q "\"$(cd pfx && pwd -P)/share/assetgen/fonts/DejaVuSans.ttf\" -> \"banner\"" g.dot &&
+	mkdir lone && cp pfx/bin/assetgen lone/ && rm -rf p/dist p/cache &&
+	must_fail 2 lone/assetgen -C p build 2>err >out &&
+	grep -q "^recipes/a.yaml:6:14: .overlay. has no .font., and the default font is not installed (no .*/share/assetgen/fonts/DejaVuSans.ttf or .*/fonts/DejaVuSans.ttf): name a .ttf or .otf file" err &&
+	grep -q "^recipes/a.yaml:12:14: .overlay. has no .font." err &&
+	test ! -e p/dist && test ! -e p/cache
 '
 
 test_expect_success 'the font is an input of a no-op build: new bytes are seen' '

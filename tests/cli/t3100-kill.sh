@@ -160,7 +160,10 @@ fail_run() {
 
 run=0
 mid=0
-while { [ $run -lt "$RUNS" ] || [ $killed -lt "$KILLS" ]; } && [ $run -lt $((RUNS * 3)) ]; do
+# (more runs while too few kills, or too few mid-build kills, have landed:
+# a slow machine or a sanitizer build spends more of a build starting up)
+while { [ $run -lt "$RUNS" ] || [ $killed -lt "$KILLS" ] || [ $mid -lt 5 ]; } &&
+	[ $run -lt $((RUNS * 3)) ]; do
 	run=$((run + 1))
 	if [ -z "$dir" ]; then
 		epoch=$((epoch + 1))

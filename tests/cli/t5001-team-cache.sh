@@ -112,7 +112,7 @@ test_expect_success 'pulling 120 blobs of mixed sizes: each one whole; tampered 
 		echo "  - {name: m$i, prompt: \"many $i\", seed: $i, size: $((16 + i % 7 * 40))x$((16 + i % 5 * 24))}"
 	done; } >many/recipes/a.yaml &&
 	assetgen -C many build --upload -j 2 >out &&
-	cas=$NGINX_ROOT/cache/many/cas && test "$(ls "$cas" | wc -l)" = 240 &&
+	cas=$NGINX_ROOT/cache/many/cas && test "$(ls "$cas" | wc -l)" = 360 &&
 	d() { awk -v n="$1" "\$1 == n { print \$4 }" many/assetgen.lock; } &&
 	x() { awk -v n="$1" "\$1 == n { print \$3 }" many/assetgen.lock; } &&
 	printf x >>"$cas/$(d m7)" &&

@@ -326,6 +326,32 @@ test_expect_success 'Ctrl-C during a build: exit 130, no partial file' '
 	! ls -A p2/dist/preview p2/dist 2>/dev/null | grep -q tmp
 '
 
+test_expect_success 'an overlay font replaced, written in place or arriving is rebuilt; its neighbours are not' '
+	new_project p3 && mkdir p3/fonts && cp "$TEST_TOP/fonts/DejaVuSans.ttf" p3/fonts/ &&
+	printf "assets:\n  - {name: sign, prompt: \"a wall\", seed: 4, size: 96x48, overlay: {text: Open, font: fonts/DejaVuSans.ttf, size: 20}}\n" >p3/recipes/a.yaml
+	(cd p3 && exec assetgen watch >w3.out 2>w3.err 3>&-) &
+	pid=$!
+	n3() { grep -c "^watch: build " p3/w3.out; }
+	more3() { [ "$(n3)" -gt "$1" ]; }
+	ok=0
+	{ wait_for more3 0 && grep -q "^watch: build 1: 1 generated" p3/w3.out &&
+	  { cat p3/fonts/DejaVuSans.ttf; printf "\0\0\0\0"; } | save p3/fonts/DejaVuSans.ttf &&
+	  wait_for more3 1 &&
+	  grep -q "^watch: build 2: 0 generated, 1 overlaid, 0 upscaled, 0 restored, 0 fresh" p3/w3.out &&
+	  printf "\0\0\0\0" >>p3/fonts/DejaVuSans.ttf &&
+	  wait_for more3 2 && grep -q "^watch: build 3: 0 generated, 1 overlaid" p3/w3.out &&
+	  echo x >p3/fonts/README && sleep 0.5 && test "$(n3)" = 3 &&
+	  sed "s|fonts/DejaVuSans.ttf|fonts/Brand.ttf|" p3/recipes/a.yaml | save p3/recipes/a.yaml &&
+	  wait_for more3 3 && grep -q "^watch: build 4: invalid input" p3/w3.out &&
+	  grep -q "font .fonts/Brand.ttf.: no such file" p3/w3.err &&
+	  cp "$TEST_TOP/fonts/DejaVuSans.ttf" p3/fonts/Brand.ttf &&
+	  wait_for more3 4 && grep -q "^watch: build 5: 0 generated, 0 upscaled, 1 restored" p3/w3.out; } || ok=$?
+	kill -INT $pid
+	rc=0
+	wait $pid || rc=$?
+	cat p3/w3.out && test $ok = 0 && test $rc = 130
+'
+
 test_expect_success 'usage errors: exit 2' '
 	must_fail 2 assetgen -C proj watch --serve 70000 2>err && grep -q "port from 0 to 65535" err &&
 	must_fail 2 assetgen -C proj watch hero 2>err && grep -q "no asset names" err &&

@@ -1067,7 +1067,7 @@ def r_ideogram(req):
     res = want(ir, "resolution", lambda v: isinstance(v, str) and re.fullmatch(
         r"RESOLUTION_(\d+)_(\d+)", v) and tuple(
             int(x) for x in v.split("_")[1:]) in IDEO_RESOLUTIONS,
-        "one of the RESOLUTION_<W>_<H> values", p)
+        "one of the documented RESOLUTION_<W>_<H> values", p)
     ar = want(ir, "aspect_ratio", enum(*IDEO_ASPECTS), "an ASPECT_* value", p)
     if res is not None and ar is not None:
         raise Violation("%sresolution and aspect_ratio cannot be combined" % p)

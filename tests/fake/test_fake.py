@@ -425,6 +425,9 @@ def t_ideogram():
     ok(r.status == 200 and [i["resolution"] for i in d["data"]] == ["1024x640"] * 2
        and [i["seed"] for i in d["data"]] == [5, 6] and d["data"][0]["url"] != d["data"][1]["url"],
        "ideogram: resolution + num_images 2")
+    r = ideogram(aspect_ratio=None, resolution="RESOLUTION_1024_576")
+    ok(r.status == 400 and "documented" in violations()[-1]["problem"],
+       "ideogram: a resolution not in the documented list -> 400")
     r = ideogram(seed=None)
     ok(r.status == 200 and isinstance(r.json()["data"][0]["seed"], int),
        "ideogram: seed reported when not sent")

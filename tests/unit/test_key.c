@@ -283,7 +283,7 @@ test_typography_keys(void)
 {
 	char *texts[2] = { "Launch Sale", "50% off" };
 	struct typography t = { texts, 1, "eng", 0.2, 3 };
-	struct key img, k0, k;
+	struct key img, k0, k, k1;
 	char hex[KEY_HEX_LEN + 1];
 
 	key_digest("image", 5, &img);
@@ -308,6 +308,43 @@ test_typography_keys(void)
 	CHECK(!key_equal(&k, &k0));
 	key_ocr(&img, &t, "tesseract 5.3.0", &k);
 	CHECK(key_equal(&k, &k0));
+	/* typography.check: a verdict on the output never answers for one on
+	 * the generation, nor its artifact; the generation's keys are as pinned */
+	key_checked(&img, &t, "tesseract 5.3.0", &k1);
+	t.on_output = 1;
+	key_ocr(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k0));
+	key_checked(&img, &t, "tesseract 5.3.0", &k);
+	CHECK(!key_equal(&k, &k1));
+}
+
+/* The fit changes the image, so the key; the default (cover, centred)
+ * is the encoding without one, so older keys stay valid (test_pinned). */
+static void
+test_fit_key(void)
+{
+	struct asset a;
+	char base[KEY_HEX_LEN + 1], top[KEY_HEX_LEN + 1], con[KEY_HEX_LEN + 1],
+		red[KEY_HEX_LEN + 1], st[KEY_HEX_LEN + 1], again[KEY_HEX_LEN + 1];
+
+	base_asset(&a);
+	a.fit.pad[3] = 255;
+	gen_hex(&a, &base_id, a.params, a.nparams, base);
+	CHECK_STR(base, PINNED_GEN);
+	a.fit.crop = CROP_TOP;
+	gen_hex(&a, &base_id, a.params, a.nparams, top);
+	a.fit.crop = CROP_CENTER;
+	a.fit.mode = FIT_CONTAIN;
+	gen_hex(&a, &base_id, a.params, a.nparams, con);
+	a.fit.pad[0] = 255;
+	gen_hex(&a, &base_id, a.params, a.nparams, red);
+	a.fit.mode = FIT_STRETCH;
+	gen_hex(&a, &base_id, a.params, a.nparams, st);
+	a.fit.pad[0] = 0;       /* stretch pads nothing: the colour is not keyed */
+	gen_hex(&a, &base_id, a.params, a.nparams, again);
+	CHECK(strcmp(base, top) != 0 && strcmp(base, con) != 0 && strcmp(con, red) != 0);
+	CHECK(strcmp(top, con) != 0 && strcmp(st, con) != 0 && strcmp(st, base) != 0);
+	CHECK_STR(st, again);
 }
 
 /* The encode stage: the pixels' key, level and filter make the key;
@@ -348,6 +385,7 @@ main(void)
 {
 	RUN(test_pinned);
 	RUN(test_encode_key);
+	RUN(test_fit_key);
 	RUN(test_typography_keys);
 	RUN(test_each_field_matters);
 	RUN(test_upscale_key);

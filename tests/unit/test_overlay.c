@@ -290,6 +290,36 @@ test_fit_and_clip(void)
 	image_release(&bg);
 }
 
+/* The block's height is (lines - 1) * line height: 28,151 lines at
+ * 2048 px are 4,295,014,400 in 26.6 pixels, which a 32-bit product wraps
+ * to 47,104, small enough to "fit" a 4096 px box.  They fit at no size. */
+static void
+test_fit_many_lines(void)
+{
+	static const uint8_t white[4] = { 255, 255, 255, 255 };
+	const size_t nlines = 28151;
+	struct image img = {0};
+	struct overlay ov;
+	struct overlay_fit fit = {0};
+	char *text = xmalloc(nlines * 2), *err = NULL;
+
+	for (size_t i = 0; i < nlines; i++) {
+		text[2 * i] = 'x';
+		text[2 * i + 1] = '\n';
+	}
+	text[nlines * 2 - 1] = '\0';
+	image_alloc(&img, 2048, 4096, 3);
+	memset(img.px, 0, (size_t)2048 * 4096 * 3);
+	ov = ov_make(text, 2048, 0, 0, 2048, 4096, white, ALIGN_LEFT, VALIGN_TOP);
+	CHECK(overlay_draw(&ov, &img, &fit, &err) < 0);
+	CHECK(err && strstr(err, "does not fit in the 2048x4096 box, even at 6 px"));
+	if (!err)
+		printf("#   drawn at %u px, %u lines\n", fit.size, fit.lines);
+	free(err);
+	image_release(&img);
+	free(text);
+}
+
 /* Inside a glyph (coverage 255) the colour is exact; alpha blends in sRGB
  * space; onto a transparent pixel, the result is the colour with the
  * coverage as alpha. */
@@ -453,6 +483,7 @@ main(void)
 	RUN(test_golden_images);
 	RUN(test_golden_catches_wrong_renderings);
 	RUN(test_fit_and_clip);
+	RUN(test_fit_many_lines);
 	RUN(test_blending);
 	RUN(test_fonts);
 	RUN(test_overlay_key);

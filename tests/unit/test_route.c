@@ -14,6 +14,7 @@ static struct model models[] = {
 	{.name = "cheap", .provider = "http", .model = "c", .version = "", .cost = 0.01},
 	{.name = "mid", .provider = "openai", .model = "m", .version = "", .cost = 0.04},
 	{.name = "pricey", .provider = "ideogram", .model = "V_2", .version = "", .cost = 0.08},
+	{.name = "sd", .provider = "a1111", .model = "", .version = ""},
 };
 
 static char *tags_typo[] = {"typography"};
@@ -231,6 +232,62 @@ test_no_routes_and_no_match(void)
 	CHECK_STR(r.why, "no route matches");
 }
 
+/* A candidate that cannot serve the asset is skipped, with the reason,
+ * before the per-request cap is looked at; the rest keep their order and
+ * carry the size they are asked for. */
+static void
+test_capabilities(void)
+{
+	static char *use_sd_first[] = {"sd", "pricey", "builtin"};
+	static struct route r_sd[] = {
+		{.intent = -1, .criticality = -1, .use = use_sd_first, .nuse = 3},
+	};
+	static char *expect[] = {"SALE"};
+	static struct param transparent[] = {{"background", "transparent", VAL_STRING}};
+	struct project p;
+	struct asset a;
+	struct route_result r;
+
+	mkproject(&p, 0);
+	p.cfg.routes = r_sd;
+	p.cfg.nroutes = 1;
+	mkasset(&a, INTENT_FINAL, CRIT_NORMAL, NULL, 0);
+	a.width = 180;
+	a.height = 320;
+	CHECK(route_asset(&p, &a, -1, -1, &r) == 0);
+	CHECK(r.ncands == 3 && r.nskipped == 0);
+	CHECK(r.native[0][0] == 184 && r.native[0][1] == 320);     /* a1111: multiples of 8 */
+	CHECK(r.native[1][0] == 720 && r.native[1][1] == 1280);    /* ideogram's list */
+	CHECK(r.native[2][0] == 180 && r.native[2][1] == 320);     /* builtin: exact */
+	/* words: a1111 is skipped */
+	a.typo.expect = expect;
+	a.typo.nexpect = 1;
+	CHECK(route_asset(&p, &a, -1, -1, &r) == 0);
+	CHECK(r.ncands == 2 && r.cands[0] == &models[3] && r.cands[1] == &models[0]);
+	CHECK(r.nskipped == 1 && r.skipped[0] == &models[4] && r.nbudget == 0);
+	CHECK_STR(r.skip_why[0], "a1111 checkpoints do not spell words reliably (draw them with overlay:)");
+	a.typo.nexpect = 0;
+	/* transparency: only http (none here) and gpt-image can */
+	a.params = transparent;
+	a.nparams = 1;
+	CHECK(route_asset(&p, &a, -1, -1, &r) == 0);
+	CHECK(r.ncands == 0 && r.nskipped == 3 && r.nbudget == 0);
+	CHECK_STR(r.skip_why[2], "the built-in model paints no transparency");
+	a.params = NULL;
+	a.nparams = 0;
+	/* too big for ideogram's native sizes: skipped for that, not for its price */
+	a.width = a.height = 4096;
+	CHECK(route_asset(&p, &a, -1, 0.05, &r) == 0);
+	CHECK(r.ncands == 2 && r.cands[0] == &models[4] && r.cands[1] == &models[0]);
+	CHECK(r.nskipped == 1 && r.skipped[0] == &models[3] && r.nbudget == 0);
+	CHECK_STR(r.skip_why[0], "its nearest native size is 1024x1024: fitting it to 4096x4096 "
+		  "enlarges 4.0x, more than 2x (ask for a smaller size and upscale:)");
+	a.width = a.height = 1024;
+	CHECK(route_asset(&p, &a, -1, 0.05, &r) == 0);
+	CHECK(r.ncands == 2 && r.nskipped == 1 && r.nbudget == 1);
+	CHECK_STR(r.skip_why[0], "costs 0.080, over budget.per_request 0.050");
+}
+
 int
 main(void)
 {
@@ -240,5 +297,6 @@ main(void)
 	RUN(test_intent_override);
 	RUN(test_per_request);
 	RUN(test_no_routes_and_no_match);
+	RUN(test_capabilities);
 	return TEST_DONE();
 }

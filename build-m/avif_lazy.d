@@ -1,0 +1,2 @@
+build-m/avif_lazy.o: src/avif_lazy.c src/lazy.h
+src/lazy.h:

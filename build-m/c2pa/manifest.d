@@ -1,0 +1,9 @@
+build-m/c2pa/manifest.o: src/c2pa/manifest.c src/c2pa/c2pa.h src/buf.h \
+ src/crypto.h src/buf.h src/c2pa/cbor.h src/c2pa/jumbf.h src/util.h
+src/c2pa/c2pa.h:
+src/buf.h:
+src/crypto.h:
+src/buf.h:
+src/c2pa/cbor.h:
+src/c2pa/jumbf.h:
+src/util.h:

@@ -1,0 +1,28 @@
+build-m/cache/buildstate.o: src/cache/buildstate.c src/buf.h \
+ src/cmd/cmd.h src/cache/index.h src/key.h src/recipe.h src/png.h \
+ src/buf.h src/image.h src/plan.h src/cache/index.h src/key.h src/ocr.h \
+ src/route.h src/cache/store.h src/recipe.h src/cache/store.h \
+ src/inputs.h src/lazy.h src/cache/buildstate.h src/os.h src/pool.h \
+ src/util.h
+src/buf.h:
+src/cmd/cmd.h:
+src/cache/index.h:
+src/key.h:
+src/recipe.h:
+src/png.h:
+src/buf.h:
+src/image.h:
+src/plan.h:
+src/cache/index.h:
+src/key.h:
+src/ocr.h:
+src/route.h:
+src/cache/store.h:
+src/recipe.h:
+src/cache/store.h:
+src/inputs.h:
+src/lazy.h:
+src/cache/buildstate.h:
+src/os.h:
+src/pool.h:
+src/util.h:

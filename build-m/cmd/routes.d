@@ -1,0 +1,22 @@
+build-m/cmd/routes.o: src/cmd/routes.c src/cmd/cmd.h src/cache/index.h \
+ src/key.h src/recipe.h src/png.h src/buf.h src/image.h src/plan.h \
+ src/cache/index.h src/key.h src/ocr.h src/route.h src/cache/store.h \
+ src/buf.h src/recipe.h src/cache/store.h src/route.h src/util.h
+src/cmd/cmd.h:
+src/cache/index.h:
+src/key.h:
+src/recipe.h:
+src/png.h:
+src/buf.h:
+src/image.h:
+src/plan.h:
+src/cache/index.h:
+src/key.h:
+src/ocr.h:
+src/route.h:
+src/cache/store.h:
+src/buf.h:
+src/recipe.h:
+src/cache/store.h:
+src/route.h:
+src/util.h:

@@ -1,0 +1,2 @@
+build-m/curl_lazy.o: src/curl_lazy.c src/lazy.h
+src/lazy.h:

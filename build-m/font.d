@@ -1,0 +1,2 @@
+build-m/font.o: src/font.c src/font.h
+src/font.h:

@@ -1,0 +1,2 @@
+build-m/pool.o: src/pool.c src/pool.h
+src/pool.h:

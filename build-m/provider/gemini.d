@@ -1,0 +1,14 @@
+build-m/provider/gemini.o: src/provider/gemini.c src/provider/provider.h \
+ src/buf.h src/http.h src/buf.h src/image.h src/png.h src/image.h \
+ src/recipe.h src/png.h src/render/render.h src/util.h
+src/provider/provider.h:
+src/buf.h:
+src/http.h:
+src/buf.h:
+src/image.h:
+src/png.h:
+src/image.h:
+src/recipe.h:
+src/png.h:
+src/render/render.h:
+src/util.h:

@@ -1,0 +1,3 @@
+build-m/status.o: src/status.c src/status.h src/util.h
+src/status.h:
+src/util.h:

@@ -1,0 +1,2 @@
+build-m/tess_lazy.o: src/tess_lazy.c src/lazy.h
+src/lazy.h:

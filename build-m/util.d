@@ -1,0 +1,2 @@
+build-m/util.o: src/util.c src/util.h
+src/util.h:
