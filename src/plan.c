@@ -140,7 +140,8 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 	if (!why.len && key_equal(&r->key, &c->plain_key) && !key_equal(&c->plain_key, &c->final_key))
 		buf_puts(&why, "signing turned on");
 	else if (!why.len && !key_equal(&c->plain_key, &c->final_key))
-		buf_puts(&why, "signer (certificate) or model identity changed");
+		buf_puts(&why, "signer (certificate), model identity, fit or PNG encoding changed "
+			 "(png: level or filter, libpng or zlib)");
 	else if (!why.len && a->typo.nexpect)
 		buf_puts(&why, "typography check changed (expected text, language, threshold, "
 			 "the image read or Tesseract's version) or model identity changed");
