@@ -248,7 +248,7 @@ key_signed(const struct key *prev, const char *signer_hex, struct key *out)
 	char hex[KEY_HEX_LEN + 1];
 
 	key_hex(prev, hex);
-	start(&e, "assetgen/signed/v1");
+	start(&e, "assetgen/signed/v2");
 	put_field(&e, "artifact", hex);
 	put_field(&e, "signer", signer_hex);
 	put_field(&e, "generator", ASSETGEN_VERSION);

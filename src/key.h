@@ -75,8 +75,9 @@ void key_checked(const struct key *prev, const struct typography *t, const char 
 /* Content credentials (seal.h).  key_signed keys a signed output: prev
  * (the unsigned output's key), the signer (SHA-256 of its certificate
  * chain, hex: public, never the private key) and assetgen's version (it
- * writes the manifest).  key_upstream keys the manifest store a
- * provider's image came with, kept beside the generation gen. */
+ * writes the manifest; the encoding's v2: the fit is a c2pa.resized
+ * action of its own).  key_upstream keys the manifest store a provider's
+ * image came with, kept beside the generation gen. */
 void key_signed(const struct key *prev, const char *signer_hex, struct key *out);
 void key_upstream(const struct key *gen, struct key *out);
 
