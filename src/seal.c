@@ -1,4 +1,5 @@
 /* seal.c - the signing step: a C2PA manifest store on every output */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,55 @@
 #include "png.h"
 #include "seal.h"
 #include "util.h"
+
+/* The outputs this process signed, by their blob's address, so that the
+ * gallery carries the signing's verdict instead of checking them again
+ * (seal_signed_here).  Filled from the build's worker threads. */
+static pthread_mutex_t signed_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct key *signed_here;
+static size_t nsigned, signed_cap;
+static int signed_sorted;
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct key));
+}
+
+static void
+note_signed(const struct key *digest)
+{
+	pthread_mutex_lock(&signed_mu);
+	signed_here = xgrow(signed_here, &signed_cap, nsigned + 1, sizeof(*signed_here));
+	signed_here[nsigned++] = *digest;
+	signed_sorted = 0;
+	pthread_mutex_unlock(&signed_mu);
+}
+
+int
+seal_signed_here(const struct key *digest)
+{
+	int found;
+
+	pthread_mutex_lock(&signed_mu);
+	if (!signed_sorted && nsigned) {
+		qsort(signed_here, nsigned, sizeof(*signed_here), key_cmp);
+		signed_sorted = 1;
+	}
+	found = nsigned && bsearch(digest, signed_here, nsigned, sizeof(*signed_here), key_cmp);
+	pthread_mutex_unlock(&signed_mu);
+	return found;
+}
+
+void
+seal_release(void)
+{
+	pthread_mutex_lock(&signed_mu);
+	free(signed_here);
+	signed_here = NULL;
+	nsigned = signed_cap = 0;
+	pthread_mutex_unlock(&signed_mu);
+}
 
 int
 seal_is_signed(const unsigned char *png, size_t len)
@@ -183,6 +233,7 @@ seal_output(struct store *st, struct index *ix, const struct crypto_creds *creds
 		memset(&act, 0, sizeof(act));
 	record(ix, &c->final_key, digest, out->data, out->len, "sign", c->model->name, act.fallback,
 	       act.cost);
+	note_signed(digest);
 	rc = 0;
 out:
 	free(agent);

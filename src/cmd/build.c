@@ -15,6 +15,7 @@
 #include "params.h"
 #include "plan.h"
 #include "report.h"
+#include "seal.h"
 #include "site/site.h"
 #include "status.h"
 #include "cache/sync.h"
@@ -393,6 +394,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	if ((rc == EXIT_OK || typo_failed(&pl, res)) && !stats.interrupted &&
 	    site_update(&c.p, c.ix, c.out_dir) < 0)
 		rc = EXIT_BUILD;
+	seal_release();         /* the signing's verdicts, carried to the gallery */
 	if (missing)
 		warn("--locked: %zu asset%s cannot be reproduced from assetgen.lock", missing,
 		     missing == 1 ? "" : "s");
