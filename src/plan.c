@@ -146,8 +146,8 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		buf_puts(&why, "typography check changed (expected text, language, threshold, "
 			 "the image read or Tesseract's version) or model identity changed");
 	else if (!why.len)
-		buf_puts(&why, "model identity, fit or PNG encoding changed (provider, model or "
-			 "version; fit; png: level or filter, libpng or zlib)");
+		buf_puts(&why, "model identity, PNG encoding or fit changed (provider, model or "
+			 "version; png: level or filter, libpng or zlib; fit)");
 	free(params);
 	free(up);
 	free(ov);
