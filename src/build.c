@@ -115,6 +115,8 @@ struct worker {
 	struct sched *s;
 	struct index *ix;
 	pthread_t thread;
+	struct key encoded;     /* the blob this job last encoded with the build's settings */
+	int has_encoded;
 };
 
 const char *
@@ -156,8 +158,8 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 /* Write the output (signed first, when the build signs: the signature is
  * the last write to its bytes); the item's result names its blob. */
 static int
-place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
-      const struct buf *png, const struct key *digest, struct provider_reply *r)
+place_bytes(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
+	    const struct buf *png, const struct key *digest, struct provider_reply *r)
 {
 	struct output_rec rec;
 	struct stat sb;
@@ -249,7 +251,71 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 	if (store_put(w->s->st, png->data, png->len, digest) < 0)
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
 	record_action(w, key, digest, png, stage, model, fallback, cost);
+	w->encoded = *digest;
+	w->has_encoded = 1;
 	return 0;
+}
+
+/* The encode stage, then the output written (and signed, when the build
+ * signs: place_bytes).  png (digest) holds the last stage's pixels, or
+ * the output's own bytes when those were restored.  The bytes for the
+ * encode key (c->plain_key: those pixels, the build's PNG settings and
+ * the encoder) are the cached ones when the index has them; else png
+ * itself when this job has just encoded it with these settings (the
+ * encoder is deterministic, so they are the very bytes); else, when the
+ * pixels came from a cache in another encoding, they are decoded and
+ * encoded again.  So what a key names never depends on the history of
+ * the cache that held it. */
+static int
+place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
+      const struct buf *png, const struct key *digest, struct provider_reply *r)
+{
+	struct pngio_opts po = { PNGIO_LEVEL_DEFAULT, PNGIO_FILTER_DEFAULT, 1 };
+	struct action act;
+	struct image img = {0};
+	struct meta m = {0};
+	struct buf out = BUF_INIT;
+	struct key od;
+	char *err = NULL;
+	int rc;
+
+	if (w->s->o->png)
+		po = *w->s->o->png;
+	po.threads = w->s->rthreads;
+	/* the signed output itself, restored: nothing to encode or sign */
+	if (!key_equal(&c->plain_key, &c->final_key) && w->ix &&
+	    index_action_get(w->ix, &c->final_key, &act) == 1 && key_equal(&act.digest, digest))
+		return place_bytes(w, it, c, png, digest, r);
+	if ((w->ix && index_action_get(w->ix, &c->plain_key, &act) == 1 &&
+	     key_equal(&act.digest, digest)) ||
+	    (w->has_encoded && key_equal(&w->encoded, digest))) {
+		record_action(w, &c->plain_key, digest, png, "encode", "png",
+			      fallback_of(it, c), 0);
+		return place_bytes(w, it, c, png, digest, r);
+	}
+	if (pngio_decode(png->data, png->len, &img, &m, &err) < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("cannot decode the cached image: %s", err));
+		free(err);
+		return -1;
+	}
+	rc = pngio_encode_opts(&img, &m, &po, &out, &err);
+	image_release(&img);
+	meta_release(&m);
+	if (rc < 0) {
+		fail(r, FAULT_PERMANENT, xasprintf("cannot encode PNG: %s", err));
+		free(err);
+		buf_release(&out);
+		return -1;
+	}
+	if (store_put(w->s->st, out.data, out.len, &od) < 0) {
+		buf_release(&out);
+		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
+	}
+	record_action(w, &c->plain_key, &od, &out, "encode", "png",
+		      fallback_of(it, c), 0);
+	rc = place_bytes(w, it, c, &out, &od, r);
+	buf_release(&out);
+	return rc;
 }
 
 /* The upscale stage with the built-in kernels, then place. */
@@ -272,10 +338,10 @@ kernel_upscale(struct worker *w, struct task *t, const struct plan_cand *c,
 	upscale_target(up, gen, &width, &height);
 	if (resample(gen, width, height, f, w->s->rthreads, &img) < 0)
 		return fail(r, FAULT_PERMANENT, xasprintf("cannot upscale to %ux%u", width, height));
-	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->plain_key);
+	artifact_meta_upscale(&m, gen_meta, up, &c->gen_key, &c->pix_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	rc = store_image(w, &img, &m, &c->plain_key, "upscale", up->with, fallback_of(it, c), 0, &png,
+	rc = store_image(w, &img, &m, &c->pix_key, "upscale", up->with, fallback_of(it, c), 0, &png,
 			 &digest, r);
 	image_release(&img);
 	meta_release(&m);
@@ -394,9 +460,9 @@ make_final(struct worker *w, struct task *t, const struct plan_cand *c, const st
 			out = R_DONE;
 	} else if (it->asset->upscale.kind == UPSCALE_NONE) {
 		/* the same pixels, with the verdict in the metadata */
-		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->plain_key);
+		artifact_meta_upscale(&m, gen_meta, &it->asset->upscale, &c->gen_key, &c->pix_key);
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-		if (store_image(w, img, &m, &c->plain_key, "check", "ocr", fallback_of(it, c), 0, &png,
+		if (store_image(w, img, &m, &c->pix_key, "check", "ocr", fallback_of(it, c), 0, &png,
 				&digest, r) == 0 && place(w, it, c, &png, &digest, r) == 0)
 			out = R_DONE;
 	} else if (it->upscaler) {
@@ -586,10 +652,10 @@ job_upreply(struct worker *w, struct job *j)
 	upscale_target(&it->asset->upscale, &gen, &width, &height);
 	if (decode_reply(r, width, height, &img, r) < 0)
 		goto out;
-	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->plain_key);
+	artifact_meta_upscale(&m, &gm, &it->asset->upscale, &c->gen_key, &c->pix_key);
 	if (it->checked)
 		typo_meta_add(&m, &it->asset->typo, &t->verdict);
-	if (store_image(w, &img, &m, &c->plain_key, "upscale", it->upscaler->name, fallback_of(it, c),
+	if (store_image(w, &img, &m, &c->pix_key, "upscale", it->upscaler->name, fallback_of(it, c),
 			it->upscaler->cost, &png, &digest, r) == 0 &&
 	    place(w, it, c, &png, &digest, r) == 0) {
 		res->cost += it->upscaler->cost;
@@ -709,12 +775,16 @@ job_restore(struct worker *w, struct task *t)
 		return out;
 	}
 	buf_release(&png);
-	/* the blob is gone or corrupt: a miss (of the unsigned output too,
-	 * when that is what the plan restored to sign) */
-	if (w->ix)
+	/* the blob is gone or corrupt: a miss (of every key that names it:
+	 * the unsigned output's, when that is what the plan restored to sign) */
+	if (w->ix) {
 		index_action_delete(w->ix, &c->final_key);
-	if (w->ix && !key_equal(&c->plain_key, &c->final_key))
+		index_action_delete(w->ix, &c->pix_key);
+	}
+	if (w->ix && !key_equal(&c->plain_key, &c->final_key)) {
+		index_action_delete(w->ix, &c->plain_key);
 		index_action_delete_digest(w->ix, &it->digest);
+	}
 	if (it->checked)        /* judged again from the generation, then the rest */
 		return w->ix && index_action_get(w->ix, &c->gen_key, &act) == 1 ?
 			job_stages(w, t, &act.digest, 0) : R_GENERATE;
@@ -807,6 +877,7 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		provider_reply_init(&j->reply);
+		w->has_encoded = 0;
 		switch (j->kind) {
 		case J_RESTORE: j->out = job_restore(w, j->t); break;
 		case J_UPSCALE: j->out = job_stages(w, j->t, &s->pl->items[j->t->item].gen_digest, 0); break;
@@ -1015,7 +1086,8 @@ restore_if_made(struct sched *s, struct task *t, const struct plan_cand *c)
 	struct plan_item *it = &s->pl->items[t->item];
 	struct action act;
 
-	if (index_action_get(s->ix, &c->final_key, &act) != 1 || !store_has(s->st, &act.digest, NULL))
+	if ((index_action_get(s->ix, &c->final_key, &act) != 1 || !store_has(s->st, &act.digest, NULL)) &&
+	    (index_action_get(s->ix, &c->pix_key, &act) != 1 || !store_has(s->st, &act.digest, NULL)))
 		return 0;
 	uncommit(s, t);
 	it->chosen = t->cand;
@@ -1370,7 +1442,7 @@ handle(struct sched *s, struct job *j)
 		}
 		break;
 	case R_GENERATE:
-		if (s->o->locked) {
+		if (s->o->locked && strcmp(it->cands[it->chosen].model->provider, "builtin") != 0) {
 			finish(s, t, OUT_FAILED, xstrdup("the pinned artifact is not usable, and --locked"
 							 " never generates"));
 			break;

@@ -9,6 +9,7 @@
 #include "fit.h"
 #include "key.h"
 #include "overlay.h"
+#include "png.h"
 #include "util.h"
 
 /* The encoding is hashed as it is produced: no buffer, no allocation (a
@@ -176,6 +177,24 @@ key_upscale(const struct key *gen, const struct upscale *up,
 	finish(&e, out);
 }
 
+void
+key_encode(const struct key *pix, const struct pngio_opts *o, struct key *out)
+{
+	struct enc e;
+	char hex[KEY_HEX_LEN + 1];
+	const char *filter = pngio_filter_name(o ? o->filter : PNGIO_FILTER_DEFAULT);
+
+	key_hex(pix, hex);
+	start(&e, "assetgen/encode/v2");
+	put_field(&e, "pixels", hex);
+	put_u64(&e, "level", (uint64_t)(o ? o->level : PNGIO_LEVEL_DEFAULT));
+	put_field(&e, "filter", filter ? filter : "");
+	put_field(&e, "layout", PNGIO_LAYOUT);
+	put_field(&e, "libpng", pngio_version());
+	put_field(&e, "zlib", pngio_zlib_version());
+	finish(&e, out);
+}
+
 static void
 put_typography(struct enc *e, const struct typography *t, const char *engine)
 {
@@ -229,7 +248,7 @@ key_signed(const struct key *prev, const char *signer_hex, struct key *out)
 	char hex[KEY_HEX_LEN + 1];
 
 	key_hex(prev, hex);
-	start(&e, "assetgen/signed/v1");
+	start(&e, "assetgen/signed/v2");
 	put_field(&e, "artifact", hex);
 	put_field(&e, "signer", signer_hex);
 	put_field(&e, "generator", ASSETGEN_VERSION);

@@ -1,7 +1,8 @@
 /* key.h - cache keys and blob digests: XXH3-128 over a canonical encoding
  *
  * key.c is the only file that includes <xxhash.h>.  The encoding is
- * versioned ("assetgen/gen/v1", "assetgen/overlay/v1", "assetgen/upscale/v1"): each field is a
+ * versioned ("assetgen/gen/v1", "assetgen/overlay/v1", "assetgen/upscale/v1",
+ * "assetgen/encode/v2"): each field is a
  * length-prefixed name and value in a fixed order, params in sorted order,
  * numbers in one canonical text form.  What is keyed: prompt, negative
  * prompt, seed, size, params, and the model's identity (provider, model,
@@ -49,6 +50,17 @@ void key_overlay(const struct key *gen, const struct overlay *ov, struct key *ou
 void key_upscale(const struct key *gen, const struct upscale *up,
 		 const struct model_id *up_model, struct key *out);
 
+/* The encode stage: the key of the PNG bytes made from the pixels of
+ * the stage keyed pix (the last one: upscale, check, overlay or
+ * generation) with settings o (level, filter; never threads, which change
+ * no byte), the data layout (PNGIO_LAYOUT), libpng's and zlib's versions.
+ * The same pixels and settings give the same bytes on every machine,
+ * whichever encoding the cached pixels were stored in.  The version goes
+ * up whenever the bytes written for the same pixels and settings change,
+ * the text chunks' layout included (v2: the infotext as AUTOMATIC1111
+ * writes it: its quoting, sampler names and Hires fields). */
+void key_encode(const struct key *pix, const struct pngio_opts *o, struct key *out);
+
 /* The typography check (ocr.h).  key_ocr keys a verdict: the digest of
  * the image read, the expected copy, language, threshold, the OCR
  * engine's version and, when it reads the output with the overlay drawn,
@@ -63,8 +75,9 @@ void key_checked(const struct key *prev, const struct typography *t, const char 
 /* Content credentials (seal.h).  key_signed keys a signed output: prev
  * (the unsigned output's key), the signer (SHA-256 of its certificate
  * chain, hex: public, never the private key) and assetgen's version (it
- * writes the manifest).  key_upstream keys the manifest store a
- * provider's image came with, kept beside the generation gen. */
+ * writes the manifest; the encoding's v2: the fit is a c2pa.resized
+ * action of its own).  key_upstream keys the manifest store a provider's
+ * image came with, kept beside the generation gen. */
 void key_signed(const struct key *prev, const char *signer_hex, struct key *out);
 void key_upstream(const struct key *gen, struct key *out);
 

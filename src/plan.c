@@ -140,12 +140,14 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 	if (!why.len && key_equal(&r->key, &c->plain_key) && !key_equal(&c->plain_key, &c->final_key))
 		buf_puts(&why, "signing turned on");
 	else if (!why.len && !key_equal(&c->plain_key, &c->final_key))
-		buf_puts(&why, "signer (certificate) or model identity changed");
+		buf_puts(&why, "signer (certificate), model identity, fit or PNG encoding changed "
+			 "(png: level or filter, libpng or zlib)");
 	else if (!why.len && a->typo.nexpect)
 		buf_puts(&why, "typography check changed (expected text, language, threshold, "
 			 "the image read or Tesseract's version) or model identity changed");
 	else if (!why.len)
-		buf_puts(&why, "model identity (provider, model or version) or fit changed");
+		buf_puts(&why, "model identity, PNG encoding or fit changed (provider, model or "
+			 "version; png: level or filter, libpng or zlib; fit)");
 	free(params);
 	free(up);
 	free(ov);
@@ -198,15 +200,33 @@ plan_cands(struct plan_item *it, const struct project *p)
 				}
 				key_upscale(&c->ovl_key, &a->upscale, upm ? &upid : NULL, &c->base_key);
 			}
-			c->final_key = c->base_key;
+			c->pix_key = c->base_key;
 			if (it->checked)
-				key_checked(&c->base_key, &a->typo, ocr_engine(), &c->final_key);
-			c->plain_key = c->final_key;
+				key_checked(&c->base_key, &a->typo, ocr_engine(), &c->pix_key);
+			key_encode(&c->pix_key, &p->cfg.png, &c->plain_key);
+			c->final_key = c->plain_key;
 			if (p->cfg.signing)
 				key_signed(&c->plain_key, p->cfg.signer, &c->final_key);
 		}
 	}
 	it->ncands = n;
+}
+
+/* The output's bytes are cached (act), or only the pixels under them, in
+ * another encoding or none recorded yet: then the build encodes them
+ * again (build.c, place), which costs no model call. */
+static int
+cached_output(const struct plan_cand *c, struct index *ix, struct store *st, struct action *act)
+{
+	if (!ix || !st)
+		return 0;
+	if (index_action_get(ix, &c->final_key, act) == 1 && store_has(st, &act->digest, NULL))
+		return 1;
+	/* a signed build: the unsigned output, signed as it is placed */
+	if (!key_equal(&c->plain_key, &c->final_key) &&
+	    index_action_get(ix, &c->plain_key, act) == 1 && store_has(st, &act->digest, NULL))
+		return 1;
+	return index_action_get(ix, &c->pix_key, act) == 1 && store_has(st, &act->digest, NULL);
 }
 
 size_t
@@ -308,9 +328,7 @@ plan_checked(struct plan_item *it, const struct output_rec *r, int fresh_ok, str
 		const struct plan_cand *c = &it->cands[j];
 		struct action act;
 
-		if ((fresh_ok && key_equal(&r->key, &c->final_key)) ||
-		    (ix && st && index_action_get(ix, &c->final_key, &act) == 1 &&
-		     store_has(st, &act.digest, NULL))) {
+		if ((fresh_ok && key_equal(&r->key, &c->final_key)) || cached_output(c, ix, st, &act)) {
 			if (!plan_check_find(it, j))
 				cached_verdict(it, j, ix, st);
 			plan_choose(it, j, r, fresh_ok, ix, st);
@@ -349,7 +367,7 @@ plan_output_cost(const struct plan_item *it, size_t j, struct index *ix, double 
 	for (i = 0; it->checked && i < it->ncands; i++)
 		if (i != j && index_action_get(ix, &it->cands[i].gen_key, &act) == 1)
 			cost += act.cost;
-	if (!key_equal(&c->gen_key, &c->final_key) && index_action_get(ix, &c->final_key, &act) == 1)
+	if (!key_equal(&c->gen_key, &c->pix_key) && index_action_get(ix, &c->pix_key, &act) == 1)
 		cost += act.cost;
 	return cost;
 }
@@ -386,8 +404,7 @@ plan_choose(struct plan_item *it, size_t j, const struct output_rec *r, int fres
 		it->digest = r->digest;
 		return;
 	}
-	if (ix && st && index_action_get(ix, &c->final_key, &act) == 1 &&
-	    store_has(st, &act.digest, NULL)) {
+	if (cached_output(c, ix, st, &act)) {
 		it->action = PLAN_RESTORE;
 		it->digest = act.digest;
 		it->saved = plan_output_cost(it, j, ix, act.cost);
@@ -482,7 +499,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	for (i = 0; ix && st && i < it->ncands; i++) {
 		const struct plan_cand *c = &it->cands[i];
 
-		if (index_action_get(ix, &c->final_key, &act) == 1 && store_has(st, &act.digest, NULL)) {
+		if (cached_output(c, ix, st, &act)) {
 			it->action = PLAN_RESTORE;
 			it->chosen = i;
 			it->digest = act.digest;

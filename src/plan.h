@@ -38,10 +38,11 @@ struct plan_cand {
 	size_t nparams;
 	struct key gen_key;
 	struct key ovl_key;           /* the overlay stage's; == gen_key without overlay */
-	struct key final_key;         /* == ovl_key without upscale or check */
-	struct key base_key;          /* checked assets: the upscale (or overlay) key under final_key */
-	struct key plain_key;         /* the output unsigned; == final_key unless the build
-	                                 signs (then final_key is key_signed over it) */
+	struct key pix_key;           /* the last stage's pixels: == ovl_key without upscale or check */
+	struct key plain_key;         /* the output unsigned: the encode stage, key_encode(pix_key) */
+	struct key final_key;         /* the output's bytes: == plain_key unless the build signs
+	                                 (then key_signed over plain_key) */
+	struct key base_key;          /* checked assets: the upscale (or overlay) key under pix_key */
 	uint64_t seed;                /* the seed sent: the asset's + roll */
 	int roll;                     /* 0, 1, ... < typography.max_attempts */
 	uint32_t native_w, native_h;  /* the size asked of the model (then fitted: fit.h) */

@@ -1068,3 +1068,19 @@ pngio_version(void)
 	pthread_once(&png_version_once, png_version_init);
 	return png_version;
 }
+
+static char zlib_ver[48];
+static pthread_once_t zlib_version_once = PTHREAD_ONCE_INIT;
+
+static void
+zlib_version_init(void)
+{
+	snprintf(zlib_ver, sizeof(zlib_ver), "zlib %s", zlibVersion());
+}
+
+const char *
+pngio_zlib_version(void)
+{
+	pthread_once(&zlib_version_once, zlib_version_init);
+	return zlib_ver;
+}

@@ -91,5 +91,14 @@ int pngio_read_meta(const void *data, size_t len, struct meta *meta, char **err)
 
 /* "libpng 1.6.39": the library in use, for cache keys. */
 const char *pngio_version(void);
+/* "zlib 1.2.13": the deflate in use, for cache keys (another zlib may
+ * deflate the same rows into other bytes). */
+const char *pngio_zlib_version(void);
+
+/* The layout of the image data described at pngio_encode_opts: the size
+ * of a piece, the dictionary, the stored block that ends each.  It names
+ * the bytes the encoder makes, so it is part of the encode stage's key
+ * (key_encode); change it whenever the layout changes. */
+#define PNGIO_LAYOUT "pieces=256KiB dict=32KiB sync-flush adler32-combine v1"
 
 #endif

@@ -46,4 +46,12 @@ int seal_output(struct store *st, struct index *ix, const struct crypto_creds *c
 		const struct plan_item *it, const struct plan_cand *c, const struct buf *png,
 		struct buf *out, struct key *digest, char **err);
 
+/* Did this process sign the blob at digest (seal_output)?  Then its
+ * verdict is known: the gallery reads its credentials without checking
+ * the binding and the signature again (c2pa_read_signed_png), once it has
+ * seen that the file holds those very bytes.  1 yes, 0 no. */
+int seal_signed_here(const struct key *digest);
+/* Forget them (the end of a build). */
+void seal_release(void);
+
 #endif

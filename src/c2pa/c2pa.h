@@ -108,6 +108,14 @@ struct c2pa_report {
 enum c2pa_status c2pa_verify_png(const unsigned char *png, size_t len,
 				 struct crypto_cert *const *anchors, size_t nanchors,
 				 struct c2pa_report *r);
+/* The report of a PNG this process has just signed, its verdict carried
+ * from the signing (seal.c): read as c2pa_verify_png reads it, but the
+ * active manifest's hash binding and signature, made a moment ago with a
+ * certificate checked when the credentials were loaded, are not checked
+ * again (nor the chain: no anchors, no trust note); an ingredient's
+ * manifest is checked as ever.  The caller must know that the bytes are
+ * the very ones signed. */
+enum c2pa_status c2pa_read_signed_png(const unsigned char *png, size_t len, struct c2pa_report *r);
 /* Verify a manifest store on its own (an upstream one, before it becomes
  * an ingredient): its active manifest's signature, links and signer, and
  * its ingredients', but no hard binding (it was bound to the provider's

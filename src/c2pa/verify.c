@@ -24,6 +24,9 @@ struct vctx {
 	size_t len;
 	size_t cabx_start, cabx_len;      /* the whole chunk */
 	int check_time;                   /* the signer's validity period, now */
+	int carried;                      /* the active manifest was signed by this
+					   * process: its binding and signature are
+					   * not checked again (c2pa_read_signed_png) */
 };
 
 static void
@@ -265,7 +268,7 @@ list_actions(struct c2pa_manifest_info *info, const struct cbor_val *a)
 /* Check the COSE_Sign1 of a manifest over its claim's bytes. */
 static void
 check_signature(struct vctx *v, const struct jumbf_super *m, const unsigned char *claim,
-		size_t claimlen, struct c2pa_manifest_info *info)
+		size_t claimlen, struct c2pa_manifest_info *info, int active)
 {
 	struct jumbf_super sig;
 	struct cbor_val cose, inner, prot, unprot, pm, algv, x5, sv, c;
@@ -321,6 +324,8 @@ check_signature(struct vctx *v, const struct jumbf_super *m, const unsigned char
 	}
 	info->signer = crypto_cert_subject(chain[0]);
 	info->issuer = crypto_cert_issuer(chain[0]);
+	if (active && v->carried)
+		goto out;       /* signed a moment ago, with a checked certificate */
 	c2pa_sig_structure(pp, pn, claim, claimlen, &tbs);
 	ok = crypto_cert_verify(chain[0], (int)alg, tbs.data, tbs.len, sp, sn);
 	if (ok < 0)
@@ -435,7 +440,7 @@ verify_manifest(struct vctx *v, const char *label, int active, int depth)
 		info->generator = val_text(&claim, "claim_generator");
 	alg = val_text(&claim, "alg");
 
-	check_signature(v, &m, cp, cn, &v->r->manifests[slot]);
+	check_signature(v, &m, cp, cn, &v->r->manifests[slot], active);
 
 	if (cbor_map_get(&claim, "created_assertions", &list) < 0 &&
 	    cbor_map_get(&claim, "assertions", &list) < 0) {
@@ -458,7 +463,7 @@ verify_manifest(struct vctx *v, const char *label, int active, int depth)
 				list_actions(&v->r->manifests[slot], &av);
 			else if (strcmp(al, "c2pa.hash.data") == 0 || str_has_prefix(al, "c2pa.hash.data__")) {
 				nbind++;
-				if (active)
+				if (active && !v->carried)
 					check_data_hash(v, &av);
 			} else if (str_has_prefix(al, "c2pa.ingredient")) {
 				check_ingredient(v, &m, &av, alg, slot, depth);
@@ -498,9 +503,9 @@ verify_store(struct vctx *v, const unsigned char *p, size_t n, int active)
 	return v->r->status = v->r->nfailures ? C2PA_INVALID : C2PA_VALID;
 }
 
-enum c2pa_status
-c2pa_verify_png(const unsigned char *png, size_t len, struct crypto_cert *const *anchors,
-		size_t nanchors, struct c2pa_report *r)
+static enum c2pa_status
+verify_png(const unsigned char *png, size_t len, struct crypto_cert *const *anchors,
+	   size_t nanchors, int carried, struct c2pa_report *r)
 {
 	struct vctx v = {0};
 	const unsigned char *store;
@@ -510,6 +515,7 @@ c2pa_verify_png(const unsigned char *png, size_t len, struct crypto_cert *const 
 
 	memset(r, 0, sizeof(*r));
 	v.r = r;
+	v.carried = carried;
 	v.anchors = anchors;
 	v.nanchors = nanchors;
 	v.png = png;
@@ -526,6 +532,19 @@ c2pa_verify_png(const unsigned char *png, size_t len, struct crypto_cert *const 
 	v.cabx_start = (size_t)(store - png) - 8;
 	v.cabx_len = slen + 12;
 	return verify_store(&v, store, slen, 1);
+}
+
+enum c2pa_status
+c2pa_verify_png(const unsigned char *png, size_t len, struct crypto_cert *const *anchors,
+		size_t nanchors, struct c2pa_report *r)
+{
+	return verify_png(png, len, anchors, nanchors, 0, r);
+}
+
+enum c2pa_status
+c2pa_read_signed_png(const unsigned char *png, size_t len, struct c2pa_report *r)
+{
+	return verify_png(png, len, NULL, 0, 1, r);
 }
 
 enum c2pa_status

@@ -1046,10 +1046,12 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	char **texts = xcalloc(n + 1, sizeof(*texts));
 	char (*tsha)[SHA256_HEX_LEN + 1] = xcalloc(n + 1, sizeof(*tsha));
 	size_t *map = xcalloc(n + 1, sizeof(*map)), *putk = xcalloc(2 * n + 1, sizeof(*putk));
+	size_t *same = xcalloc(n + 1, sizeof(*same));
 	struct action act;
 	size_t i, k, ng = 0, np = 0, ne = 0;
 
 	for (i = 0; i < n; i++) {
+		same[i] = i;
 		if (index_action_get(ix, &keys[i], &act) != 1 || !act.sha256[0])
 			continue;
 		have[i] = 1;
@@ -1061,6 +1063,12 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		snprintf(entries[i].model, sizeof(entries[i].model), "%s", act.model);
 		entries[i].fallback = act.fallback;
 		entries[i].cost = act.cost;
+		/* the key before names the same blob (an output and the
+		 * pixels under it): one check and one upload for both */
+		if (i > 0 && have[i - 1] && key_equal(&entries[i - 1].digest, &act.digest)) {
+			same[i] = same[i - 1];
+			continue;
+		}
 		/* what the remote holds under the blob's name, checked as a
 		 * download is: a bad copy there would never be shared again */
 		gets[ng].method = "GET";
@@ -1108,6 +1116,19 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 		puts[np].body_sha256 = entries[k].sha256;
 		putk[np++] = k;
 	}
+	/* a key that shares the blob before it still has its own record */
+	for (i = 0; i < n; i++) {
+		if (same[i] == i || !have[i] || !have[same[i]])
+			continue;
+		texts[i] = ac_encode(&entries[i], r->secret);
+		sha256_hex(texts[i], strlen(texts[i]), tsha[i]);
+		puts[np].method = "PUT";
+		puts[np].path = cas_path(tsha[i]);
+		puts[np].body = texts[i];
+		puts[np].len = strlen(texts[i]);
+		puts[np].body_sha256 = tsha[i];
+		putk[np++] = i;
+	}
 	run(r, puts, np);
 	for (i = 0; i < np; i++) {
 		count_upload(r, puts[i].status);
@@ -1118,7 +1139,7 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	ops_free(puts, np);
 	puts = xcalloc(n + 1, sizeof(*puts));
 	for (i = 0; i < n; i++) {
-		if (!have[i])
+		if (!have[i] || !have[same[i]])
 			continue;
 		ar_encode(entries[i].sha256, entries[i].size, texts[i], strlen(texts[i]), &results[i]);
 		puts[ne].method = "PUT";
@@ -1146,4 +1167,5 @@ remote_push(struct remote *r, struct store *st, struct index *ix, const struct k
 	free(tsha);
 	free(map);
 	free(putk);
+	free(same);
 }

@@ -63,10 +63,15 @@ sync_prefetch(struct sync *s, const struct plan *pl, struct store *st, struct in
 		for (j = 0; j < it->ncands; j++) {
 			const struct plan_cand *c = &it->cands[j];
 
-			keys = xgrow(keys, &cap, n + 3, sizeof(*keys));
+			keys = xgrow(keys, &cap, n + 5, sizeof(*keys));
 			keys[n++] = c->final_key;
-			/* the stages before: the overlaid image, the generation */
-			if (!key_equal(&c->ovl_key, &c->final_key) && it->action != PLAN_UPSCALE)
+			/* the unsigned output, signed again here when only it is found */
+			if (!key_equal(&c->plain_key, &c->final_key))
+				keys[n++] = c->plain_key;
+			/* the stages before: the pixels (encoded again here when
+			 * only they are found), the overlaid image, the generation */
+			keys[n++] = c->pix_key;
+			if (!key_equal(&c->ovl_key, &c->pix_key) && it->action != PLAN_UPSCALE)
 				keys[n++] = c->ovl_key;
 			if (!key_equal(&c->gen_key, &c->ovl_key) && it->action == PLAN_GENERATE)
 				keys[n++] = c->gen_key;
@@ -95,6 +100,51 @@ sync_count_hits(struct sync *s, const struct plan *before, const struct plan *af
 			s->remote_hits++;
 }
 
+/* --locked, and the pinned artifact is nowhere: the built-in model's
+ * renders cost nothing and are deterministic, so the asset is made again
+ * (from whatever stage the cache still has, as the plan before pinning
+ * said: orig) and its bytes are checked against the pin after the build
+ * (sync_check_pins).  A hosted model is never called.  1 when so. */
+static int
+sync_pin_remake(struct plan_item *it, const struct plan_item *orig)
+{
+	const struct plan_cand *c = &it->cands[it->chosen];
+
+	if (strcmp(c->model->provider, "builtin") != 0 || it->upscaler)
+		return 0;
+	if (orig->action != PLAN_FRESH && orig->action != PLAN_MISSING &&
+	    orig->action != PLAN_UNROUTABLE && orig->action != PLAN_REJECTED &&
+	    orig->chosen == it->chosen) {
+		it->action = orig->action;
+		it->digest = orig->digest;
+		it->gen_digest = orig->gen_digest;
+	} else {
+		it->action = PLAN_GENERATE;
+	}
+	it->cost = 0;
+	return 1;
+}
+
+size_t
+sync_check_pins(struct sync *s, const struct plan *pl, const struct item_result *res)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < pl->nitems; i++) {
+		const struct lock_entry *e = lock_find(&s->lock, pl->items[i].asset->name);
+		char got[KEY_HEX_LEN + 1], want[KEY_HEX_LEN + 1];
+
+		if (!e || res[i].outcome == OUT_FAILED || res[i].outcome == OUT_SKIPPED ||
+		    key_equal(&res[i].digest, &e->digest))
+			continue;
+		key_hex(&res[i].digest, got);
+		key_hex(&e->digest, want);
+		warn("--locked: %s was made again as %s, not the pinned artifact %s", e->name, got, want);
+		bad++;
+	}
+	return bad;
+}
+
 size_t
 sync_pin(struct sync *s, struct plan *pl, struct store *st)
 {
@@ -102,6 +152,7 @@ sync_pin(struct sync *s, struct plan *pl, struct store *st)
 	char (*shas)[SHA256_HEX_LEN + 1] = xcalloc(pl->nitems + 1, sizeof(*shas));
 	size_t *which = xcalloc(pl->nitems + 1, sizeof(*which));
 	unsigned char *ok = xcalloc(pl->nitems + 1, 1);
+	struct plan_item *orig = xcalloc(pl->nitems + 1, sizeof(*orig));
 	size_t i, j, n = 0, missing = 0;
 
 	for (i = 0; i < pl->nitems; i++) {
@@ -128,6 +179,7 @@ sync_pin(struct sync *s, struct plan *pl, struct store *st)
 		}
 		if (it->action == PLAN_FRESH && it->chosen == j && key_equal(&it->digest, &e->digest))
 			continue;
+		orig[i] = *it;
 		it->action = PLAN_RESTORE;
 		it->chosen = j;
 		it->digest = e->digest;
@@ -146,6 +198,8 @@ sync_pin(struct sync *s, struct plan *pl, struct store *st)
 
 		if (ok[i])
 			continue;
+		if (sync_pin_remake(it, &orig[which[i]]))
+			continue;
 		key_hex(&digests[i], hex);
 		free(it->why);
 		it->why = xasprintf("the pinned artifact %s is in neither the local nor the remote cache", hex);
@@ -161,6 +215,7 @@ sync_pin(struct sync *s, struct plan *pl, struct store *st)
 	free(shas);
 	free(which);
 	free(ok);
+	free(orig);
 	return missing;
 }
 
@@ -202,9 +257,12 @@ sync_upload(struct sync *s, const struct plan *pl, const struct item_result *res
 		    res[i].outcome != OUT_OVERLAID)
 			continue;
 		c = &it->cands[res[i].cand];
-		keys = xgrow(keys, &cap, n + 3, sizeof(*keys));
+		keys = xgrow(keys, &cap, n + 5, sizeof(*keys));
 		keys[n++] = c->final_key;
-		if (!key_equal(&c->ovl_key, &c->final_key))
+		if (!key_equal(&c->plain_key, &c->final_key))
+			keys[n++] = c->plain_key;
+		keys[n++] = c->pix_key;
+		if (!key_equal(&c->ovl_key, &c->pix_key))
 			keys[n++] = c->ovl_key;
 		if (!key_equal(&c->gen_key, &c->ovl_key))
 			keys[n++] = c->gen_key;
@@ -225,7 +283,6 @@ static int
 recover_artifact(const struct plan_item *it, const struct plan_cand *c, const struct key *digest,
 		 struct store *st, struct index *ix, char sha[SHA256_HEX_LEN + 1])
 {
-	const struct upscale *up = &it->asset->upscale;
 	struct buf b = BUF_INIT;
 	struct action act;
 	struct key got;
@@ -240,23 +297,14 @@ recover_artifact(const struct plan_item *it, const struct plan_cand *c, const st
 	act.digest = got;
 	act.size = b.len;
 	sha256_hex(b.data, b.len, act.sha256);
-	/* the final key's stage, as the build records it */
+	/* the final key's stage, as the build records it: the signing,
+	 * or the encoding */
 	if (!key_equal(&c->plain_key, &c->final_key)) {
 		snprintf(act.stage, sizeof(act.stage), "sign");
 		snprintf(act.model, sizeof(act.model), "%s", c->model->name);
-	} else if (up->kind != UPSCALE_NONE) {
-		snprintf(act.stage, sizeof(act.stage), "upscale");
-		snprintf(act.model, sizeof(act.model), "%s", up->with);
-	} else if (it->checked) {
-		snprintf(act.stage, sizeof(act.stage), "check");
-		snprintf(act.model, sizeof(act.model), "ocr");
-	} else if (it->asset->overlay) {
-		snprintf(act.stage, sizeof(act.stage), "overlay");
-		snprintf(act.model, sizeof(act.model), "overlay");
 	} else {
-		snprintf(act.stage, sizeof(act.stage), "gen");
-		snprintf(act.model, sizeof(act.model), "%s", c->model->name);
-		act.cost = c->model->cost;
+		snprintf(act.stage, sizeof(act.stage), "encode");
+		snprintf(act.model, sizeof(act.model), "png");
 	}
 	act.fallback = c->model != it->cands[0].model;
 	index_action_put(ix, &c->final_key, &act);

@@ -37,8 +37,16 @@ void sync_count_hits(struct sync *s, const struct plan *before, const struct pla
 
 /* --locked: pin every item to its lock entry (fetching blobs from the
  * remote when they are not local); an item that cannot be pinned becomes
- * PLAN_MISSING with why.  Returns how many. */
+ * PLAN_MISSING with why, but for the built-in model's, which are made
+ * again (free and deterministic) and checked by sync_check_pins.  Returns
+ * how many are missing. */
 size_t sync_pin(struct sync *s, struct plan *pl, struct store *st);
+
+/* --locked, after the build: every output placed is the pinned artifact
+ * (the built-in model's assets are made again when their artifact is in
+ * no cache, and must come out byte for byte).  Says which are not;
+ * returns how many. */
+size_t sync_check_pins(struct sync *s, const struct plan *pl, const struct item_result *res);
 
 /* Candidates a person picked (`assetgen pick`, "picked" in the lock) stay
  * chosen while the recipe still makes them, whatever their verdict. */

@@ -15,6 +15,7 @@
 #include "params.h"
 #include "plan.h"
 #include "report.h"
+#include "seal.h"
 #include "site/site.h"
 #include "status.h"
 #include "cache/sync.h"
@@ -381,6 +382,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
 	rc = build_run(&pl, &c.st, &bo, &status, res, &stats) < 0 ? EXIT_BUILD : EXIT_OK;
 	status_finish(&status);
+	if (a.locked && !stats.interrupted && sync_check_pins(&sy, &pl, res))
+		rc = EXIT_BUILD;
 	if (!stats.interrupted)
 		sync_upload(&sy, &pl, res, &c.st, c.ix);
 	/* the lock pins finals: a preview build or a failed one leaves it alone */
@@ -391,6 +394,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	if ((rc == EXIT_OK || typo_failed(&pl, res)) && !stats.interrupted &&
 	    site_update(&c.p, c.ix, c.out_dir) < 0)
 		rc = EXIT_BUILD;
+	seal_release();         /* the signing's verdicts, carried to the gallery */
 	if (missing)
 		warn("--locked: %zu asset%s cannot be reproduced from assetgen.lock", missing,
 		     missing == 1 ? "" : "s");

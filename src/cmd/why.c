@@ -202,14 +202,15 @@ find_item(const struct plan *pl, const char *name)
 	return NULL;
 }
 
-/* The candidate of it whose final key is k, or NULL. */
+/* The candidate of it whose pixels' key is k (the key a PNG carries:
+ * its bytes' key adds the PNG settings), or NULL. */
 static const struct plan_cand *
 cand_with_key(const struct plan_item *it, const struct key *k)
 {
 	size_t i;
 
 	for (i = 0; i < it->ncands; i++)
-		if (key_equal(&it->cands[i].final_key, k) || key_equal(&it->cands[i].plain_key, k))
+		if (key_equal(&it->cands[i].pix_key, k))
 			return &it->cands[i];
 	return NULL;
 }
@@ -279,11 +280,14 @@ print_credentials(const struct buf *png)
 	c2pa_report_release(&r);
 }
 
+/* k: the key of this file's bytes as the project makes them now (the
+ * pixels' key and the PNG settings), or NULL when no recipe makes them */
 static void
 print_lock(const struct lockfile *lk, const char *name, const struct key *k, const struct key *digest)
 {
 	const struct lock_entry *e = lock_find(lk, name);
 	char kh[KEY_HEX_LEN + 1], dh[KEY_HEX_LEN + 1];
+	const char *note;
 	char *line;
 
 	if (!e) {
@@ -292,11 +296,16 @@ print_lock(const struct lockfile *lk, const char *name, const struct key *k, con
 	}
 	key_hex(&e->key, kh);
 	key_hex(&e->digest, dh);
+	if (k && !key_equal(&e->key, k))
+		note = "(pins another key)";
+	else if (key_equal(&e->digest, digest))
+		note = k ? "(pins this key; this file is the pinned artifact)" :
+			"(this file is the pinned artifact)";
+	else
+		note = k ? "(pins this key; this file's bytes differ from the pinned artifact)" :
+			"(pins another key)";
 	line = xasprintf("%s %s %s %s %s %llu\n%s", e->name, kh, dh, e->sha256, e->model,
-			 (unsigned long long)e->seed,
-			 !key_equal(&e->key, k) ? "(pins another key)" :
-			 key_equal(&e->digest, digest) ? "(pins this key; this file is the pinned artifact)" :
-			 "(pins this key; this file's bytes differ from the pinned artifact)");
+			 (unsigned long long)e->seed, note);
 	field("lock", line);
 	free(line);
 }
@@ -442,7 +451,8 @@ cmd_why(int argc, char **argv, struct global *g)
 	which--;
 	/* 2: the lock names the asset this key was made for */
 	for (i = 0; !it && i < lk.n; i++)
-		if (key_equal(&lk.entries[i].key, &k) && (it = find_item(&pl[0], lk.entries[i].name)))
+		if ((key_equal(&lk.entries[i].key, &k) || key_equal(&lk.entries[i].digest, &digest)) &&
+		    (it = find_item(&pl[0], lk.entries[i].name)))
 			how = "(found through assetgen.lock, which pinned this key to it)";
 	/* 3: the file's name */
 	if (!it) {
@@ -466,8 +476,7 @@ cmd_why(int argc, char **argv, struct global *g)
 		      how ? how : "");
 	field("recipe", s);
 	free(s);
-	/* a signed file carries its unsigned key: the lock pins the signed one */
-	print_lock(&lk, it->asset->name, pc ? &pc->final_key : &k, &digest);
+	print_lock(&lk, it->asset->name, pc ? &pc->final_key : NULL, &digest);
 	if (pc) {
 		if (pc->roll)
 			s = xasprintf("current: %s:%d still makes this key%s (model %s, re-roll %d: "
@@ -484,7 +493,7 @@ cmd_why(int argc, char **argv, struct global *g)
 	} else if (it->ncands) {
 		char now[KEY_HEX_LEN + 1], *d = differences(&m, it, &it->cands[0]), *e;
 
-		key_hex(&it->cands[0].plain_key, now);
+		key_hex(&it->cands[0].pix_key, now);
 		e = redact_controls(d);        /* it quotes the PNG's size, upscale, model */
 		s = xasprintf("stale: %s:%d now makes key %s\n(%s)", it->asset->loc.file,
 			      it->asset->loc.line, now, e);

@@ -124,7 +124,7 @@ test_expect_success 'a corrupt blob is a miss: reported, regenerated, replaced' 
 # png: {level, filter} changes the bytes of new artifacts, never the pixels:
 # it is in no key, so changing it regenerates nothing, and the outputs made
 # before keep their bytes.
-test_expect_success 'png level and filter: used for new artifacts, in no key' '
+test_expect_success 'png level and filter: an encode stage of their own, from the cached pixels' '
 	rm -rf q && new_project q &&
 	printf "png: {level: 0, filter: none}\n" >>q/assetgen.yaml &&
 	cat >q/recipes/a.yaml <<-YAML &&
@@ -145,11 +145,22 @@ test_expect_success 'png level and filter: used for new artifacts, in no key' '
 	    assert len(idat) > len(raw), name                     # level 0: stored blocks
 	    assert all(raw[y * (w * 3 + 1)] == 0 for y in range(h)), name   # filter none
 	PY
+	cp q/assetgen.lock lock0 &&
 	sed -i "s/png: {level: 0, filter: none}/png: {level: 9, filter: paeth}/" q/assetgen.yaml &&
-	assetgen -C q build >out && grep -q "no work to do" out &&
-	cmp flat0.png q/dist/flat.png && cmp big0.png q/dist/big.png &&
-	echo "  - {name: flat2, prompt: \"flat icon of a cart\", seed: 2, size: 64x48}" >>q/recipes/a.yaml &&
-	assetgen -C q build -q && test "$(wc -c <q/dist/flat2.png)" -lt "$(wc -c <flat0.png)" &&
+	assetgen -C q build --report rep.json >out &&
+	grep -q "0 generated, 0 upscaled, 2 restored from cache" out &&
+	test "$(wc -c <q/dist/flat.png)" -lt "$(wc -c <flat0.png)" &&
+	test "$(wc -c <q/dist/big.png)" -lt "$(wc -c <big0.png)" &&
+	! cmp -s lock0 q/assetgen.lock &&
+	cp q/dist/flat.png flat9.png && cp q/dist/big.png big9.png && cp q/assetgen.lock lock9 &&
+	# the same settings from an empty cache: the same bytes, the same lock
+	rm -rf q/cache q/dist && assetgen -C q build -q &&
+	cmp flat9.png q/dist/flat.png && cmp big9.png q/dist/big.png && cmp lock9 q/assetgen.lock &&
+	# and back: the level-0 bytes again, encoded from level-9 pixels
+	sed -i "s/png: {level: 9, filter: paeth}/png: {level: 0, filter: none}/" q/assetgen.yaml &&
+	assetgen -C q build >out && grep -q "0 generated, 0 upscaled, 2 restored from cache" out &&
+	cmp flat0.png q/dist/flat.png && cmp big0.png q/dist/big.png && cmp lock0 q/assetgen.lock &&
+	sed -i "s/png: {level: 0, filter: none}/png: {level: 9, filter: paeth}/" q/assetgen.yaml &&
 	sed -i "s/level: 9/level: 10/" q/assetgen.yaml && must_fail 2 assetgen -C q build 2>err &&
 	grep -q "^assetgen.yaml:[0-9]*:[0-9]*: .level. must be an integer from 0 to 9" err
 '

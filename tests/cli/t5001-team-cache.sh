@@ -31,9 +31,9 @@ calls() { fake_count http; }
 
 test_expect_success 'teammate A builds and uploads' '
 	checkout a && assetgen -C a build --upload >out &&
-	test "$(calls)" = 4 && grep -q "remote cache .*: 0 hits, 5 misses" out &&
+	test "$(calls)" = 4 && grep -q "remote cache .*: 0 hits, 9 misses" out &&
 	grep -q "uploaded" out &&
-	test "$(ls "$NGINX_ROOT/cache/cas" | wc -l)" = 10 && test "$(ls "$NGINX_ROOT/cache/ac" | wc -l)" = 5 &&
+	test "$(ls "$NGINX_ROOT/cache/cas" | wc -l)" = 14 && test "$(ls "$NGINX_ROOT/cache/ac" | wc -l)" = 9 &&
 	test -s a/assetgen.lock && test "$(grep -vc "^#" a/assetgen.lock)" = 4
 '
 
@@ -112,7 +112,7 @@ test_expect_success 'pulling 120 blobs of mixed sizes: each one whole; tampered 
 		echo "  - {name: m$i, prompt: \"many $i\", seed: $i, size: $((16 + i % 7 * 40))x$((16 + i % 5 * 24))}"
 	done; } >many/recipes/a.yaml &&
 	assetgen -C many build --upload -j 2 >out &&
-	cas=$NGINX_ROOT/cache/many/cas && test "$(ls "$cas" | wc -l)" = 240 &&
+	cas=$NGINX_ROOT/cache/many/cas && test "$(ls "$cas" | wc -l)" = 360 &&
 	d() { awk -v n="$1" "\$1 == n { print \$4 }" many/assetgen.lock; } &&
 	x() { awk -v n="$1" "\$1 == n { print \$3 }" many/assetgen.lock; } &&
 	printf x >>"$cas/$(d m7)" &&
@@ -132,11 +132,11 @@ test_expect_success 'pulling 120 blobs of mixed sizes: each one whole; tampered 
 	done &&
 	test -z "$(find pm/cache -name ".*tmp*")" &&
 	assetgen -C pm cache verify >v && grep -q " 0 corrupt" v &&
-	assetgen -C pm cache stats >st && grep -q "^entries: *115$" st &&
+	assetgen -C pm cache stats >st && grep -q "^entries: *230$" st &&
 	mkdir pb && cp -r many/assetgen.yaml many/recipes pb/ &&
 	assetgen -C pb build -j 2 >out 2>err &&
-	grep -q "remote cache .*: 115 hits, 2 misses, 0 errors, 3 rejected" out &&
-	test "$(grep -c "rejected blob .*do not match its entry" err)" = 3 &&
+	grep -q "remote cache .*: 230 hits, 4 misses, 0 errors, 6 rejected" out &&
+	test "$(grep -c "rejected blob .*do not match its entry" err)" = 6 &&
 	for i in $(seq 1 120); do cmp many/dist/m$i.png pb/dist/m$i.png || return 1; done
 '
 
@@ -192,7 +192,7 @@ poisoned() {
 		test "$(sha256sum <"$f" | cut -c1-64)" = "$(basename "$f")" || return 1
 	done &&
 	checkout "$1-c" "$2" && n=$(calls) && assetgen -C "$1-c" build >out 2>err &&
-	test "$(calls)" = "$n" && grep -q "remote cache .*: 5 hits, 0 misses, 0 errors, 0 rejected" out &&
+	test "$(calls)" = "$n" && grep -q "remote cache .*: 9 hits, 0 misses, 0 errors, 0 rejected" out &&
 	for f in hero banner icon-red icon-blue; do cmp "$1-a/dist/$f.png" "$1-c/dist/$f.png" || return 1; done
 }
 

@@ -30,11 +30,12 @@ ac_name() { python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(
 
 test_expect_success 'protoc is installed (make test-deps)' 'command -v protoc'
 
-# every GET and PUT; the one other request is a HEAD for the old layout,
-# sent once when every lookup of a run missed
+# every GET and PUT (each asset has two entries, its output's and its
+# pixels', which name one blob); the other requests are HEADs for the old
+# layout, sent (for up to four keys) once when every lookup of a run missed
 test_expect_success 'every request path is one bazel-remote accepts' '
 	project a "$NGINX_URL/a" && assetgen -C a build >out &&
-	grep -q "remote cache .*: 0 hits, 3 misses.*; 9 uploaded" out &&
+	grep -q "remote cache .*: 0 hits, 6 misses.*; 15 uploaded" out &&
 	grep " /cache/a/" "$TRASH/nginx/access.log" >log &&
 	python3 -c "
 import re, sys
@@ -48,12 +49,12 @@ for line in open(\"log\"):
         assert old.match(path), path
     else:
         assert rx.match(path), path
-assert n[\"GET\"] == 6 and n[\"PUT\"] == 9 and n[\"HEAD\"] == 3, n
+assert n[\"GET\"] == 9 and n[\"PUT\"] == 15 and n[\"HEAD\"] == 4, n
 "
 '
 
 test_expect_success 'entries sit at ac/SHA-256 of the key, blobs at cas/their SHA-256' '
-	test "$(ls "$ac" | wc -l)" = 3 &&
+	test "$(ls "$ac" | wc -l)" = 6 &&
 	grep -v "^#" a/assetgen.lock >lines && test "$(wc -l <lines)" = 3 &&
 	while read -r name key digest sha model seed; do
 		test -f "$ac/$(ac_name "$key")" && test -f "$cas/$sha" &&
@@ -80,7 +81,7 @@ test_expect_success 'protoc decodes each entry as an ActionResult naming the art
 
 test_expect_success 'a teammate hits every entry: zero renders, the same bytes' '
 	project b "$NGINX_URL/a" && assetgen -C b build >out &&
-	grep -q "remote cache .*: 3 hits, 0 misses, 0 errors, 0 rejected" out &&
+	grep -q "remote cache .*: 6 hits, 0 misses, 0 errors, 0 rejected" out &&
 	for f in one two three; do cmp a/dist/$f.png b/dist/$f.png || return 1; done
 '
 
@@ -90,7 +91,7 @@ test_expect_success 'a server that keeps no inline contents: the record comes fr
 	done &&
 	! decode <"$f" | grep -q contents &&
 	project c "$NGINX_URL/a" && assetgen -C c build >out &&
-	grep -q "remote cache .*: 3 hits, 0 misses, 0 errors, 0 rejected" out &&
+	grep -q "remote cache .*: 6 hits, 0 misses, 0 errors, 0 rejected" out &&
 	for f in one two three; do cmp a/dist/$f.png c/dist/$f.png || return 1; done
 '
 
@@ -101,7 +102,8 @@ test_expect_success 'an ActionResult naming another artifact than its record is 
 	cp forged "$f" &&
 	project d "$NGINX_URL/a" && assetgen -C d build >out 2>err &&
 	grep -q "rejected entry for $key: its ActionResult names another artifact than its entry record" err &&
-	grep -q "remote cache .*: 2 hits, 0 misses, 0 errors, 1 rejected" out
+	grep -q "remote cache .*: 5 hits, 0 misses, 0 errors, 1 rejected" out &&
+	cmp "a/dist/$name.png" "d/dist/$name.png"
 '
 
 test_expect_success 'garbage under an entry name is rejected, not a hit' '
@@ -119,13 +121,13 @@ test_expect_success 'a remote in the old layout is named once, not read' '
 	assetgen -C o build >out 2>err &&
 	test "$(grep -c "holds entries in the layout of earlier versions" err)" = 1 &&
 	grep -q "cache push" err &&
-	grep -q "remote cache .*: 0 hits, 3 misses" out
+	grep -q "remote cache .*: 0 hits, 6 misses" out
 '
 
 test_expect_success 'a remote that is simply empty draws no such message' '
 	project p "$NGINX_URL/empty" && sed -i "s/, upload: true//" p/assetgen.yaml &&
 	assetgen -C p build >out 2>err &&
-	! grep -q "layout" err && grep -q "remote cache .*: 0 hits, 3 misses" out
+	! grep -q "layout" err && grep -q "remote cache .*: 0 hits, 6 misses" out
 '
 
 test_done

@@ -26,7 +26,7 @@ test_expect_success 'an upload without credentials: refused once, saying what to
 	project a "$NGINX_URL/auth" && assetgen -C a build >out 2>err &&
 	test "$(grep -c "refused" err)" = 1 &&
 	grep -q "remote cache http://127.0.0.1:$NGINX_PORT/cache/auth: uploads refused (HTTP 401 Unauthorized): set a variable named by cache.remote.bearer_env (a token) or cache.remote.basic_env (user:password), or add the host to ~/.netrc" err &&
-	grep -q "0 uploaded, 4 upload errors" out &&
+	grep -q "0 uploaded, 6 upload errors" out &&
 	test -z "$(find "$NGINX_ROOT/cache/auth" -type f 2>/dev/null)"
 '
 
@@ -39,14 +39,14 @@ test_expect_success 'basic_env names the variable; unset, the message names it' 
 test_expect_success 'user:password from it: uploads go through, and nothing prints it' '
 	rm -rf b/cache b/dist &&
 	TEAM_CACHE_AUTH=ci:s3cret assetgen -C b -v build --report r.json >out 2>err &&
-	grep -q "remote cache http://127.0.0.1:$NGINX_PORT/cache/auth: 0 hits, 2 misses.*; 6 uploaded, 0 upload errors" out &&
-	test "$(ls "$NGINX_ROOT/cache/auth/ac" | wc -l)" = 2 &&
+	grep -q "remote cache http://127.0.0.1:$NGINX_PORT/cache/auth: 0 hits, 4 misses.*; 10 uploaded, 0 upload errors" out &&
+	test "$(ls "$NGINX_ROOT/cache/auth/ac" | wc -l)" = 4 &&
 	no_secret out err r.json && ! grep -rq "s3cret" b/cache b/dist b/assetgen.lock
 '
 
 test_expect_success 'a teammate reads without credentials (GET is open)' '
 	project c "$NGINX_URL/auth" && sed -i "s/, upload: true//" c/assetgen.yaml &&
-	assetgen -C c build >out 2>err && grep -q ": 2 hits, 0 misses" out && ! grep -q refused err
+	assetgen -C c build >out 2>err && grep -q ": 4 hits, 0 misses" out && ! grep -q refused err
 '
 
 test_expect_success 'wrong credentials: refused once, naming the variable, never the value' '
@@ -74,7 +74,7 @@ test_expect_success '~/.netrc gives the credentials when the config names none' 
 	project g "$NGINX_URL/auth" && sed -i "s/seed: 1,/seed: 21,/; s/seed: 2,/seed: 22,/" g/recipes/a.yaml &&
 	printf "machine 127.0.0.1\nlogin ci\npassword s3cret\n" >"$HOME/.netrc" &&
 	assetgen -C g -v build >out 2>err; rc=$?; rm -f "$HOME/.netrc" && test $rc = 0 &&
-	grep -q "6 uploaded, 0 upload errors" out && no_secret out err
+	grep -q "10 uploaded, 0 upload errors" out && no_secret out err
 '
 
 test_expect_success 'a bearer token from bearer_env: lookups and uploads carry it' '
@@ -83,9 +83,9 @@ test_expect_success 'a bearer token from bearer_env: lookups and uploads carry i
 	grep -q "lookups refused (HTTP 401 Unauthorized): set TEAM_CACHE_TOKEN$" err &&
 	test "$(grep -c refused err)" = 1 &&
 	rm -rf h/cache h/dist && TEAM_CACHE_TOKEN=tok-3f9a1c assetgen -C h -v build >out 2>err &&
-	grep -q ": 0 hits, 2 misses, 0 errors.*; 6 uploaded, 0 upload errors" out && no_secret out err &&
+	grep -q ": 0 hits, 4 misses, 0 errors.*; 10 uploaded, 0 upload errors" out && no_secret out err &&
 	project i "$NGINX_URL/token" "bearer_env: TEAM_CACHE_TOKEN" &&
-	TEAM_CACHE_TOKEN=tok-3f9a1c assetgen -C i build >out 2>err && grep -q ": 2 hits, 0 misses" out
+	TEAM_CACHE_TOKEN=tok-3f9a1c assetgen -C i build >out 2>err && grep -q ": 4 hits, 0 misses" out
 '
 
 test_done

@@ -50,13 +50,13 @@ S3RVER=http://127.0.0.1:$PORT
 
 test_expect_success 's3rver: a build uploads its renders to the bucket' '
 	project a "$S3RVER" && assetgen -C a build >out 2>err &&
-	grep -q "remote cache s3://team-cache/assetgen: 0 hits, 2 misses, 0 errors, 0 rejected; 6 uploaded, 0 upload errors" out &&
+	grep -q "remote cache s3://team-cache/assetgen: 0 hits, 4 misses, 0 errors, 0 rejected; 10 uploaded, 0 upload errors" out &&
 	no_secret out err
 '
 
 test_expect_success 's3rver: a teammate gets them, byte for byte, without a render' '
 	project b "$S3RVER" && assetgen -C b build --report r.json >out 2>err &&
-	grep -q ": 2 hits, 0 misses, 0 errors, 0 rejected" out &&
+	grep -q ": 4 hits, 0 misses, 0 errors, 0 rejected" out &&
 	for f in one two; do cmp a/dist/$f.png b/dist/$f.png || return 1; done && no_secret out err r.json
 '
 
@@ -67,7 +67,7 @@ test_expect_success 's3rver: --locked pulls the pinned blobs from the bucket' '
 
 test_expect_success 's3rver: another prefix is another cache' '
 	project d "$S3RVER" other && assetgen -C d build >out &&
-	grep -q "remote cache s3://team-cache/other: 0 hits, 2 misses" out
+	grep -q "remote cache s3://team-cache/other: 0 hits, 4 misses" out
 '
 
 export AWS_ACCESS_KEY_ID=AKIDASSETGENTEST AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI-assetgen-secret
@@ -87,16 +87,16 @@ sys.exit(1 if bad or not rs else 0)
 
 test_expect_success 'every GET, HEAD and PUT carries the signature the AWS SDK computes' '
 	project e "$RECORD" && assetgen -C e build >out 2>err &&
-	grep -q ": 0 hits, 2 misses, 0 errors.*; 6 uploaded, 0 upload errors" out &&
+	grep -q ": 0 hits, 4 misses, 0 errors.*; 10 uploaded, 0 upload errors" out &&
 	grep -q "\"method\":\"PUT\"" "$TRASH/requests.log" && grep -q "\"method\":\"GET\"" "$TRASH/requests.log" &&
 	all_signed &&
-	project f "$RECORD" && assetgen -C f build >out 2>err && grep -q ": 2 hits" out && all_signed
+	project f "$RECORD" && assetgen -C f build >out 2>err && grep -q ": 4 hits" out && all_signed
 '
 
 test_expect_success '... and with a session token, which is signed too' '
 	: >"$TRASH/requests.log" && project g "$RECORD" g &&
 	AWS_SESSION_TOKEN=FwoGZXIvYXdzEtoken assetgen -C g build >out 2>err &&
-	grep -q "6 uploaded, 0 upload errors" out && all_signed && no_secret out err
+	grep -q "10 uploaded, 0 upload errors" out && all_signed && no_secret out err
 '
 
 test_expect_success 'a wrong secret key: the signer refuses; said once, naming the variables' '

@@ -68,7 +68,8 @@ def cmd_check_manifest(root, expect):
         assert e["bytes"] == len(data), name
         assert (e["width"], e["height"]) == size(path), name
         meta = text(path)
-        assert e["key"] == meta["assetgen:key"], name
+        assert e["key"] == lock[name][1], name          # the key of these bytes, as pinned
+        assert len(meta["assetgen:key"]) == 32, name   # the pixels' key
         assert e["prompt"] == meta["prompt"], name
         assert str(e["seed"]) == meta["seed"], name
         assert e["upscale"] == meta["upscale"], name

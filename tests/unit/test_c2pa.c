@@ -367,6 +367,49 @@ test_tamper(void)
 	buf_release(&t);
 }
 
+/* A verdict carried from the signing: the same report as a check gives,
+ * signer and actions, with no pass over the file and no signature check
+ * (so a byte flipped after signing is not seen: the caller must know the
+ * bytes are the very ones signed); structure is still read. */
+static void
+test_read_signed(void)
+{
+	struct buf png = BUF_INIT, out = BUF_INIT, t = BUF_INIT;
+	struct c2pa_report r, v;
+	size_t i, idat;
+
+	make_png(&png, 6);
+	CHECK(sign(&png, "openai/gpt-image-1", 0, steps, 3, NULL, 0, &creds, &out) == 0);
+	CHECK(verify(&out, &v, 0) == C2PA_VALID);
+	CHECK(c2pa_read_signed_png((unsigned char *)out.data, out.len, &r) == C2PA_VALID);
+	CHECK(r.nmanifests == 1 && v.nmanifests == 1);
+	if (r.nmanifests == 1 && v.nmanifests == 1) {
+		CHECK_STR(r.manifests[0].signer, v.manifests[0].signer);
+		CHECK_STR(r.manifests[0].issuer, v.manifests[0].issuer);
+		CHECK(r.manifests[0].nactions == v.manifests[0].nactions);
+		for (i = 0; i < r.manifests[0].nactions && i < v.manifests[0].nactions; i++)
+			CHECK_STR(r.manifests[0].actions[i], v.manifests[0].actions[i]);
+	}
+	CHECK(r.nfailures == 0);
+	c2pa_report_release(&r);
+	c2pa_report_release(&v);
+
+	buf_put(&t, out.data, out.len);
+	idat = chunk_at(&t, "IDAT");
+	t.data[idat + 8 + 20] ^= 0x01;
+	expect_failure(&t, "assertion.dataHash.mismatch");
+	CHECK(c2pa_read_signed_png((unsigned char *)t.data, t.len, &r) == C2PA_VALID);
+	c2pa_report_release(&r);
+
+	CHECK(c2pa_read_signed_png((unsigned char *)out.data, 200, &r) != C2PA_VALID);
+	c2pa_report_release(&r);
+	CHECK(c2pa_read_signed_png((unsigned char *)png.data, png.len, &r) == C2PA_ABSENT);
+	c2pa_report_release(&r);
+	buf_release(&png);
+	buf_release(&out);
+	buf_release(&t);
+}
+
 static void
 test_upstream_ingredient(void)
 {
@@ -505,6 +548,7 @@ main(void)
 	RUN(test_deterministic);
 	RUN(test_canonical_cbor);
 	RUN(test_tamper);
+	RUN(test_read_signed);
 	RUN(test_upstream_ingredient);
 	RUN(test_hostile_png);
 	if (getenv("ASSETGEN_C2PA_KEY") && getenv("ASSETGEN_C2PA_CERT"))

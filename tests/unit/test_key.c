@@ -347,10 +347,44 @@ test_fit_key(void)
 	CHECK_STR(st, again);
 }
 
+/* The encode stage: the pixels' key, level and filter make the key;
+ * threads do not (the bytes do not depend on them); another stage's key
+ * with the same settings is another key. */
+static void
+test_encode_key(void)
+{
+	struct pngio_opts o = { 3, PNGIO_FILTER_SUB, 1 }, o2;
+	struct key pix, pix2, k0, k;
+
+	key_digest("pixels", 6, &pix);
+	key_digest("pixels2", 7, &pix2);
+	key_encode(&pix, &o, &k0);
+	CHECK(!key_equal(&k0, &pix));
+	key_encode(&pix, NULL, &k);             /* NULL: the defaults */
+	CHECK(key_equal(&k, &k0));
+	o2 = o;
+	o2.threads = 8;
+	key_encode(&pix, &o2, &k);
+	CHECK(key_equal(&k, &k0));
+	o2 = o;
+	o2.level = 6;
+	key_encode(&pix, &o2, &k);
+	CHECK(!key_equal(&k, &k0));
+	o2 = o;
+	o2.filter = PNGIO_FILTER_PAETH;
+	key_encode(&pix, &o2, &k);
+	CHECK(!key_equal(&k, &k0));
+	key_encode(&pix2, &o, &k);
+	CHECK(!key_equal(&k, &k0));
+	CHECK(strncmp(pngio_zlib_version(), "zlib ", 5) == 0);
+	CHECK(strncmp(pngio_version(), "libpng ", 7) == 0);
+}
+
 int
 main(void)
 {
 	RUN(test_pinned);
+	RUN(test_encode_key);
 	RUN(test_fit_key);
 	RUN(test_typography_keys);
 	RUN(test_each_field_matters);

@@ -197,7 +197,8 @@ test_plan_lifecycle(void)
 	CHECK_STR(it->out_name, "a.png");
 	CHECK_STR(it->out_rel, "dist/a.png");
 	CHECK(it->ncands == 1 && strcmp(it->cands[0].model->name, "builtin") == 0);
-	CHECK(key_equal(&it->cands[0].gen_key, &it->cands[0].final_key));
+	CHECK(key_equal(&it->cands[0].gen_key, &it->cands[0].pix_key));
+	CHECK(!key_equal(&it->cands[0].pix_key, &it->cands[0].final_key));
 	CHECK(e.pl.counts[PLAN_GENERATE] == 1 && e.pl.cost == 0);
 	path = path_join(e.out_dir, "a.png");
 	CHECK_STR(it->out_path, path);
