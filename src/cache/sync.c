@@ -405,6 +405,6 @@ sync_print(const struct sync *s)
 	if (s->upload)
 		printf("; %zu uploaded, %zu upload errors", r->uploaded, r->upload_errors);
 	if (s->remote.down)
-		printf("; not answering: %zu requests not sent", r->skipped);
+		printf("; not answering: %zu request%s not sent", r->skipped, r->skipped == 1 ? "" : "s");
 	putchar('\n');
 }
