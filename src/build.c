@@ -1387,8 +1387,8 @@ handle(struct sched *s, struct job *j)
 		break;
 	case R_GENERATE:
 		if (s->o->locked) {
-			finish(s, t, OUT_FAILED, xstrdup("the pinned artifact is not usable, and --locked"
-							 " never generates"));
+			finish(s, t, OUT_FAILED, xstrdup("the cached artifact is not usable, and --locked"
+							 " and --from-cache never generate"));
 			break;
 		}
 		t->attempt = 0;
