@@ -66,6 +66,14 @@ test_expect_success 'the shards split the assets: disjoint, together all of them
 		grep -q "assetgen: $n assets: $n generated" out$k || return 1; done
 '
 
+test_expect_success 'the shard of an asset is its key (as the lock writes it), low 64 bits, mod N' '
+	grep -v "^#" one/app/assetgen.lock >lines && test "$(wc -l <lines)" = $NASSETS &&
+	while read -r name key rest; do
+		k=$(python3 -c "import sys; print(int(sys.argv[1][16:], 16) % 4)" "$key") &&
+		test -f s$k/app/dist/$name.png || return 1
+	done <lines
+'
+
 test_expect_success 'a shard plans its part alone (-n), the same split every time' '
 	for k in 0 1 2 3; do assetgen -C one/app build -n -v --shard $k/4 | awk "\$2 != \"assets:\" { print \$2 }" >plan$k || return 1; done &&
 	for k in 0 1 2 3; do ls s$k/app/dist | sed -n "s/\.png$//p" | sort >want$k && sort plan$k >got$k &&
