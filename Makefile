@@ -78,6 +78,7 @@ CORE_SRCS = \
 	src/resample.c \
 	src/route.c \
 	src/seal.c \
+	src/shard.c \
 	src/status.c \
 	src/tess_lazy.c \
 	src/typography.c \

@@ -1442,9 +1442,11 @@ handle(struct sched *s, struct job *j)
 		}
 		break;
 	case R_GENERATE:
-		if (s->o->locked && strcmp(it->cands[it->chosen].model->provider, "builtin") != 0) {
-			finish(s, t, OUT_FAILED, xstrdup("the pinned artifact is not usable, and --locked"
-							 " never generates"));
+		if (s->o->locked && (s->o->from_cache ||
+				     strcmp(it->cands[it->chosen].model->provider, "builtin") != 0)) {
+			finish(s, t, OUT_FAILED, xstrdup(s->o->from_cache
+				? "no shard uploaded it, and --from-cache never generates"
+				: "the pinned artifact is not usable, and --locked never generates"));
 			break;
 		}
 		t->attempt = 0;

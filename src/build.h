@@ -36,7 +36,9 @@ struct build_opts {
 	const char *out_sub;      /* NULL, or "preview": the outputs go to DIST/preview */
 	double backoff_base;      /* seconds; first retry waits up to this (0: 0.5) */
 	double backoff_cap;       /* seconds (0: 20) */
-	int locked;               /* --locked: never generate */
+	int locked;               /* --locked, --from-cache: never call a model (--locked
+	                           * makes the built-in model's pinned assets again) */
+	int from_cache;           /* --from-cache: not even the built-in model */
 	int checks_quiet;         /* bench: a failed typography check is the measurement, not news */
 	const struct pngio_opts *png; /* level and filter of the PNGs encoded; NULL: defaults */
 	const struct crypto_creds *creds; /* sign every output (seal.h); NULL: unsigned */

@@ -24,7 +24,8 @@
 static const char build_usage[] =
 	"usage: assetgen build [ASSET...] [-j N] [-k] [-n] [--explain] [-q|-v]\n"
 	"                      [--intent preview|final] [--budget AMOUNT] [--report FILE]\n"
-	"                      [--locked] [--upload] [-d explain|noop]\n"
+	"                      [--locked] [--upload] [--shard I/N] [--from-cache]\n"
+	"                      [-d explain|noop]\n"
 	"  -j N             run N steps at once (default: number of CPUs)\n"
 	"  -k               keep going after a failure\n"
 	"  -n               dry run: print the plan, models and estimated cost\n"
@@ -35,6 +36,10 @@ static const char build_usage[] =
 	"  --locked         generate nothing: place exactly the artifacts assetgen.lock pins\n"
 	"                   (from the local or remote cache), or fail naming what is missing\n"
 	"  --upload         upload what this build makes to the remote cache\n"
+	"  --shard I/N      build only shard I (0 to N-1) of the assets, split by key,\n"
+	"                   and upload them (docs/ci.md)\n"
+	"  --from-cache     generate nothing: place every asset from the local or remote\n"
+	"                   cache, or fail naming each one that no shard produced\n"
 	"  -d noop          say whether nothing changed since the last build with nothing\n"
 	"                   to do (then no recipe is parsed), or why not\n"
 	"  -C DIR           run as if started in DIR\n";
@@ -58,6 +63,8 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 		{"budget", required_argument, NULL, 'B'},
 		{"locked", no_argument, NULL, 'L'},
 		{"upload", no_argument, NULL, 'U'},
+		{"shard", required_argument, NULL, 'S'},
+		{"from-cache", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -93,6 +100,11 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 		case 'R': a->report = optarg; break;
 		case 'L': a->locked = 1; break;
 		case 'U': a->upload = 1; break;
+		case 'S':
+			if (shard_parse(optarg, &a->shard) < 0)
+				return EXIT_INPUT;
+			break;
+		case 'F': a->from_cache = 1; break;
 		case 'I':
 			if (opt_intent(optarg, &want) != 0)
 				return EXIT_INPUT;
@@ -114,6 +126,13 @@ build_args_parse(int argc, char **argv, struct global *g, struct build_args *a, 
 			fputs(usage, stderr);
 			return EXIT_INPUT;
 		}
+	}
+	/* a shard builds its part, the fan-in places what the shards built,
+	 * --locked what the lock pins: one of them at a time */
+	if ((a->shard.count > 0) + a->from_cache + a->locked > 1 && (a->shard.count || a->from_cache)) {
+		warn("options '%s' and '%s' do not go together", a->shard.count ? "--shard" : "--from-cache",
+		     a->locked ? "--locked" : "--from-cache");
+		return EXIT_INPUT;
 	}
 	*first = optind;
 	return 0;
@@ -173,6 +192,8 @@ build_prepare(struct ctx *c, struct global *g, const struct build_args *a, char 
 		rc = plan_check_models(pl);
 	if (rc == 0)
 		rc = params_check(pl, g->level > 0, a->explain);
+	if (rc == 0 && a->shard.count)
+		shard_select(pl, &c->p, &a->shard, &pp->sel);
 	return rc;
 }
 
@@ -305,7 +326,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	struct crypto_creds creds;
 	int have_creds = 0;
 	size_t i, nwork = 1, missing = 0, nassets;
-	int first = 0, rc, sync_open_ok = 0, whole = argc == 0 && !a.dry_run;
+	int first = 0, rc, sync_open_ok = 0, whole = argc == 0 && !a.dry_run && !a.shard.count;
 	uint64_t t0 = now_ns();
 
 	memset(&c, 0, sizeof(c));
@@ -341,7 +362,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	}
 	/* this build may write: its record of a no-op no longer holds */
 	noop_forget(c.cache_dir);
-	if ((rc = sync_open(&sy, &c, a.upload)) != 0)
+	if ((rc = sync_open(&sy, &c, a.upload || a.shard.count)) != 0)
 		goto out;
 	sync_open_ok = 1;
 	if (a.locked) {
@@ -354,6 +375,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 			pl = again;
 		}
 	}
+	if (a.from_cache)
+		shard_fan_in(&pl);
 	if (!a.locked)
 		sync_apply_picks(&sy, &pl, c.ix, &c.st);
 	if (a.pick && (rc = force_pick(&pl, a.pick_seed, c.ix, &c.st)) != 0)
@@ -376,7 +399,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	bo.cache_dir = c.cache_dir;
 	bo.out_dir = c.out_dir;
 	bo.out_sub = a.intent == INTENT_PREVIEW ? "preview" : NULL;
-	bo.locked = a.locked;
+	bo.locked = a.locked || a.from_cache;
+	bo.from_cache = a.from_cache;
 	bo.png = &c.p.cfg.png;
 	bo.creds = have_creds ? &creds : NULL;
 	res = xcalloc(pl.nitems + 1, sizeof(*res));
@@ -384,7 +408,9 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	status_finish(&status);
 	if (a.locked && !stats.interrupted && sync_check_pins(&sy, &pl, res))
 		rc = EXIT_BUILD;
-	if (!stats.interrupted)
+	if (!stats.interrupted && a.shard.count && sy.upload)
+		shard_upload(&sy.remote, &pl, res, &c.st, c.ix);
+	else if (!stats.interrupted)
 		sync_upload(&sy, &pl, res, &c.st, c.ix);
 	/* the lock pins finals: a preview build or a failed one leaves it alone */
 	if (rc == EXIT_OK && !a.locked && a.intent != INTENT_PREVIEW)

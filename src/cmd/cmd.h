@@ -5,6 +5,7 @@
 #include "cache/index.h"
 #include "plan.h"
 #include "recipe.h"
+#include "shard.h"
 #include "cache/store.h"
 
 struct global {
@@ -80,6 +81,8 @@ struct build_args {
 	int intent;
 	double budget;
 	const char *report;
+	struct shard shard;       /* --shard I/N; count 0: the whole project */
+	int from_cache;           /* --from-cache: place from the caches, generate nothing */
 };
 /* Parse the options; ASSET names stay in argv from *first on.  0, or
  * EXIT_INPUT; -1 for --help (usage printed). */
