@@ -24,6 +24,9 @@ static const struct provider *const providers[] = {
 	&provider_ideogram,
 	&provider_stability,
 	&provider_gemini,
+	&provider_bfl,
+	&provider_fal,
+	&provider_replicate,
 };
 
 /* The registry's names, in its order (for messages and suggestions). */
@@ -81,6 +84,7 @@ void
 provider_reply_release(struct provider_reply *r)
 {
 	free(r->err);
+	free(r->job);
 	http_request_release(&r->next);
 	buf_release(&r->image);
 	meta_release(&r->extra);
@@ -226,6 +230,9 @@ provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
 		kept += len;
 		provider_redact(c, &e->value);
 	}
+	/* the record of a job goes into the index: no secret in it */
+	if (r->job)
+		provider_redact(c, &r->job);
 }
 
 int
