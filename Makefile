@@ -113,6 +113,7 @@ PROVIDER_SRCS = \
 	src/provider/a1111.c \
 	src/provider/bfl.c \
 	src/provider/builtin.c \
+	src/provider/comfyui.c \
 	src/provider/common.c \
 	src/provider/fal.c \
 	src/provider/gemini.c \

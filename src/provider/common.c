@@ -27,6 +27,7 @@ static const struct provider *const providers[] = {
 	&provider_bfl,
 	&provider_fal,
 	&provider_replicate,
+	&provider_comfyui,
 };
 
 /* The registry's names, in its order (for messages and suggestions). */

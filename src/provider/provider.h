@@ -243,5 +243,6 @@ extern const struct provider provider_gemini;
 extern const struct provider provider_bfl;
 extern const struct provider provider_fal;
 extern const struct provider provider_replicate;
+extern const struct provider provider_comfyui;
 
 #endif

@@ -537,8 +537,168 @@ def serve(handler, F, path, query, body):
         rec["end"] = time.monotonic()
 
 
+COMFY_CKPTS = ("sdxl.safetensors", "flux1-dev.safetensors")
+COMFY_CLASSES = {
+    "CheckpointLoaderSimple": {"ckpt_name": str},
+    "EmptyLatentImage": {"width": int, "height": int, "batch_size": int},
+    "CLIPTextEncode": {"text": str, "clip": list},
+    "KSampler": {"seed": int, "steps": int, "cfg": float, "sampler_name": str, "scheduler": str,
+                 "denoise": float, "model": list, "positive": list, "negative": list,
+                 "latent_image": list},
+    "VAEDecode": {"samples": list, "vae": list},
+    "SaveImage": {"images": list, "filename_prefix": str},
+}
+
+
+def comfy_node_error(nid, cls, etype, message, details):
+    return {nid: {"errors": [{"type": etype, "message": message, "details": details,
+                              "extra_info": {}}], "dependent_outputs": [],
+                  "class_type": cls}}
+
+
+def comfy_validate(graph):
+    """(prompt, negative, seed, w, h) from the graph, or Bad with node_errors."""
+    errors = {}
+    for nid, node in graph.items():
+        if not isinstance(node, dict) or not isinstance(node.get("class_type"), str) or \
+                not isinstance(node.get("inputs"), dict):
+            raise Bad("node %s: not {class_type, inputs}" % nid, 400, {
+                "error": {"type": "invalid_prompt", "message": "Cannot execute because a node"
+                          " is missing the class_type property.", "details": "Node ID '#%s'" % nid,
+                          "extra_info": {}}, "node_errors": {}})
+        cls = node["class_type"]
+        if cls not in COMFY_CLASSES:
+            raise Bad("unknown class %s" % cls, 400, {
+                "error": {"type": "invalid_prompt", "message": "Cannot execute because node %s"
+                          " does not exist." % cls, "details": "Node ID '#%s'" % nid,
+                          "extra_info": {}}, "node_errors": {}})
+        for k, t in COMFY_CLASSES[cls].items():
+            v = node["inputs"].get(k)
+            if v is None:
+                errors.update(comfy_node_error(nid, cls, "required_input_missing",
+                                               "Required input is missing", k))
+                continue
+            if t is list:
+                ok = isinstance(v, list) and len(v) == 2 and str(v[0]) in graph and is_int(v[1])
+            elif t is float:
+                ok = is_num(v)
+            elif t is int:
+                ok = is_int(v)
+            else:
+                ok = isinstance(v, str)
+            if not ok:
+                errors.update(comfy_node_error(nid, cls, "invalid_input_type",
+                                               "Failed to convert an input value", "%s: %r" % (k, v)))
+        if cls == "CheckpointLoaderSimple" and node["inputs"].get("ckpt_name") not in COMFY_CKPTS:
+            errors.update(comfy_node_error(nid, cls, "value_not_in_list", "Value not in list",
+                                           "ckpt_name: '%s' not in %s" % (
+                                               node["inputs"].get("ckpt_name"), list(COMFY_CKPTS))))
+    if errors:
+        raise Bad("node errors: %s" % ", ".join(sorted(errors)), 400, {
+            "error": {"type": "prompt_outputs_failed_validation",
+                      "message": "Prompt outputs failed validation", "details": "",
+                      "extra_info": {}}, "node_errors": errors})
+    ks = [n for n in graph.values() if n["class_type"] == "KSampler"]
+    lat = [n for n in graph.values() if n["class_type"] == "EmptyLatentImage"]
+    if not ks or not lat or not any(n["class_type"] == "SaveImage" for n in graph.values()):
+        raise Bad("no KSampler, EmptyLatentImage and SaveImage", 400, {
+            "error": {"type": "prompt_no_outputs", "message": "Prompt has no outputs",
+                      "details": "", "extra_info": {}}, "node_errors": []})
+    pos = graph[str(ks[0]["inputs"]["positive"][0])]["inputs"].get("text", "")
+    neg = graph[str(ks[0]["inputs"]["negative"][0])]["inputs"].get("text", "")
+    return pos, neg, ks[0]["inputs"]["seed"], lat[0]["inputs"]["width"], lat[0]["inputs"]["height"]
+
+
+def comfy_history(job):
+    nid = job["extra"]["save"]
+    if job["kind"] == "execution-error":
+        return {"prompt": [0, job["id"], {}, {}, [nid]], "outputs": {},
+                "status": {"status_str": "error", "completed": False, "messages": [
+                    ["execution_start", {"prompt_id": job["id"]}],
+                    ["execution_error", {"prompt_id": job["id"], "node_id": job["extra"]["ksampler"],
+                                         "node_type": "KSampler",
+                                         "exception_message": "CUDA error: an illegal memory access",
+                                         "exception_type": "RuntimeError", "traceback": []}]]}}
+    return {"prompt": [0, job["id"], {}, {}, [nid]],
+            "outputs": {nid: {"images": [{"filename": "assetgen_%s_.png" % job["id"][:8],
+                                          "subfolder": "", "type": "output"}]}},
+            "status": {"status_str": "success", "completed": True, "messages": []}}
+
+
 def comfy(req):
-    raise Bad("unknown path %s" % req.rest, 404)
+    F = req.F
+    if "authorization" in req.headers:
+        raise Bad("ComfyUI takes no Authorization", 400)
+    path = req.rest[4:] if req.rest.startswith("/api/") else req.rest
+    if req.method == "POST" and path == "/prompt":
+        obj = body_json(req)
+        if set(obj) - {"prompt", "client_id", "extra_data", "front", "number", "prompt_id"}:
+            raise Bad("unknown field(s) %s" % sorted(set(obj) - {"prompt", "client_id"}), 400)
+        graph = obj.get("prompt")
+        if not isinstance(graph, dict):
+            raise Bad("no prompt", 400, {"error": {"type": "no_prompt", "message": "No prompt provided",
+                                                   "details": "", "extra_info": {}}, "node_errors": []})
+        pos, neg, seed, w, h = comfy_validate(graph)
+        req.prompt = pos
+        if Q.take("comfyui", ("node-error",), pos):
+            nid = next(k for k, n in graph.items() if n["class_type"] == "CheckpointLoaderSimple")
+            return F.Response(400, {"error": {"type": "prompt_outputs_failed_validation",
+                                              "message": "Prompt outputs failed validation",
+                                              "details": "", "extra_info": {}},
+                                    "node_errors": comfy_node_error(
+                                        nid, "CheckpointLoaderSimple", "value_not_in_list",
+                                        "Value not in list", "ckpt_name: 'missing.safetensors'"
+                                        " not in (list of length 2)")})
+        save = next(k for k, n in graph.items() if n["class_type"] == "SaveImage")
+        ksid = next(k for k, n in graph.items() if n["class_type"] == "KSampler")
+        job = Q.new_job("comfyui", pos, seed, min(w, 2048), min(h, 2048),
+                        {"save": save, "ksampler": ksid, "negative": neg})
+        return F.Response(200, {"prompt_id": job["id"], "number": 0, "node_errors": {}})
+    if req.method == "GET" and path == "/queue":
+        with Q.lock:
+            Q.polls["comfyui"] += 1
+            jobs = [j for j in Q.jobs.values() if j["provider"] == "comfyui"]
+        running, pending = [], []
+        for j in jobs:
+            st = Q.state(j)
+            if st in ("queued", "running"):
+                (running if st == "running" else pending).append(
+                    [0, j["id"], {}, {"client_id": "x"}, [j["extra"]["save"]]])
+        return F.Response(200, {"queue_running": running, "queue_pending": pending})
+    if req.method == "POST" and path == "/queue":
+        obj = body_json(req)
+        ids = obj.get("delete")
+        if set(obj) - {"delete", "clear"} or not isinstance(ids, list):
+            raise Bad("queue takes {delete: [ids]} or {clear: true}", 400)
+        with Q.lock:
+            for jid in ids:
+                j = Q.jobs.get(jid)
+                if j and j["provider"] == "comfyui" and Q.state(j) in ("queued", "running"):
+                    j["cancelled"] = True
+                    Q.cancels["comfyui"] += 1
+        return F.Response(200, b"", "text/plain")
+    m = re.fullmatch(r"/history/([0-9a-f-]{1,64})", path)
+    if req.method == "GET" and m:
+        job = Q.get(m.group(1))
+        if not job or Q.state(job) in ("queued", "running", "cancelled"):
+            return F.Response(200, {})
+        return F.Response(200, {job["id"]: comfy_history(job)})
+    if req.method == "GET" and path == "/view":
+        q = parse_qs(req.query, keep_blank_values=True)
+        if set(q) - {"filename", "subfolder", "type", "preview", "channel"} or "filename" not in q:
+            raise Bad("view takes filename, subfolder, type", 400)
+        f = q["filename"][0]
+        if f.startswith("/") or ".." in f:
+            raise Bad("bad filename", 400)
+        if q.get("type", ["output"])[0] not in ("output", "input", "temp"):
+            raise Bad("bad type", 400)
+        mm = re.fullmatch(r"assetgen_([0-9a-f]{8})_\.png", f)
+        with Q.lock:
+            jobs = [j for j in Q.jobs.values() if mm and j["id"].startswith(mm.group(1))]
+        if not jobs:
+            raise Bad("no such file", 404, violation=False)
+        return png_response(req, jobs[0])
+    raise Bad("unknown path %s %s" % (req.method, req.rest), 404)
 
 
 def control(handler, F, what, body):
