@@ -1233,7 +1233,10 @@ try_candidate(struct sched *s, struct task *t)
 			free(e);
 			continue;
 		}
-		if (!t->committed && over_budget(s, t, c->model, 0))
+		/* a job an earlier build submitted is paid for: resuming it
+		 * spends nothing more, whatever the budget */
+		if (!t->committed && !jobs_pending(s->ix, &c->gen_key, c->provider) &&
+		    over_budget(s, t, c->model, 0))
 			return;
 		if (!t->committed) {
 			s->committed += c->model->cost;

@@ -73,6 +73,19 @@ jobs_resume(struct index *ix, const struct key *key, const struct provider *p,
 	return r;
 }
 
+int
+jobs_pending(struct index *ix, const struct key *key, const struct provider *p)
+{
+	struct job_rec j;
+	int r;
+
+	if (!ix || !p || !p->resume || index_job_get(ix, key, &j) != 1)
+		return 0;
+	r = jobs_resumable(j.state) && strcmp(j.provider, p->name) == 0;
+	index_job_release(&j);
+	return r;
+}
+
 double
 jobs_poll_wait(const struct provider *p, const struct provider_reply *r)
 {

@@ -38,6 +38,8 @@ void jobs_set(struct index *ix, const struct key *key, const char *state);
 int jobs_resume(struct index *ix, const struct key *key, const struct provider *p,
 		const struct provider_call *c, struct http_request *req, int *step, char **handle,
 		double *age);
+/* Has key a job at p that a build can pick up? */
+int jobs_pending(struct index *ix, const struct key *key, const struct provider *p);
 /* Seconds to wait before the next status request of a job: the
  * provider's polling interval, or the server's Retry-After if longer. */
 double jobs_poll_wait(const struct provider *p, const struct provider_reply *r);

@@ -50,8 +50,8 @@ test_expect_success 'a build killed after its submits leaves every job recorded'
 	test "$(grep -c -E "^(submitted|queued|running) " jobs.txt)" = 6
 '
 
-test_expect_success 'the next build resumes them all: no new submit, each paid once' '
-	assetgen -C p build --explain --report r.json >out 2>&1 && cat out &&
+test_expect_success 'the next build resumes them all: no new submit, each paid once, budget or not' '
+	assetgen -C p build --explain --budget 0.01 --report r.json >out 2>&1 && cat out &&
 	test "$(submits)" = 6 &&
 	test "$(grep -c "^resume " out)" = 6 &&
 	for a in b1 b2 f1 f2 r1 r2; do test -s p/dist/$a.png; done &&
