@@ -6,7 +6,7 @@
 #
 #   bench/run.sh [providers|builtin|upscale|png|pull|rss|ocr|noop|overlay|sign ...]
 cd "$(dirname "$0")" || exit 2
-[ $# -gt 0 ] || set -- providers builtin upscale png pull rss ocr noop overlay sign
+[ $# -gt 0 ] || set -- providers builtin upscale png pull rss ocr noop overlay sign queue
 status=0
 for s in "$@"; do
 	if [ ! -f "./$s.sh" ] || [ "$s" = run ] || [ "$s" = lib ]; then
