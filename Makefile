@@ -63,6 +63,7 @@ CORE_SRCS = \
 	src/http.c \
 	src/image.c \
 	src/inputs.c \
+	src/jobs.c \
 	src/key.c \
 	src/lazy.c \
 	src/ocr.c \
@@ -99,6 +100,7 @@ CMD_SRCS = \
 	src/cmd/credentials.c \
 	src/cmd/graph.c \
 	src/cmd/init.c \
+	src/cmd/jobs.c \
 	src/cmd/pick.c \
 	src/cmd/routes.c \
 	src/cmd/status.c \
@@ -110,12 +112,17 @@ CMD_SRCS = \
 
 PROVIDER_SRCS = \
 	src/provider/a1111.c \
+	src/provider/bfl.c \
 	src/provider/builtin.c \
+	src/provider/comfyui.c \
 	src/provider/common.c \
+	src/provider/fal.c \
 	src/provider/gemini.c \
 	src/provider/generic.c \
 	src/provider/ideogram.c \
 	src/provider/openai.c \
+	src/provider/queue.c \
+	src/provider/replicate.c \
 	src/provider/stability.c
 
 CACHE_SRCS = \

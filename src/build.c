@@ -17,6 +17,7 @@
 #include "http.h"
 #include "cache/index.h"
 #include "codec.h"
+#include "jobs.h"
 #include "ocr.h"
 #include "os.h"
 #include "overlay.h"
@@ -61,6 +62,9 @@ struct task {
 	int has_verdict;            /* verdict holds it */
 	int verdict_noted;          /* and it is in the item's checks already */
 	int ocr_error;              /* the check itself could not run: the asset fails */
+	int resumed;                /* picked up a job an earlier build submitted (jobs.h) */
+	int resubmitted;            /* submitted again, its job gone: once at most */
+	char *job;                  /* its job's record at a queued API, or NULL */
 };
 
 enum job_kind { J_RESTORE, J_UPSCALE, J_OVERLAY, J_RENDER, J_REPLY, J_UPREPLY, J_CHECK };
@@ -604,6 +608,8 @@ job_reply(struct worker *w, struct job *j)
 
 	c->provider->reply(&t->call, &j->resp, r);
 	provider_reply_scrub(&t->call, r);
+	/* a queued job: recorded before the build waits on it */
+	jobs_note(w->ix, &c->gen_key, it->asset->name, c->model, c->provider, t->attempt, r);
 	if (r->fault != FAULT_NONE) {
 		if (!r->err)
 			r->err = xstrdup("request failed");
@@ -615,10 +621,15 @@ job_reply(struct worker *w, struct job *j)
 			   r->image.len);
 	for (size_t i = 0; i < r->extra.n; i++)
 		meta_add(&t->extra, r->extra.entries[i].key, r->extra.entries[i].value);
-	if (decode_generation(it, c, r, &img, &t->extra, r) < 0)
+	if (decode_generation(it, c, r, &img, &t->extra, r) < 0) {
+		if (c->provider->resume)
+			jobs_set(w->ix, &c->gen_key, "failed");
 		return R_FAIL;
+	}
 	out = finish_generation(w, t, &img, &t->extra, r);
 	image_release(&img);
+	if (c->provider->resume && out != R_FAIL)
+		jobs_set(w->ix, &c->gen_key, "cached");
 	return out;
 }
 
@@ -1038,6 +1049,9 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 			    res->seconds, it->why);
 	}
 	http_request_release(&t->next);
+	free(t->job);
+	t->job = NULL;
+	t->call.job = NULL;
 	buf_release(&t->gen_png);
 	buf_release(&t->errors);
 	meta_release(&t->extra);
@@ -1173,7 +1187,27 @@ dispatch(struct sched *s, struct task *t)
 		t->call.up_height = up->kind == UPSCALE_SIZE ? up->height : it->asset->height * up->factor;
 		r = p->upscale_request(&t->call, &req, &err);
 	} else {
+		double age;
+		int step;
+
 		t->call.image = NULL;
+		t->call.polls = 0;
+		free(t->job);
+		t->job = NULL;
+		t->call.job = NULL;
+		if (jobs_resume(s->ix, &c->gen_key, p, &t->call, &req, &step, &t->job, &age)) {
+			/* an earlier build paid for it: pick it up, never pay twice */
+			t->call.job = t->job;
+			t->resumed = 1;
+			t->step = t->call.step = step;
+			if (s->status->level >= STATUS_VERBOSE || s->status->explain)
+				status_printf(s->status, "resume %s: the job %s submitted %.0f s ago\n",
+					      it->asset->name, m->name, age);
+			s->inflight[mi]++;
+			send_request(s, t, m, p, &req);
+			http_request_release(&req);
+			return 1;
+		}
 		r = p->request(&t->call, &req, &err);
 	}
 	if (r < 0) {
@@ -1255,7 +1289,10 @@ try_candidate(struct sched *s, struct task *t)
 			free(e);
 			continue;
 		}
-		if (!t->committed && over_budget(s, t, c->model, 0))
+		/* a job an earlier build submitted is paid for: resuming it
+		 * spends nothing more, whatever the budget */
+		if (!t->committed && !jobs_pending(s->ix, &c->gen_key, c->provider) &&
+		    over_budget(s, t, c->model, 0))
 			return;
 		if (!t->committed) {
 			s->committed += c->model->cost;
@@ -1480,10 +1517,22 @@ handle(struct sched *s, struct job *j)
 		http_request_release(&t->next);
 		t->next = r->next;
 		memset(&r->next, 0, sizeof(r->next));
-		t->step++;
+		if (r->job) {
+			free(t->job);
+			t->job = r->job;
+			r->job = NULL;
+			t->call.job = t->job;
+		}
+		t->step = r->goto_step > 0 ? r->goto_step : t->step + 1;
 		t->call.step = t->step;
 		t->state = T_READY;
 		t->ready_at = 0;
+		if (r->poll) {
+			/* a queued job's status, at the pace its API allows */
+			t->call.polls++;
+			t->ready_at = now_ns() + (uint64_t)(jobs_poll_wait(t->upscaling ? it->upprovider :
+						it->cands[t->cand].provider, r) * 1e9);
+		}
 		break;
 	case R_FAIL:
 		if (!generating || !m) {
@@ -1491,6 +1540,27 @@ handle(struct sched *s, struct job *j)
 			finish(s, t, OUT_FAILED, r->err ? r->err : s->results[t->item].err ?
 			       xstrdup(s->results[t->item].err) : xstrdup("failed"));
 			r->err = NULL;
+			break;
+		}
+		if (r->lost && !t->resubmitted && !t->upscaling) {
+			/* the service lost the job, or its result expired: once
+			 * more, and the build says what it costs */
+			struct item_result *res = &s->results[t->item];
+
+			t->resubmitted = 1;
+			snprintf(res->note, sizeof(res->note), "submitted again: %.100s; it costs %.3f more",
+				 r->err ? r->err : "the job is gone", m->cost);
+			status_printf(s->status, "assetgen: %s: %s\n", it->asset->name, res->note);
+			if (!t->resumed) {
+				/* this build paid for the lost one */
+				s->stats->spent += m->cost;
+				res->cost += m->cost;
+			}
+			t->resumed = 0;
+			t->step = t->call.step = 0;
+			meta_release(&t->extra);
+			t->state = T_READY;
+			t->ready_at = 0;
 			break;
 		}
 		ms->faults[r->fault]++;
@@ -1614,6 +1684,15 @@ loop(struct sched *s, int jobs)
 			for (i = 0; i < s->ntasks; i++) {
 				t = &s->tasks[i];
 				if (t->state == T_HTTP || t->state == T_READY) {
+					const struct plan_item *it = &s->pl->items[t->item];
+
+					/* a queued job: cancelled where the API can,
+					 * else left recorded for the next build */
+					if (t->step > 0 && !t->upscaling && t->cand < it->ncands &&
+					    jobs_cancel(s->ix, &it->cands[t->cand].gen_key,
+							it->cands[t->cand].provider, &t->call, 2000))
+						status_printf(s->status, "cancelled %s: its job at %s\n",
+							      it->asset->name, it->cands[t->cand].model->name);
 					if (t->state == T_HTTP && !t->upscaling && t->cand < s->pl->items[t->item].ncands) {
 						stats_for(s, s->pl->items[t->item].cands[t->cand].model, &mi);
 						s->inflight[mi]--;

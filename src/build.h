@@ -66,6 +66,7 @@ struct item_result {
 	char *err;                /* malloc'd, for OUT_FAILED / OUT_SKIPPED */
 	struct key digest;        /* the output's blob */
 	size_t cand;              /* the candidate that made it */
+	char note[192];           /* a queued job submitted again (its result expired), or "" */
 };
 
 /* Per model: what its requests did. */

@@ -63,6 +63,9 @@ put_model(struct enc *e, const struct model_id *id)
 	put_field(e, "model", id->model ? id->model : "");
 	put_field(e, "version", id->version ? id->version : "");
 	put_field(e, "impl", id->impl ? id->impl : "");
+	/* only when there is one: every other model's keys stay as they were */
+	if (id->workflow && *id->workflow)
+		put_field(e, "workflow", id->workflow);
 }
 
 static void
@@ -88,6 +91,7 @@ model_id_of(const struct model *m, const char *impl, struct model_id *out)
 	out->model = m->model ? m->model : "";
 	out->version = m->version ? m->version : "";
 	out->impl = impl ? impl : "";
+	out->workflow = m->workflow_digest;
 }
 
 void

@@ -30,6 +30,7 @@ struct model_id {
 	const char *model;
 	const char *version;
 	const char *impl;
+	const char *workflow;       /* digest of a comfyui workflow's content, or "" */
 };
 
 void model_id_of(const struct model *m, const char *impl, struct model_id *out);

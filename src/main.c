@@ -21,6 +21,7 @@ static const struct command {
 	{"graph", cmd_graph, "print the dependency graph in DOT"},
 	{"upscale", cmd_upscale, "upscale one PNG file with the built-in kernels"},
 	{"cache", cmd_cache, "cache stats | verify [--repair] | gc | push | pull"},
+	{"jobs", cmd_jobs, "list the jobs at queued APIs (bfl, fal, replicate, comfyui): age and state"},
 	{"bench", cmd_bench, "measure a model or route: latency p50/p95/p99, failures, cost"},
 	{"url", cmd_url, "print a signed, expiring link to a built output (nginx secure_link or S3)"},
 	{"watch", cmd_watch, "rebuild previews when a recipe is saved; --serve PORT for a live gallery"},

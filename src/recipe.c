@@ -40,6 +40,7 @@
 #include "buf.h"
 #include "discover.h"
 #include "inputs.h"
+#include "key.h"
 #include "os.h"
 #include "overlay.h"
 #include "provider/provider.h"
@@ -71,7 +72,7 @@ static const char *const config_keys[] = {
 };
 static const char *const model_keys[] = {
 	"provider", "model", "version", "cost", "api_key_env", "endpoint",
-	"concurrency", "timeout", "retries", "params", NULL,
+	"concurrency", "timeout", "retries", "params", "workflow", NULL,
 };
 static const char *const route_keys[] = { "match", "use", NULL };
 static const char *const match_keys[] = { "intent", "criticality", "tags", NULL };
@@ -1302,7 +1303,34 @@ model_free(struct model *m)
 	free(m->version);
 	free(m->api_key_env);
 	free(m->endpoint);
+	free(m->workflow);
+	free(m->workflow_json);
 	params_free(m->params, m->nparams);
+}
+
+#define WORKFLOW_MAX (4 << 20)
+
+/* A model's workflow file (comfyui), relative to the project root: read
+ * whole, its content keyed like a font's and noted as an input. */
+static void
+workflow_read(struct loader *l, const struct node *v, struct model *m)
+{
+	char *abs = v->str[0] == '/' ? xstrdup(v->str) : path_join(l->p->cfg.root, v->str);
+	struct buf b = BUF_INIT;
+	struct key k;
+
+	if (os_read_file(abs, WORKFLOW_MAX, &b) < 0) {
+		problem(l, v, "cannot read workflow '%s': %s", q(l, v->str), strerror(errno));
+		inputs_note_absent(abs);
+	} else {
+		key_digest(b.data ? b.data : "", b.len, &k);
+		key_hex(&k, m->workflow_digest);
+		inputs_note(abs, &k);
+		m->workflow = xstrdup(v->str);
+		m->workflow_json = buf_detach(&b, NULL);
+	}
+	buf_release(&b);
+	free(abs);
 }
 
 static void
@@ -1364,6 +1392,9 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 		} else if (!strcmp(key->str, "params")) {
 			if (check_params(l, val) == 0)
 				params_from_map(l, val, &m.params, &m.nparams);
+		} else if (!strcmp(key->str, "workflow")) {
+			if (want_string(l, val, "workflow") == 0)
+				workflow_read(l, val, &m);
 		} else {
 			unknown_key(l, key, model_keys);
 		}
@@ -1381,6 +1412,8 @@ parse_model(struct loader *l, const struct node *k, const struct node *v)
 			problem(l, v, "model '%s' has no 'api_key_env' (provider '%s' needs an API key)",
 				q(l, k->str), pnames[prov]);
 	}
+	if (m.workflow && m.provider && strcmp(m.provider, "comfyui") != 0)
+		problem(l, v, "model '%s': 'workflow' is for provider comfyui only", q(l, k->str));
 	free(plist);
 	if (nproblems(l) != n0) {
 		model_free(&m);

@@ -158,6 +158,9 @@ struct model {
 	int retries;                /* -1: default */
 	struct param *params;       /* defaults under each asset's params; sorted */
 	size_t nparams;
+	char *workflow;             /* comfyui: the workflow file as given, or NULL */
+	char *workflow_json;        /* its content (API format JSON) */
+	char workflow_digest[33];   /* XXH3-128 of the content, hex: in the key; "" none */
 	struct srcloc loc;
 };
 

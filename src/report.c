@@ -141,6 +141,8 @@ report_write(const char *path, const struct plan *pl, const struct item_result *
 			json_object_set_new(a, "why", json_string(it->why));
 		if (res[i].err)
 			json_object_set_new(a, "error", json_string(res[i].err));
+		if (res[i].note[0])
+			json_object_set_new(a, "note", json_string(res[i].note));
 		if (it->checked)
 			json_object_set_new(a, "typography", typo_json(it, &res[i]));
 		json_array_append_new(assets, a);

@@ -879,3 +879,148 @@ index_build_totals(struct index *ix, struct index_totals *out)
 	sqlite3_finalize(st);
 	return r;
 }
+
+/* ---- jobs at queued APIs (jobs.c) ---- */
+
+static const char jobs_schema[] =
+	"CREATE TABLE IF NOT EXISTS jobs ("
+	" key TEXT PRIMARY KEY,"
+	" asset TEXT NOT NULL,"
+	" model TEXT NOT NULL,"
+	" provider TEXT NOT NULL,"
+	" handle TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" attempt INTEGER NOT NULL,"
+	" cost REAL NOT NULL,"
+	" submitted INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL)";
+
+/* The table, made on first use: an index of an older assetgen gains it
+ * without starting over. */
+static int
+jobs_table(struct index *ix)
+{
+	return exec(ix, jobs_schema);
+}
+
+int
+index_job_put(struct index *ix, const struct job_rec *j)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (jobs_table(ix) < 0 ||
+	    sqlite3_prepare_v2(ix->db, "INSERT OR REPLACE INTO jobs (key, asset, model, provider,"
+			       " handle, state, attempt, cost, submitted, updated)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_key(st, 1, &j->key);
+	sqlite3_bind_text(st, 2, j->asset, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, j->model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, j->provider, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, j->handle, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, j->state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, j->attempt);
+	sqlite3_bind_double(st, 8, j->cost);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)j->submitted);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)j->updated);
+	r = step_done(ix, st);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+index_job_state(struct index *ix, const struct key *key, const char *state)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (jobs_table(ix) < 0 ||
+	    sqlite3_prepare_v2(ix->db, "UPDATE jobs SET state = ?, updated = ? WHERE key = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	bind_key(st, 3, key);
+	r = step_done(ix, st);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void
+job_from_row(sqlite3_stmt *st, struct job_rec *j)
+{
+	memset(j, 0, sizeof(*j));
+	column_key(st, 0, &j->key);
+	j->asset = column_dup(st, 1);
+	j->model = column_dup(st, 2);
+	j->provider = column_dup(st, 3);
+	j->handle = column_dup(st, 4);
+	j->state = column_dup(st, 5);
+	j->attempt = sqlite3_column_int(st, 6);
+	j->cost = sqlite3_column_double(st, 7);
+	j->submitted = sqlite3_column_int64(st, 8);
+	j->updated = sqlite3_column_int64(st, 9);
+}
+
+#define JOB_COLUMNS "key, asset, model, provider, handle, state, attempt, cost, submitted, updated"
+
+int
+index_job_get(struct index *ix, const struct key *key, struct job_rec *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (jobs_table(ix) < 0 ||
+	    sqlite3_prepare_v2(ix->db, "SELECT " JOB_COLUMNS " FROM jobs WHERE key = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	bind_key(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		job_from_row(st, out);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+index_jobs_load(struct index *ix, struct job_rec **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (jobs_table(ix) < 0 ||
+	    sqlite3_prepare_v2(ix->db, "SELECT " JOB_COLUMNS " FROM jobs ORDER BY submitted, asset",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xgrow(*out, &cap, *n + 1, sizeof(**out));
+		job_from_row(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+index_job_release(struct job_rec *j)
+{
+	free(j->asset);
+	free(j->model);
+	free(j->provider);
+	free(j->handle);
+	free(j->state);
+	memset(j, 0, sizeof(*j));
+}
+
+void
+index_jobs_free(struct job_rec *j, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		index_job_release(&j[i]);
+	free(j);
+}

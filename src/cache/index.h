@@ -103,4 +103,32 @@ struct index_totals {
 };
 int index_build_totals(struct index *ix, struct index_totals *out);
 
+/* A job submitted to a queued API (jobs.c): recorded before the build
+ * waits on it, so that a build that dies resumes it by its id instead of
+ * paying for it again.  The table is created on first use. */
+struct job_rec {
+	struct key key;         /* the generation key it makes */
+	char *asset;
+	char *model;            /* config name */
+	char *provider;
+	char *handle;           /* the provider's record of the job (its id, polling URLs) */
+	char *state;            /* submitted, queued, running, ready, downloaded, cached,
+	                           failed, moderated, expired, lost, cancelled */
+	int attempt;
+	double cost;
+	int64_t submitted, updated;     /* Unix seconds */
+};
+
+/* Record a new job (replacing any for its key).  0 or -1. */
+int index_job_put(struct index *ix, const struct job_rec *j);
+/* Set the state of the job for key (and its update time).  0 or -1. */
+int index_job_state(struct index *ix, const struct key *key, const char *state);
+/* 1 and *out (release with index_job_release) when key has a job, 0 if
+ * not, -1 on error. */
+int index_job_get(struct index *ix, const struct key *key, struct job_rec *out);
+/* Every job, oldest first. */
+int index_jobs_load(struct index *ix, struct job_rec **out, size_t *n);
+void index_job_release(struct job_rec *j);
+void index_jobs_free(struct job_rec *j, size_t n);
+
 #endif

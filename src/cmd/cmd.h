@@ -110,6 +110,7 @@ int build_with(struct global *g, const struct build_args *args, int argc, char *
 
 int cmd_why(int argc, char **argv, struct global *g);
 int cmd_init(int argc, char **argv, struct global *g);
+int cmd_jobs(int argc, char **argv, struct global *g);
 int cmd_verify(int argc, char **argv, struct global *g);
 int cmd_credentials(int argc, char **argv, struct global *g);
 

@@ -25,6 +25,10 @@ static const struct provider *const providers[] = {
 	&provider_ideogram,
 	&provider_stability,
 	&provider_gemini,
+	&provider_bfl,
+	&provider_fal,
+	&provider_replicate,
+	&provider_comfyui,
 };
 
 /* The registry's names, in its order (for messages and suggestions). */
@@ -82,6 +86,7 @@ void
 provider_reply_release(struct provider_reply *r)
 {
 	free(r->err);
+	free(r->job);
 	http_request_release(&r->next);
 	buf_release(&r->image);
 	meta_release(&r->extra);
@@ -227,6 +232,9 @@ provider_reply_scrub(const struct provider_call *c, struct provider_reply *r)
 		kept += len;
 		provider_redact(c, &e->value);
 	}
+	/* the record of a job goes into the index: no secret in it */
+	if (r->job)
+		provider_redact(c, &r->job);
 }
 
 int

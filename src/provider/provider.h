@@ -40,6 +40,9 @@ struct provider_call {
 	const struct buf *image;        /* PNG to upscale, or NULL for generation */
 	uint32_t up_width, up_height;   /* target size */
 	uint32_t up_factor;             /* 0 when a target size is given */
+	int polls;                      /* queued APIs: status requests sent for this job */
+	const char *job;                /* and the job's record (provider_reply.job), once
+	                                   submitted or resumed; NULL before */
 };
 
 /* What an asset asks of a model (provider_native). */
@@ -58,6 +61,18 @@ struct provider_reply {
 	struct http_request next;
 	struct buf image;               /* the encoded image (PNG, JPEG or WebP) when done */
 	struct meta extra;              /* metadata to keep: provider:seed, render_meta, ... */
+	/* queued APIs (jobs.h) */
+	char *job;                      /* malloc'd: the job just submitted, as resume() takes
+	                                   it back (its id, polling URLs); recorded before
+	                                   the build waits on it */
+	const char *job_state;          /* "queued", "running", "ready", "moderated", ...: the
+	                                   job's state as the service said it, or NULL */
+	int poll;                       /* 1: `next` asks for the job's status again, sent
+	                                   after the provider's polling interval (or
+	                                   retry_after if longer) */
+	int goto_step;                  /* > 0: `next` is step goto_step, not step + 1 */
+	int lost;                       /* with a fault: the service no longer knows the job,
+	                                   or its result expired: submit it again */
 };
 
 /* How a model takes one of the recipe's params (provider->param). */
@@ -106,6 +121,17 @@ struct provider {
 	 * request.  NULL: every size is native, every asset served. */
 	int (*native)(const struct model *m, const struct provider_need *need,
 		      uint32_t *nw, uint32_t *nh, char **why);
+	/* Queued APIs: the request that picks up a job recorded by an earlier
+	 * build (job: what reply() put in `job`), and its step in *step.  0, or
+	 * -1 when the record is unreadable (the job is submitted again).
+	 * NULL for synchronous APIs. */
+	int (*resume)(const struct provider_call *c, const char *job, struct http_request *out,
+		      int *step);
+	/* The request that cancels a job in flight, or -1 when the API has
+	 * none.  May be NULL. */
+	int (*cancel)(const struct provider_call *c, const char *job, struct http_request *out);
+	double poll_interval;           /* seconds between status requests of one job: the
+	                                   API's documented limit; 0: 1 s */
 };
 
 /* The provider named name, or NULL for an unknown name. */
@@ -193,6 +219,45 @@ int provider_ratio_check(const char *who, const uint32_t (*list)[2], size_t n,
  * why not). */
 int provider_ratio_native(const uint32_t (*list)[2], size_t n, const struct provider_need *need,
 			  const char *no_alpha, uint32_t *nw, uint32_t *nh, char **why);
+/* Shared by the queued providers (provider/queue.c). */
+struct json_t;
+/* The body as a JSON object, or NULL. */
+struct json_t *queue_json(const struct http_response *resp);
+/* A string member of the JSON object text job (a job's record), malloc'd,
+ * or NULL. */
+char *queue_job_field(const char *job, const char *name);
+/* Does url have the scheme, host and port of endpoint?  A credential is
+ * only sent to a URL the service gave when it does. */
+int queue_same_origin(const char *endpoint, const char *url);
+/* Ask for the job's status at url (again): out->next, polled after the
+ * provider's interval, as step `step`; the credential header name: value
+ * only when url is the endpoint's origin.  state: the job's, or NULL. */
+void queue_poll(const struct provider_call *c, struct provider_reply *out, const char *url,
+		const char *hname, const char *hvalue, int step, const char *state);
+/* A status request that failed (not 2xx, or no answer): lost on 404 or
+ * 410, polled again on 429, 5xx or a transport failure (Retry-After
+ * kept), a permanent fault on anything else.  Gives up after the
+ * call's model's timeout (or 10 minutes) of polling. */
+void queue_poll_failed(const char *who, const struct provider_call *c,
+		       const struct http_response *resp, struct provider_reply *out, const char *url,
+		       const char *hname, const char *hvalue, int step);
+/* One more status request, or a failure when the job has been polled for
+ * longer than the call's timeout: 1 polled, 0 failed. */
+int queue_poll_more(const char *who, const struct provider_call *c, struct provider_reply *out,
+		    double interval);
+/* The download of a result at step `step`: as provider_reply_download,
+ * and a link that answers 403, 404 or 410 has expired (out->lost). */
+void queue_download(const char *who, const struct http_response *resp, struct provider_reply *out);
+
+/* A model input of an aggregator (fal, Replicate), whose models take
+ * inputs of their own: a portable param under the name those models
+ * use (steps: num_inference_steps, guidance: guidance_scale), any other
+ * portable one dropped (PARAM_DROP, *why), a field assetgen fills itself
+ * refused, anything else sent as it is.  reserved: those fields. */
+enum param_use queue_param(const char *who, const struct param *p, const char *const *reserved,
+			   size_t nreserved, char **why);
+/* The name queue_param sends p under. */
+const char *queue_param_name(const struct param *p);
 
 extern const struct provider provider_builtin;
 extern const struct provider provider_http;
@@ -201,5 +266,9 @@ extern const struct provider provider_a1111;
 extern const struct provider provider_ideogram;
 extern const struct provider provider_stability;
 extern const struct provider provider_gemini;
+extern const struct provider provider_bfl;
+extern const struct provider provider_fal;
+extern const struct provider provider_replicate;
+extern const struct provider provider_comfyui;
 
 #endif

@@ -41,6 +41,8 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlsplit
 
+import queues
+
 MAX_SIDE = 2048            # generated images: each side is capped at this
 MAX_UPSCALE_SIDE = 4096    # upscaled images (A1111 extras)
 MAX_BODY = 64 << 20        # request bodies
@@ -1600,8 +1602,14 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send(Response(e.status, {"error": str(e)}, headers=[("Connection", "close")]))
             return
+        if path.startswith("/_control/queues"):
+            queues.control(self, sys.modules[__name__], path[len("/_control/"):], body)
+            return
         if path.startswith("/_control/"):
             self.control(path[len("/_control/"):], body)
+            return
+        if queues.owns(path):
+            queues.serve(self, sys.modules[__name__], path, query, body)
             return
 
         headers = {}
