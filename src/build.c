@@ -23,6 +23,8 @@
 #include "png.h"
 #include "resample.h"
 #include "crypto.h"
+#include "input_images.h"
+#include "ready.h"
 #include "seal.h"
 #include "typography.h"
 #include "util.h"
@@ -109,6 +111,7 @@ struct sched {
 	double committed;
 	int stop;
 	unsigned rng;
+	struct ready *ready;    /* which task may start: its inputs are made (ready.h) */
 };
 
 struct worker {
@@ -790,12 +793,22 @@ job_render(struct worker *w, struct task *t, struct provider_reply *r)
 	const struct plan_cand *c = &it->cands[t->cand];
 	struct image img = {0};
 	struct meta extra = {0};
+	struct input_images ins;
 	enum job_out out = R_FAIL;
 
-	if (c->provider->render(c->model, &t->req, &img, &extra, &r->err) < 0)
+	if (input_images_load(w->s->pl, it, &ins, &r->err) < 0) {
 		r->fault = FAULT_PERMANENT;
-	else
-		out = finish_generation(w, t, &img, &extra, r);
+	} else {
+		t->req.inputs = ins.in;
+		t->req.ninputs = ins.n;
+		if (c->provider->render(c->model, &t->req, &img, &extra, &r->err) < 0)
+			r->fault = FAULT_PERMANENT;
+		else
+			out = finish_generation(w, t, &img, &extra, r);
+	}
+	t->req.inputs = NULL;
+	t->req.ninputs = 0;
+	input_images_release(&ins);
 	image_release(&img);
 	meta_release(&extra);
 	return out;
@@ -952,6 +965,7 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 		t->up_committed = 0;
 	}
 	unlease(s, t);
+	ready_done(s->ready, (size_t)(t - s->tasks), o != OUT_FAILED && o != OUT_SKIPPED);
 	if (o == OUT_FAILED || o == OUT_SKIPPED) {
 		res->outcome = o;
 		free(res->err);
@@ -1544,7 +1558,7 @@ loop(struct sched *s, int jobs)
 	struct task *t;
 	void *ud;
 	uint64_t now, wake;
-	size_t i, mi;
+	size_t i, mi, k, blocker;
 	int timeout, cancelled = 0;
 
 	while (s->nfinished < s->ntasks) {
@@ -1564,9 +1578,17 @@ loop(struct sched *s, int jobs)
 				}
 			}
 		}
-		/* start new tasks */
-		while (s->next_task < s->ntasks && (s->stop || s->nactive < (size_t)jobs)) {
-			t = &s->tasks[s->next_task++];
+		/* start new tasks, each once its inputs are made */
+		while (s->next_task < s->ntasks && (s->stop || s->nactive < (size_t)jobs) &&
+		       (k = ready_next(s->ready, s->stop, &blocker)) != READY_NONE) {
+			t = &s->tasks[k];
+			s->next_task++;
+			if (blocker) {
+				s->nactive++;
+				finish(s, t, OUT_SKIPPED, xasprintf("not started: input asset %s failed",
+								    s->pl->items[blocker - 1].asset->name));
+				continue;
+			}
 			if (s->stop) {
 				s->nactive++;
 				finish(s, t, OUT_SKIPPED, xstrdup(build_interrupted ? "interrupted" :
@@ -1623,7 +1645,8 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 {
 	struct sched s;
 	struct worker *ws;
-	size_t i;
+	size_t i, *task_items;
+	unsigned char *failed_items;
 	int nworkers, jobs, failed = 0;
 	uint64_t t0 = now_ns();
 
@@ -1639,6 +1662,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	s.rng = (unsigned)(now_ns() ^ (uint64_t)getpid());
 	collect_stats_models(&s);
 	s.tasks = xcalloc(pl->nitems + 1, sizeof(*s.tasks));
+	failed_items = xcalloc(pl->nitems + 1, 1);
 	for (i = 0; i < pl->nitems; i++) {
 		struct plan_item *it = &pl->items[i];
 
@@ -1652,6 +1676,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 			   it->action == PLAN_REJECTED) {
 			results[i].outcome = OUT_FAILED;
 			results[i].err = xstrdup(it->why);
+			failed_items[i] = 1;
 			status_failed(status, it->asset->name, it->why);
 			if (!o->keep_going)
 				s.stop = 1;
@@ -1661,6 +1686,12 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 			s.ntasks++;
 		}
 	}
+	task_items = xcalloc(s.ntasks + 1, sizeof(*task_items));
+	for (i = 0; i < s.ntasks; i++)
+		task_items[i] = s.tasks[i].item;
+	s.ready = ready_new(pl, task_items, s.ntasks, failed_items);
+	free(task_items);
+	free(failed_items);
 	if (s.ntasks) {
 		if ((s.outfd = os_own_dir(o->out_dir, o->out_sub, 1)) < 0) {
 			warn("cannot create output directory '%s%s%s':", o->out_dir,
@@ -1720,6 +1751,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	stats->interrupted = build_interrupted;
 	free(s.tasks);
 	free(s.inflight);
+	ready_free(s.ready);
 	return failed ? -1 : 0;
 }
 
