@@ -1242,12 +1242,39 @@ uncommit(struct sched *s, struct task *t)
 	}
 }
 
+/* An input asset made by another candidate than planned (a fallback, a
+ * re-roll) has another final key than the one this item was keyed on. */
+static void
+rekey_inputs(struct sched *s, struct plan_item *it)
+{
+	const struct asset *a = it->asset;
+	const struct plan_item *up;
+	struct key *ups = xcalloc(a->ninputs, sizeof(*ups));
+	size_t i, k;
+	int moved = 0;
+
+	for (i = 0; i < a->ninputs; i++) {
+		k = a->inputs[i].asset ? s->pl->byasset[a->inputs[i].upstream] : 0;
+		up = k ? &s->pl->items[k - 1] : NULL;
+		if (!up || s->results[k - 1].cand >= up->ncands)
+			continue;
+		ups[i] = up->cands[s->results[k - 1].cand].final_key;
+		if (!key_equal(&ups[i], &it->ups[i]))
+			moved = 1;
+	}
+	if (moved)
+		plan_rekey(s->pl, it, ups);
+	free(ups);
+}
+
 static void
 start(struct sched *s, struct task *t)
 {
 	struct plan_item *it = &s->pl->items[t->item];
 	const struct asset *a = it->asset;
 
+	if (it->ups)
+		rekey_inputs(s, it);
 	t->t0 = now_ns();
 	s->nactive++;
 	t->req.prompt = a->prompt;

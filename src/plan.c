@@ -624,6 +624,7 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 	memset(pl, 0, sizeof(*pl));
 	if (ix && index_outputs_load(ix, &pl->recs, &pl->nrecs) < 0)
 		return -1;
+	pl->project = p;
 	pl->items = xcalloc(p->nassets + 1, sizeof(*pl->items));
 	pl->byasset = xcalloc(p->nassets + 1, sizeof(*pl->byasset));
 	all = xcalloc(p->nassets + 1, 1);
@@ -655,6 +656,24 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 	free(order);
 	free(all);
 	return 0;
+}
+
+void
+plan_rekey(struct plan *pl, struct plan_item *it, const struct key *ups)
+{
+	size_t i;
+
+	for (i = 0; i < it->ncands; i++)
+		free(it->cands[i].params);
+	free(it->cands);
+	memcpy(it->ups, ups, it->asset->ninputs * sizeof(*ups));
+	it->nchecks = 0;
+	plan_cands(it, pl->project);
+	pl->counts[it->action]--;
+	pl->counts[PLAN_GENERATE]++;
+	it->action = PLAN_GENERATE;
+	it->chosen = 0;
+	it->picked = 0;
 }
 
 void

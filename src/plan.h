@@ -98,6 +98,7 @@ struct plan {
 	struct output_rec *recs;      /* the index's output records */
 	size_t nrecs;
 	size_t *byasset;              /* project asset index -> item index + 1 (0: not planned) */
+	const struct project *project;
 };
 
 /* Plan the selected assets (sel[i] nonzero; sel NULL: all) and every
@@ -108,6 +109,11 @@ int plan_make(struct plan *pl, const struct project *p, const unsigned char *sel
 void plan_release(struct plan *pl);
 
 const char *plan_action_name(enum plan_action a);
+
+/* Key item anew on its input assets' final keys ups[] (an upstream was
+ * made by another candidate than planned: a fallback, a re-roll); it is
+ * then generated. */
+void plan_rekey(struct plan *pl, struct plan_item *it, const struct key *ups);
 
 /* Set item's action for candidate j (FRESH, RESTORE, UPSCALE or GENERATE)
  * from the output record r (may be NULL) and the cache. */

@@ -78,6 +78,8 @@ struct provider {
 	int needs_key;                  /* api_key_env required */
 	double timeout;                 /* default seconds per request, as the
 					 * official SDK's; 0: 120 */
+	unsigned inputs;                /* the input roles it sends, a bit (1 << role)
+					 * each (recipe.h); 0: it takes no input images */
 	/* Synchronous renderer (builtin); NULL for HTTP providers. */
 	int (*render)(const struct model *m, const struct render_req *req,
 		      struct image *out, struct meta *extra, char **err);
