@@ -4,15 +4,24 @@
 
 #include "render.h"
 
-/* Channel c of img at (x, y) of a dw x dh frame the image is stretched
- * over (nearest neighbour: integers only). */
+/* Channel c of img at (x, y) of a dw x dh frame the image covers: scaled
+ * to fill it, centred, the overflow cropped (nearest neighbour: integers
+ * only), so an input of another shape is cropped, never distorted. */
 static uint32_t
 sample(const struct image *img, uint32_t x, uint32_t y, uint32_t dw, uint32_t dh, uint32_t c)
 {
-	uint32_t sx = (uint32_t)((uint64_t)x * img->width / dw);
-	uint32_t sy = (uint32_t)((uint64_t)y * img->height / dh);
+	uint64_t sw = img->width, sh = img->height, cw, ch, sx, sy;
 
-	return img->px[((size_t)sy * img->width + sx) * img->channels + c];
+	if (sw * dh > sh * dw) {            /* wider: crop the sides */
+		cw = sh * dw / dh;
+		sx = (sw - cw) / 2 + (uint64_t)x * cw / dw;
+		sy = (uint64_t)y * sh / dh;
+	} else {                            /* taller: crop top and bottom */
+		ch = sw * dh / dw;
+		sx = (uint64_t)x * sw / dw;
+		sy = (sh - ch) / 2 + (uint64_t)y * ch / dh;
+	}
+	return img->px[((size_t)sy * img->width + (size_t)sx) * img->channels + c];
 }
 
 static uint32_t

@@ -43,8 +43,10 @@ struct render_req {
 int render_builtin(const struct render_req *req, struct image *out);
 
 /* What the built-in model does with inputs, on the scene it painted
- * (RGB, req's size), in integer arithmetic: an init image is blended
- * under the scene, the scene taking `strength` of each pixel; each
+ * (RGB, req's size), in integer arithmetic: an init image, scaled to
+ * cover the frame and centred (so at strength 0 the output is a crop of
+ * it), is blended under the scene, the scene taking `strength` of each
+ * pixel; each
  * reference is placed as the subject, side by side, over the lower middle
  * (its alpha kept); a mask (white: change) then keeps its image where the
  * mask is black.  Called by render_builtin(). */

@@ -53,6 +53,12 @@ test_expect_success 'a chain is built upstream first, and each asset once' '
 	assetgen -C p build >out && grep -q "no work to do" out
 '
 
+test_expect_success 'the gallery shows each asset'"'"'s inputs, an asset as a link to its card' '
+	grep -qF "<p class=\"inputs\">from: <a href=\"#asset-bg\">bg</a> (init), products/mug.png (reference)</p>" p/dist/index.html &&
+	grep -qF "<p class=\"inputs\">from: <a href=\"#asset-hero\">hero</a> (init)</p>" p/dist/index.html &&
+	grep -qF "<article class=\"card\" id=\"asset-hero\"" p/dist/index.html
+'
+
 test_expect_success 'a change to one upstream recipe rebuilds exactly its dependants' '
 	sed -i "s/seed: 7/seed: 8/" p/recipes/a.yaml &&
 	assetgen -C p build --explain >out &&
