@@ -63,6 +63,7 @@ struct task {
 	int has_verdict;            /* verdict holds it */
 	int verdict_noted;          /* and it is in the item's checks already */
 	int ocr_error;              /* the check itself could not run: the asset fails */
+	struct input_images ins;    /* HTTP: the inputs sent (input_images.h) */
 };
 
 enum job_kind { J_RESTORE, J_UPSCALE, J_OVERLAY, J_RENDER, J_REPLY, J_UPREPLY, J_CHECK };
@@ -997,6 +998,9 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 			    res->seconds, it->why);
 	}
 	http_request_release(&t->next);
+	input_images_release(&t->ins);
+	t->req.inputs = NULL;
+	t->req.ninputs = 0;
 	buf_release(&t->gen_png);
 	buf_release(&t->errors);
 	meta_release(&t->extra);
@@ -1132,7 +1136,14 @@ dispatch(struct sched *s, struct task *t)
 		r = p->upscale_request(&t->call, &req, &err);
 	} else {
 		t->call.image = NULL;
-		r = p->request(&t->call, &req, &err);
+		/* the inputs, read once per task, go with every request */
+		r = 0;
+		if (it->asset->ninputs && !t->ins.n)
+			r = input_images_load(s->pl, it, &t->ins, &err);
+		t->req.inputs = t->ins.in;
+		t->req.ninputs = t->ins.n;
+		if (r == 0)
+			r = p->request(&t->call, &req, &err);
 	}
 	if (r < 0) {
 		ms->faults[FAULT_PERMANENT]++;

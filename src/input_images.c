@@ -13,7 +13,6 @@ input_images_load(const struct plan *pl, const struct plan_item *it, struct inpu
 		  char **err)
 {
 	const struct asset *a = it->asset;
-	struct buf b = BUF_INIT;
 	char *why = NULL;
 	size_t i, k;
 	int rc;
@@ -23,6 +22,7 @@ input_images_load(const struct plan *pl, const struct plan_item *it, struct inpu
 		return 0;
 	out->in = xcalloc(a->ninputs, sizeof(*out->in));
 	out->img = xcalloc(a->ninputs, sizeof(*out->img));
+	out->bytes = xcalloc(a->ninputs, sizeof(*out->bytes));
 	for (i = 0; i < a->ninputs; i++) {
 		const struct asset_input *in = &a->inputs[i];
 
@@ -31,25 +31,27 @@ input_images_load(const struct plan *pl, const struct plan_item *it, struct inpu
 		out->in[i].img = &out->img[i];
 		out->n = i + 1;
 		if (in->file) {
-			rc = codec_decode(in->file->data, in->file->len, NULL, &out->img[i], NULL, &why);
+			out->in[i].data = in->file->data;
+			out->in[i].len = in->file->len;
 		} else {
 			k = pl->byasset[in->upstream];
-			b.len = 0;
-			if (!k || os_read_file(pl->items[k - 1].out_path, CODEC_MAX_BYTES, &b) < 0) {
+			if (!k || os_read_file(pl->items[k - 1].out_path, CODEC_MAX_BYTES, &out->bytes[i]) < 0) {
 				*err = xasprintf("input asset %s: cannot read its output", in->asset);
-				buf_release(&b);
+				input_images_release(out);
 				return -1;
 			}
-			rc = codec_decode(b.data, b.len, NULL, &out->img[i], NULL, &why);
+			out->in[i].data = (const unsigned char *)out->bytes[i].data;
+			out->in[i].len = out->bytes[i].len;
 		}
+		out->in[i].mime = codec_format_mime(codec_sniff(out->in[i].data, out->in[i].len));
+		rc = codec_decode(out->in[i].data, out->in[i].len, NULL, &out->img[i], NULL, &why);
 		if (rc < 0) {
 			*err = xasprintf("input %s: %s", in->file ? in->file->path : in->asset, why);
 			free(why);
-			buf_release(&b);
+			input_images_release(out);
 			return -1;
 		}
 	}
-	buf_release(&b);
 	return 0;
 }
 
@@ -58,9 +60,12 @@ input_images_release(struct input_images *ii)
 {
 	size_t i;
 
-	for (i = 0; i < ii->n; i++)
+	for (i = 0; i < ii->n; i++) {
 		image_release(&ii->img[i]);
+		buf_release(&ii->bytes[i]);
+	}
 	free(ii->img);
+	free(ii->bytes);
 	free(ii->in);
 	memset(ii, 0, sizeof(*ii));
 }

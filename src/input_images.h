@@ -16,6 +16,7 @@
 struct input_images {
 	struct render_input *in;    /* it->asset->ninputs of them */
 	struct image *img;
+	struct buf *bytes;          /* an input asset's output, as read */
 	size_t n;
 };
 

@@ -25,6 +25,9 @@ struct render_input {
 	enum input_role role;
 	uint32_t strength;              /* init: per mille */
 	const struct image *img;
+	const unsigned char *data;      /* the file as read (PNG, JPEG or WebP): what an API is sent */
+	size_t len;
+	const char *mime;               /* its type, from its bytes: "image/png", ... */
 };
 
 struct render_req {

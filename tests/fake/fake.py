@@ -779,6 +779,47 @@ def mutate(kind):
     return half if kind == "truncated" else (lambda png: png)
 
 
+IMAGE_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/webp": b"RIFF"}
+
+
+def check_http_inputs(inputs):
+    """The generic endpoint's "inputs": [{role, image (base64), mime_type,
+    strength (init only, 0..1)}], at most one init and one mask.  Returns
+    what the tests may look at: role, type, strength and the image's
+    SHA-256, per input."""
+    if not isinstance(inputs, list) or not inputs:
+        raise Violation("inputs must be a non-empty list")
+    seen, out = {}, []
+    for i, o in enumerate(inputs):
+        if not isinstance(o, dict):
+            raise Violation("inputs[%d] must be an object" % i)
+        extra = set(o) - {"role", "image", "mime_type", "strength"}
+        if extra:
+            raise Violation("inputs[%d]: unknown field(s): %s" % (i, ", ".join(sorted(extra))))
+        role = o.get("role")
+        if role not in ("reference", "init", "mask"):
+            raise Violation("inputs[%d].role must be reference, init or mask" % i)
+        seen[role] = seen.get(role, 0) + 1
+        if role != "reference" and seen[role] > 1:
+            raise Violation("more than one input with role %s" % role)
+        if ("strength" in o) != (role == "init"):
+            raise Violation("inputs[%d]: strength goes with role init, and only there" % i)
+        if role == "init" and not (isinstance(o["strength"], (int, float)) and 0 <= o["strength"] <= 1):
+            raise Violation("inputs[%d].strength must be a number in 0..1" % i)
+        mime = o.get("mime_type")
+        if mime not in IMAGE_MAGIC:
+            raise Violation("inputs[%d].mime_type must be image/png, image/jpeg or image/webp" % i)
+        try:
+            data = base64.b64decode(o.get("image") or "", validate=True)
+        except (binascii.Error, TypeError):
+            raise Violation("inputs[%d].image is not base64" % i)
+        if not data.startswith(IMAGE_MAGIC[mime]):
+            raise Violation("inputs[%d].image is not the %s its mime_type says" % (i, mime))
+        out.append({"role": role, "mime_type": mime, "strength": o.get("strength"),
+                    "sha256": hashlib.sha256(data).hexdigest()})
+    return out
+
+
 def r_http_generate(req, as_json):
     req.no_query()
     # a team's own server: a key, or HTTP Basic (an endpoint URL's
@@ -787,9 +828,11 @@ def r_http_generate(req, as_json):
         req.bearer(optional=True)
     obj = req.json()
     req.set_prompt(obj.get("prompt"), obj.get("seed"))
-    extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params"}
+    extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params", "inputs"}
     if extra:
         raise Violation("unknown field(s): %s" % ", ".join(sorted(extra)))
+    if "inputs" in obj:
+        req.rec["inputs"] = check_http_inputs(obj["inputs"])
     prompt = want(obj, "prompt", lambda v: isinstance(v, str), "a string", required=True)
     want(obj, "negative_prompt", lambda v: isinstance(v, str), "a string")
     seed = want(obj, "seed", lambda v: is_int(v) and v >= 0, "an integer >= 0", required=True)

@@ -1,0 +1,69 @@
+#!/bin/bash
+# Providers' input forms, against the strict fake: what each API is sent
+# for an asset with inputs.
+. "$(dirname "$0")/lib.sh"
+
+mkpng() { python3 "$TEST_TOP/tests/cli/mkpng.py" "$@"; }
+
+start_fake
+
+# requests_inputs PROVIDER: the inputs the fake recorded, one request a line
+requests_inputs() {
+	fake_ctl GET /_control/requests | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["provider"] == sys.argv[1] and r.get("inputs"):
+        print(" ".join("%s:%s:%s:%s" % (i["role"], i["mime_type"], i["strength"], i["sha256"])
+                       for i in r["inputs"]))' "$1"
+}
+
+setup() {
+	rm -rf p && new_project p && mkdir -p p/products &&
+	mkpng p/products/mug.png product 32 16 &&
+	mkpng p/products/mask.png half 64 32 &&
+	cat >p/assetgen.yaml <<-YAML &&
+	models:
+	  local: {provider: builtin}
+	  team: {provider: http, endpoint: "$FAKE/http/generate-json", retries: 0}
+	routes:
+	  - match: {tags: [team]}
+	    use: [team]
+	  - use: [local]
+	YAML
+	cat >p/recipes/a.yaml <<-YAML
+	assets:
+	  - name: bg
+	    prompt: a room
+	    seed: 5
+	    size: 64x32
+	  - name: hero
+	    prompt: a mug in a room
+	    seed: 6
+	    size: 64x32
+	    tags: [team]
+	    inputs:
+	      - {asset: bg, role: init, strength: 0.25}
+	      - products/mug.png
+	      - {file: products/mask.png, role: mask}
+	YAML
+}
+
+test_expect_success 'http: each input in the JSON, base64, with its role, type and strength' '
+	setup && fake_ctl POST /_control/reset >/dev/null &&
+	assetgen -C p build >out && grep -q "generate hero (team" out &&
+	fake_violations &&
+	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	mug=$(sha256sum <p/products/mug.png | cut -d" " -f1) &&
+	mask=$(sha256sum <p/products/mask.png | cut -d" " -f1) &&
+	requests_inputs http >got &&
+	echo "init:image/png:0.25:$bg reference:image/png:None:$mug mask:image/png:None:$mask" >want &&
+	diff want got
+'
+
+test_expect_success 'a provider that takes no inputs is skipped, and the reason said' '
+	setup && sed -i "s/provider: http, endpoint: \"[^\"]*\"/provider: openai, api_key_env: OPENAI_API_KEY, model: gpt-image-2/" p/assetgen.yaml &&
+	OPENAI_API_KEY=k must_fail 1 assetgen -C p build --explain >out 2>err &&
+	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider openai takes no input images" err
+'
+
+test_done
