@@ -13,7 +13,7 @@ requests_inputs() {
 import json, sys
 for r in json.load(sys.stdin):
     if r["provider"] == sys.argv[1] and r.get("inputs"):
-        print(" ".join("%s:%s:%s:%s" % (i["role"], i["mime_type"], i["strength"], i["sha256"])
+        print(" ".join("%s:%s:%s:%s" % (i["role"], i.get("mime_type", "image/png"), i["strength"], i["sha256"])
                        for i in r["inputs"]))' "$1"
 }
 
@@ -58,6 +58,24 @@ test_expect_success 'http: each input in the JSON, base64, with its role, type a
 	requests_inputs http >got &&
 	echo "init:image/png:0.25:$bg reference:image/png:None:$mug mask:image/png:None:$mask" >want &&
 	diff want got
+'
+
+test_expect_success 'a1111: an init goes to img2img with init_images, denoising_strength and the mask' '
+	setup && sed -i "s|team: {provider: http, endpoint: \"[^\"]*\"|team: {provider: a1111, endpoint: \"$FAKE/a1111\"|" p/assetgen.yaml &&
+	sed -i "/- products\/mug.png/d" p/recipes/a.yaml &&
+	fake_ctl POST /_control/reset >/dev/null &&
+	assetgen -C p build >out && grep -q "generate hero (team" out &&
+	fake_violations &&
+	fake_ctl GET /_control/requests | grep -q "/sdapi/v1/img2img" &&
+	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	requests_inputs a1111 >got &&
+	grep -q "^init:image/png:0.25:$bg mask:" got
+'
+
+test_expect_success 'a1111 takes no reference: routing skips it and says so' '
+	setup && sed -i "s|team: {provider: http, endpoint: \"[^\"]*\"|team: {provider: a1111, endpoint: \"$FAKE/a1111\"|" p/assetgen.yaml &&
+	must_fail 1 assetgen -C p build >out 2>err &&
+	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider a1111 takes no reference input" err
 '
 
 test_expect_success 'a provider that takes no inputs is skipped, and the reason said' '

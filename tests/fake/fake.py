@@ -938,11 +938,51 @@ def a1111_auth(req):
         raise Violation("Authorization for A1111 must be HTTP Basic (--api-auth user:pass)", 401)
 
 
-def r_a1111_txt2img(req):
+def a1111_image(v, what):
+    """A base64 image as the webui takes it (a data: URL prefix allowed):
+    its bytes."""
+    if not nonempty_str(v):
+        raise Violation("%s must be a base64 string" % what)
+    if v.startswith("data:"):
+        m = re.match(r"data:image/[A-Za-z0-9.+-]+;base64,", v)
+        if not m:
+            raise Violation("%s: malformed data: URL prefix" % what)
+        v = v[m.end():]
+    try:
+        data = base64.b64decode(v, validate=True)
+    except (binascii.Error, ValueError):
+        raise Violation("%s is not base64" % what)
+    if not any(data.startswith(m) for m in IMAGE_MAGIC.values()):
+        raise Violation("%s is not a PNG, JPEG or WebP image" % what)
+    return data
+
+
+def r_a1111_txt2img(req, img2img=False):
     req.no_query()
     a1111_auth(req)
     obj = req.json()
     req.set_prompt(obj.get("prompt"), obj.get("seed"))
+    if img2img:
+        # modules/api/models.py: init_images (a list; "Init image not
+        # found" without), denoising_strength (0.75 if absent), mask
+        imgs = obj.get("init_images")
+        if not isinstance(imgs, list) or not imgs:
+            raise Violation("Init image not found", 404)
+        if len(imgs) > 1:
+            raise Violation("bad number of images passed: %d; expecting 1 or less than "
+                            "batch_size" % len(imgs))
+        init = a1111_image(imgs[0], "init_images[0]")
+        strength = want(obj, "denoising_strength", lambda v: is_num(v) and 0 <= v <= 1,
+                        "a number 0..1")
+        rec = [{"role": "init", "strength": strength, "sha256": hashlib.sha256(init).hexdigest()}]
+        if "mask" in obj:
+            mask = a1111_image(obj["mask"], "mask")
+            if not mask.startswith(IMAGE_MAGIC["image/png"]):
+                raise Violation("mask: send a PNG")
+            rec.append({"role": "mask", "strength": None, "sha256": hashlib.sha256(mask).hexdigest()})
+        req.rec["inputs"] = rec
+    elif "init_images" in obj or "mask" in obj:
+        raise Violation("init_images and mask are img2img fields, not txt2img's")
     prompt = want(obj, "prompt", lambda v: isinstance(v, str), "a string", required=True)
     want(obj, "negative_prompt", lambda v: isinstance(v, str), "a string")
     seed = want(obj, "seed", lambda v: is_int(v) and v >= -1, "an integer >= -1")
@@ -1516,6 +1556,7 @@ ROUTES = [
     ("http", "POST", r"/generate-json", lambda r: r_http_generate(r, True), "api"),
     ("openai", "POST", r"/images/generations", r_openai, "api"),
     ("a1111", "POST", r"/sdapi/v1/txt2img", r_a1111_txt2img, "api"),
+    ("a1111", "POST", r"/sdapi/v1/img2img", lambda r: r_a1111_txt2img(r, True), "api"),
     ("a1111", "POST", r"/sdapi/v1/extra-single-image", r_a1111_extras, "api"),
     ("ideogram", "POST", r"/generate", r_ideogram, "api"),
     ("ideogram", "POST", r"/v1/ideogram-v3/generate", r_ideogram_v3, "api"),

@@ -5,6 +5,8 @@
 
 #include "key.h"
 #include "plan.h"
+#include "png.h"
+#include "provider/provider.h"
 #include "ready.h"
 #include "refs.h"
 #include "render/render.h"
@@ -271,9 +273,46 @@ test_compose_reference(void)
 	image_release(&ref);
 }
 
+/* Golden pixels of a recipe mask (black, white, grey 128: keep, change,
+ * half) in each API's polarity. */
+static void
+test_mask_polarity(void)
+{
+	static const struct { enum mask_polarity pol; uint32_t ch; uint8_t px[3][4]; } want[] = {
+		/* A1111, Stability, BFL Fill: white changes */
+		{ MASK_WHITE, 3, { {0, 0, 0}, {255, 255, 255}, {128, 128, 128} } },
+		/* OpenAI edits: alpha 0 changes */
+		{ MASK_ALPHA0, 4, { {0, 0, 0, 255}, {0, 0, 0, 0}, {0, 0, 0, 127} } },
+		/* Ideogram edit: black changes */
+		{ MASK_BLACK, 3, { {255, 255, 255}, {0, 0, 0}, {127, 127, 127} } },
+	};
+	struct image mask, got;
+	struct buf png = BUF_INIT;
+	char *err = NULL;
+	size_t k;
+	uint32_t x;
+
+	image_alloc(&mask, 3, 1, 3);
+	memset(mask.px + 3, 255, 3);
+	memset(mask.px + 6, 128, 3);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		png.len = 0;
+		CHECK(provider_mask_png(&mask, want[k].pol, &png, &err) == 0);
+		memset(&got, 0, sizeof(got));
+		CHECK(pngio_decode(png.data, png.len, &got, NULL, &err) == 0);
+		CHECK(got.width == 3 && got.height == 1 && got.channels == want[k].ch);
+		for (x = 0; got.px && x < 3; x++)
+			CHECK(memcmp(got.px + x * got.channels, want[k].px[x], want[k].ch) == 0);
+		image_release(&got);
+	}
+	buf_release(&png);
+	image_release(&mask);
+}
+
 int
 main(void)
 {
+	RUN(test_mask_polarity);
 	RUN(test_order);
 	RUN(test_close);
 	RUN(test_ready);
