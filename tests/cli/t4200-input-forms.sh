@@ -78,10 +78,34 @@ test_expect_success 'a1111 takes no reference: routing skips it and says so' '
 	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider a1111 takes no reference input" err
 '
 
+test_expect_success 'openai: /images/edits, multipart, image[] with the mask'"'"'s image first, the mask as alpha' '
+	setup && sed -i "s|team: {provider: http, endpoint: \"[^\"]*\"|team: {provider: openai, model: gpt-image-2, endpoint: \"$FAKE/openai\", api_key_env: OPENAI_API_KEY|" p/assetgen.yaml &&
+	mkpng p/products/mask32.png half 32 16 &&
+	cat >>p/recipes/a.yaml <<-YAML &&
+	  - name: edit
+	    prompt: the mug on snow
+	    seed: 8
+	    size: 64x32
+	    tags: [team]
+	    inputs:
+	      - products/mug.png
+	      - {file: products/mask32.png, role: mask}
+	YAML
+	fake_ctl POST /_control/reset >/dev/null &&
+	OPENAI_API_KEY=k assetgen -C p build >out && grep -q "generate hero (team" out &&
+	grep -q "generate edit (team" out &&
+	fake_violations &&
+	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	mug=$(sha256sum <p/products/mug.png | cut -d" " -f1) &&
+	requests_inputs openai | sort >got &&
+	grep -q "^image:image/png:None:$bg image:image/png:None:$mug mask:image/png:None:" got &&
+	grep -q "^image:image/png:None:$mug mask:image/png:None:" got
+'
+
 test_expect_success 'a provider that takes no inputs is skipped, and the reason said' '
-	setup && sed -i "s/provider: http, endpoint: \"[^\"]*\"/provider: openai, api_key_env: OPENAI_API_KEY, model: gpt-image-2/" p/assetgen.yaml &&
-	OPENAI_API_KEY=k must_fail 1 assetgen -C p build --explain >out 2>err &&
-	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider openai takes no input images" err
+	setup && sed -i "s/provider: http, endpoint: \"[^\"]*\"/provider: gemini, api_key_env: GEMINI_API_KEY, model: gemini-3.1-flash-image/" p/assetgen.yaml &&
+	GEMINI_API_KEY=k must_fail 1 assetgen -C p build --explain >out 2>err &&
+	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider gemini takes no input images" err
 '
 
 test_done

@@ -925,6 +925,90 @@ def r_openai(req):
     return build
 
 
+def png_header(data):
+    """(width, height, colour type) of a PNG, or None."""
+    if not data.startswith(IMAGE_MAGIC["image/png"]) or len(data) < 26 or data[12:16] != b"IHDR":
+        return None
+    w, h = struct.unpack(">II", data[16:24])
+    return w, h, data[25]
+
+
+def r_openai_edits(req):
+    """POST /v1/images/edits, multipart: image (one) or image[] (several,
+    up to 16), mask (a PNG with alpha, the size of the first image)."""
+    req.no_query()
+    req.bearer()
+    ct = req.headers.get("content-type", "")
+    mtype, params = header_params(ct)
+    if mtype != "multipart/form-data":
+        raise Violation("content-type is %r, expected multipart/form-data" % ct)
+    fields, images, mask = {}, [], None
+    for name, data, filename, ptype in parse_multipart(req.body, params.get("boundary")):
+        if name in ("image", "image[]"):
+            if filename is None:
+                raise Violation("%s must be a file part" % name)
+            images.append((name, data, ptype))
+        elif name == "mask":
+            if filename is None or mask is not None:
+                raise Violation("mask must be one file part")
+            mask = data
+        elif name in fields:
+            raise Violation("multipart field %r sent twice" % name)
+        else:
+            fields[name] = data.decode("utf-8")
+    req.set_prompt(fields.get("prompt"))
+    for key in fields:
+        if key not in OPENAI_FIELDS | {"input_fidelity"}:
+            raise Violation("Unrecognized request argument supplied: %s" % key)
+    if fields.get("model") not in OPENAI_MODELS:
+        raise Violation("The model `%s` does not exist or you do not have access to it."
+                        % fields.get("model"), 404)
+    if not fields.get("prompt"):
+        raise Violation("prompt: required")
+    if not images:
+        raise Violation("image: required")
+    names = {n for n, _, _ in images}
+    if len(names) > 1 or (names == {"image"} and len(images) > 1):
+        raise Violation("several images go as repeated image[] parts; one as image")
+    if names == {"image[]"} and len(images) == 1:
+        raise Violation("one image goes as image, not image[]")
+    if len(images) > 16:
+        raise Violation("at most 16 images")
+    rec = []
+    for _, data, ptype in images:
+        kind = next((m for m, magic in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+        if kind is None:
+            raise Violation("image: png, webp or jpg only")
+        if ptype != kind:
+            raise Violation("image part typed %r holds %s" % (ptype, kind))
+        rec.append({"role": "image", "mime_type": kind, "strength": None,
+                    "sha256": hashlib.sha256(data).hexdigest()})
+    if mask is not None:
+        mh, ih = png_header(mask), png_header(images[0][1])
+        if mh is None:
+            raise Violation("mask must be a PNG")
+        if mh[2] not in (4, 6):
+            raise Violation("mask must have an alpha channel (the edited area is where alpha is 0)")
+        if ih is not None and mh[:2] != ih[:2]:
+            raise Violation("mask must have the same dimensions as the first image")
+        rec.append({"role": "mask", "mime_type": "image/png", "strength": None,
+                    "sha256": hashlib.sha256(mask).hexdigest()})
+    req.rec["inputs"] = rec
+    size = fields.get("size", "1024x1024")
+    w, h = (cap(int(x)) for x in size.split("x")) if size != "auto" else (1024, 1024)
+    prompt = fields["prompt"]
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        png = mutate(kind)(render_png(prompt, 0, w, h, text=req.state.text_mode(prompt, 0)))
+        return Response(200, {"created": int(time.time()), "data": [{"b64_json": b64(png)}],
+                              "output_format": "png", "usage": {"input_tokens": 20,
+                                                                "output_tokens": 1056,
+                                                                "total_tokens": 1076}})
+    return build
+
+
 def a1111_auth(req):
     v = req.headers.get("authorization")
     if v is None:
@@ -1555,6 +1639,7 @@ ROUTES = [
     ("http", "POST", r"/generate", lambda r: r_http_generate(r, False), "api"),
     ("http", "POST", r"/generate-json", lambda r: r_http_generate(r, True), "api"),
     ("openai", "POST", r"/images/generations", r_openai, "api"),
+    ("openai", "POST", r"/images/edits", r_openai_edits, "api"),
     ("a1111", "POST", r"/sdapi/v1/txt2img", r_a1111_txt2img, "api"),
     ("a1111", "POST", r"/sdapi/v1/img2img", lambda r: r_a1111_txt2img(r, True), "api"),
     ("a1111", "POST", r"/sdapi/v1/extra-single-image", r_a1111_extras, "api"),
