@@ -102,10 +102,35 @@ test_expect_success 'openai: /images/edits, multipart, image[] with the mask'"'"
 	grep -q "^image:image/png:None:$mug mask:image/png:None:" got
 '
 
-test_expect_success 'a provider that takes no inputs is skipped, and the reason said' '
+test_expect_success 'gemini: references as inlineData parts, with their true types, before the text' '
+	setup && sed -i "s|team: {provider: http, endpoint: \"[^\"]*\"|team: {provider: gemini, model: gemini-nano-banana-2.1, endpoint: \"$FAKE/gemini\", api_key_env: GEMINI_API_KEY|" p/assetgen.yaml &&
+	cat >p/recipes/a.yaml <<-YAML &&
+	assets:
+	  - name: bg
+	    prompt: a room
+	    seed: 5
+	    size: 64x32
+	  - name: hero
+	    prompt: the mug from image 2 in the room of image 1
+	    seed: 6
+	    size: 1024x1024
+	    tags: [team]
+	    inputs: [{asset: bg}, products/mug.png]
+	YAML
+	fake_ctl POST /_control/reset >/dev/null &&
+	GEMINI_API_KEY=k assetgen -C p build >out && grep -q "generate hero (team" out &&
+	fake_violations &&
+	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	mug=$(sha256sum <p/products/mug.png | cut -d" " -f1) &&
+	requests_inputs gemini >got &&
+	echo "reference:image/png:None:$bg reference:image/png:None:$mug" >want &&
+	diff want got
+'
+
+test_expect_success 'a provider that cannot take an input is skipped, and the reason said' '
 	setup && sed -i "s/provider: http, endpoint: \"[^\"]*\"/provider: gemini, api_key_env: GEMINI_API_KEY, model: gemini-3.1-flash-image/" p/assetgen.yaml &&
 	GEMINI_API_KEY=k must_fail 1 assetgen -C p build --explain >out 2>err &&
-	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider gemini takes no input images" err
+	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider gemini takes no init input" err
 '
 
 test_done

@@ -1581,6 +1581,15 @@ def r_gemini(req):
                 if not (isinstance(d, dict) and set(d) == {"mimeType", "data"}
                         and nonempty_str(d["mimeType"]) and isinstance(d["data"], str)):
                     raise Violation("%s.inlineData: expected {mimeType, data}" % pw)
+                try:
+                    data = base64.b64decode(d["data"], validate=True)
+                except (binascii.Error, ValueError):
+                    raise Violation("%s.inlineData.data is not base64" % pw)
+                if d["mimeType"] not in IMAGE_MAGIC or not data.startswith(IMAGE_MAGIC[d["mimeType"]]):
+                    raise Violation("Unhandled generated data mime type: %s" % d["mimeType"])
+                req.rec.setdefault("inputs", []).append(
+                    {"role": "reference", "mime_type": d["mimeType"], "strength": None,
+                     "sha256": hashlib.sha256(data).hexdigest()})
     if not texts:
         raise Violation("contents: no text part (no prompt)")
     w = h = BASE
