@@ -127,6 +127,17 @@ test_expect_success 'gemini: references as inlineData parts, with their true typ
 	diff want got
 '
 
+test_expect_success 'stability: an init is image-to-image, the image a file part with strength' '
+	setup && sed -i "s|team: {provider: http, endpoint: \"[^\"]*\"|team: {provider: stability, model: sd3.5-flash, endpoint: \"$FAKE/stability\", api_key_env: STABILITY_API_KEY|" p/assetgen.yaml &&
+	sed -i "/- products\/mug.png/d; /role: mask/d" p/recipes/a.yaml &&
+	fake_ctl POST /_control/reset >/dev/null &&
+	STABILITY_API_KEY=k assetgen -C p build >out && grep -q "generate hero (team" out &&
+	fake_violations &&
+	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	requests_inputs stability >got &&
+	echo "init:image/png:0.25:$bg" >want && diff want got
+'
+
 test_expect_success 'a provider that cannot take an input is skipped, and the reason said' '
 	setup && sed -i "s/provider: http, endpoint: \"[^\"]*\"/provider: gemini, api_key_env: GEMINI_API_KEY, model: gemini-3.1-flash-image/" p/assetgen.yaml &&
 	GEMINI_API_KEY=k must_fail 1 assetgen -C p build --explain >out 2>err &&

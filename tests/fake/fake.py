@@ -1491,6 +1491,9 @@ def r_stability(req, ep="sd3"):
             w, h, _ch, _px = png_decode(files["image"])
         except ValueError as e:
             raise Violation("image: not a decodable PNG: %s" % e) from None
+        req.rec["inputs"] = [{"role": "init", "mime_type": "image/png",
+                              "strength": float(fields["strength"]),
+                              "sha256": hashlib.sha256(files["image"]).hexdigest()}]
         w, h = cap(w), cap(h)
     else:
         if "image" in files or "strength" in fields:
