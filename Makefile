@@ -62,6 +62,7 @@ CORE_SRCS = \
 	src/font.c \
 	src/http.c \
 	src/image.c \
+	src/input_images.c \
 	src/inputs.c \
 	src/jobs.c \
 	src/key.c \
@@ -73,8 +74,10 @@ CORE_SRCS = \
 	src/plan.c \
 	src/png.c \
 	src/pool.c \
+	src/ready.c \
 	src/recipe.c \
 	src/redact.c \
+	src/refs.c \
 	src/report.c \
 	src/resample.c \
 	src/route.c \
@@ -142,6 +145,7 @@ SITE_SRCS = \
 	src/site/site.c
 
 RENDER_SRCS = \
+	src/render/compose.c \
 	src/render/icon.c \
 	src/render/model.c \
 	src/render/paint.c \

@@ -24,6 +24,8 @@
 #include "png.h"
 #include "resample.h"
 #include "crypto.h"
+#include "input_images.h"
+#include "ready.h"
 #include "seal.h"
 #include "typography.h"
 #include "util.h"
@@ -65,6 +67,7 @@ struct task {
 	int resumed;                /* picked up a job an earlier build submitted (jobs.h) */
 	int resubmitted;            /* submitted again, its job gone: once at most */
 	char *job;                  /* its job's record at a queued API, or NULL */
+	struct input_images ins;    /* HTTP: the inputs sent (input_images.h) */
 };
 
 enum job_kind { J_RESTORE, J_UPSCALE, J_OVERLAY, J_RENDER, J_REPLY, J_UPREPLY, J_CHECK };
@@ -113,6 +116,7 @@ struct sched {
 	double committed;
 	int stop;
 	unsigned rng;
+	struct ready *ready;    /* which task may start: its inputs are made (ready.h) */
 };
 
 struct worker {
@@ -855,12 +859,22 @@ job_render(struct worker *w, struct task *t, struct provider_reply *r)
 	const struct plan_cand *c = &it->cands[t->cand];
 	struct image img = {0};
 	struct meta extra = {0};
+	struct input_images ins;
 	enum job_out out = R_FAIL;
 
-	if (c->provider->render(c->model, &t->req, &img, &extra, &r->err) < 0)
+	if (input_images_load(w->s->pl, it, &ins, &r->err) < 0) {
 		r->fault = FAULT_PERMANENT;
-	else
-		out = finish_generation(w, t, &img, &extra, r);
+	} else {
+		t->req.inputs = ins.in;
+		t->req.ninputs = ins.n;
+		if (c->provider->render(c->model, &t->req, &img, &extra, &r->err) < 0)
+			r->fault = FAULT_PERMANENT;
+		else
+			out = finish_generation(w, t, &img, &extra, r);
+	}
+	t->req.inputs = NULL;
+	t->req.ninputs = 0;
+	input_images_release(&ins);
 	image_release(&img);
 	meta_release(&extra);
 	return out;
@@ -1018,6 +1032,7 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 		t->up_committed = 0;
 	}
 	unlease(s, t);
+	ready_done(s->ready, (size_t)(t - s->tasks), o != OUT_FAILED && o != OUT_SKIPPED);
 	if (o == OUT_FAILED || o == OUT_SKIPPED) {
 		res->outcome = o;
 		free(res->err);
@@ -1052,6 +1067,9 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 	free(t->job);
 	t->job = NULL;
 	t->call.job = NULL;
+	input_images_release(&t->ins);
+	t->req.inputs = NULL;
+	t->req.ninputs = 0;
 	buf_release(&t->gen_png);
 	buf_release(&t->errors);
 	meta_release(&t->extra);
@@ -1208,7 +1226,14 @@ dispatch(struct sched *s, struct task *t)
 			http_request_release(&req);
 			return 1;
 		}
-		r = p->request(&t->call, &req, &err);
+		/* the inputs, read once per task, go with every request */
+		r = 0;
+		if (it->asset->ninputs && !t->ins.n)
+			r = input_images_load(s->pl, it, &t->ins, &err);
+		t->req.inputs = t->ins.in;
+		t->req.ninputs = t->ins.n;
+		if (r == 0)
+			r = p->request(&t->call, &req, &err);
 	}
 	if (r < 0) {
 		ms->faults[FAULT_PERMANENT]++;
@@ -1321,12 +1346,39 @@ uncommit(struct sched *s, struct task *t)
 	}
 }
 
+/* An input asset made by another candidate than planned (a fallback, a
+ * re-roll) has another final key than the one this item was keyed on. */
+static void
+rekey_inputs(struct sched *s, struct plan_item *it)
+{
+	const struct asset *a = it->asset;
+	const struct plan_item *up;
+	struct key *ups = xcalloc(a->ninputs, sizeof(*ups));
+	size_t i, k;
+	int moved = 0;
+
+	for (i = 0; i < a->ninputs; i++) {
+		k = a->inputs[i].asset ? s->pl->byasset[a->inputs[i].upstream] : 0;
+		up = k ? &s->pl->items[k - 1] : NULL;
+		if (!up || s->results[k - 1].cand >= up->ncands)
+			continue;
+		ups[i] = up->cands[s->results[k - 1].cand].final_key;
+		if (!key_equal(&ups[i], &it->ups[i]))
+			moved = 1;
+	}
+	if (moved)
+		plan_rekey(s->pl, it, ups);
+	free(ups);
+}
+
 static void
 start(struct sched *s, struct task *t)
 {
 	struct plan_item *it = &s->pl->items[t->item];
 	const struct asset *a = it->asset;
 
+	if (it->ups)
+		rekey_inputs(s, it);
 	t->t0 = now_ns();
 	s->nactive++;
 	t->req.prompt = a->prompt;
@@ -1672,7 +1724,7 @@ loop(struct sched *s, int jobs)
 	struct task *t;
 	void *ud;
 	uint64_t now, wake;
-	size_t i, mi;
+	size_t i, mi, k, blocker;
 	int timeout, cancelled = 0;
 
 	while (s->nfinished < s->ntasks) {
@@ -1701,9 +1753,17 @@ loop(struct sched *s, int jobs)
 				}
 			}
 		}
-		/* start new tasks */
-		while (s->next_task < s->ntasks && (s->stop || s->nactive < (size_t)jobs)) {
-			t = &s->tasks[s->next_task++];
+		/* start new tasks, each once its inputs are made */
+		while (s->next_task < s->ntasks && (s->stop || s->nactive < (size_t)jobs) &&
+		       (k = ready_next(s->ready, s->stop, &blocker)) != READY_NONE) {
+			t = &s->tasks[k];
+			s->next_task++;
+			if (blocker) {
+				s->nactive++;
+				finish(s, t, OUT_SKIPPED, xasprintf("not started: input asset %s failed",
+								    s->pl->items[blocker - 1].asset->name));
+				continue;
+			}
 			if (s->stop) {
 				s->nactive++;
 				finish(s, t, OUT_SKIPPED, xstrdup(build_interrupted ? "interrupted" :
@@ -1760,7 +1820,8 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 {
 	struct sched s;
 	struct worker *ws;
-	size_t i;
+	size_t i, *task_items;
+	unsigned char *failed_items;
 	int nworkers, jobs, failed = 0;
 	uint64_t t0 = now_ns();
 
@@ -1776,6 +1837,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	s.rng = (unsigned)(now_ns() ^ (uint64_t)getpid());
 	collect_stats_models(&s);
 	s.tasks = xcalloc(pl->nitems + 1, sizeof(*s.tasks));
+	failed_items = xcalloc(pl->nitems + 1, 1);
 	for (i = 0; i < pl->nitems; i++) {
 		struct plan_item *it = &pl->items[i];
 
@@ -1789,6 +1851,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 			   it->action == PLAN_REJECTED) {
 			results[i].outcome = OUT_FAILED;
 			results[i].err = xstrdup(it->why);
+			failed_items[i] = 1;
 			status_failed(status, it->asset->name, it->why);
 			if (!o->keep_going)
 				s.stop = 1;
@@ -1798,6 +1861,12 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 			s.ntasks++;
 		}
 	}
+	task_items = xcalloc(s.ntasks + 1, sizeof(*task_items));
+	for (i = 0; i < s.ntasks; i++)
+		task_items[i] = s.tasks[i].item;
+	s.ready = ready_new(pl, task_items, s.ntasks, failed_items);
+	free(task_items);
+	free(failed_items);
 	if (s.ntasks) {
 		if ((s.outfd = os_own_dir(o->out_dir, o->out_sub, 1)) < 0) {
 			warn("cannot create output directory '%s%s%s':", o->out_dir,
@@ -1857,6 +1926,7 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	stats->interrupted = build_interrupted;
 	free(s.tasks);
 	free(s.inflight);
+	ready_free(s.ready);
 	return failed ? -1 : 0;
 }
 

@@ -126,6 +126,36 @@ key_generation(const struct asset *a, const struct model_id *id,
 }
 
 void
+key_inputs(const struct key *gen, const struct asset *a, const struct key *ups, struct key *out)
+{
+	static const char *const roles[ROLE_COUNT] = { "reference", "init", "mask" };
+	struct enc e;
+	struct key k;
+	char hex[KEY_HEX_LEN + 1];
+	size_t i;
+
+	key_hex(gen, hex);
+	start(&e, "assetgen/inputs/v1");
+	put_field(&e, "generation", hex);
+	put_u64(&e, "inputs", a->ninputs);
+	for (i = 0; i < a->ninputs; i++) {
+		const struct asset_input *in = &a->inputs[i];
+
+		put_field(&e, "role", roles[in->role]);
+		put_u64(&e, "strength", in->strength);
+		if (in->file) {
+			memcpy(k.b, in->file->digest, sizeof(k.b));
+			key_hex(&k, hex);
+			put_field(&e, "file", hex);
+		} else {
+			key_hex(&ups[i], hex);
+			put_field(&e, "asset", hex);
+		}
+	}
+	finish(&e, out);
+}
+
+void
 key_overlay(const struct key *gen, const struct overlay *ov, struct key *out)
 {
 	struct enc e;

@@ -40,6 +40,12 @@ void model_id_of(const struct model *m, const char *impl, struct model_id *out);
 void key_generation(const struct asset *a, const struct model_id *id,
 		    const struct param *ps, size_t nps, struct key *out);
 
+/* The generation key of an asset with inputs: gen (key_generation's)
+ * plus each input's role, strength and identity: a file's content digest
+ * (never its path), or the upstream asset's final key ups[i]. */
+void key_inputs(const struct key *gen, const struct asset *a, const struct key *ups,
+		struct key *out);
+
 /* The overlay key: the generation key plus the overlay's text, the font's
  * content digest (never its path), size, colour, box, alignment and
  * OVERLAY_VERSION. */

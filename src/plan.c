@@ -10,6 +10,7 @@
 #include "fit.h"
 #include "os.h"
 #include "plan.h"
+#include "refs.h"
 #include "provider/provider.h"
 #include "typography.h"
 #include "util.h"
@@ -98,17 +99,35 @@ diff_kv(struct buf *why, const char *what, const char *old, const char *new, int
 	}
 }
 
+/* For refs_explain: why input i's upstream asset is rebuilt, if it is. */
+struct up_ctx {
+	const struct plan *pl;
+	const struct asset *a;
+};
+
+static const char *
+upstream_why(const void *ctx, size_t i)
+{
+	const struct up_ctx *u = ctx;
+	size_t k = u->pl->byasset[u->a->inputs[i].upstream];
+	const struct plan_item *up = k ? &u->pl->items[k - 1] : NULL;
+
+	return up && up->action != PLAN_FRESH ? up->why : NULL;
+}
+
 static char *
-explain(const struct output_rec *r, const struct plan_item *it, const struct plan_cand *c)
+explain(const struct plan *pl, const struct output_rec *r, const struct plan_item *it,
+	const struct plan_cand *c)
 {
 	const struct asset *a = it->asset;
 	struct buf why = BUF_INIT;
-	char *params, *up, *ov;
+	char *params, *up, *ov, *oldparams;
 	size_t before;
 
 	params = artifact_params_text(c->params, c->nparams);
 	up = artifact_upscale_text(&a->upscale);
 	ov = artifact_overlay_text(a->overlay);
+	oldparams = refs_strip(r->params);
 	if (strcmp(r->prompt, a->prompt) != 0)
 		why_add(&why, "prompt changed");
 	if (strcmp(r->negative_prompt, a->negative_prompt) != 0)
@@ -120,7 +139,8 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 		why_add(&why, "size %ux%u\u2192%ux%u", r->width, r->height, a->width, a->height);
 	if (strcmp(r->model, c->model->name) != 0)
 		why_add(&why, "model %s\u2192%s", r->model, c->model->name);
-	diff_kv(&why, "param", r->params, params, '\n');
+	diff_kv(&why, "param", oldparams, params, '\n');
+	refs_explain(&why, r->params, a, it->ups, upstream_why, &(struct up_ctx){ pl, a });
 	if (strcmp(r->upscale, up) != 0) {
 		before = why.len;
 		/* same kind (factor or size): say which setting changed */
@@ -151,6 +171,7 @@ explain(const struct output_rec *r, const struct plan_item *it, const struct pla
 	free(params);
 	free(up);
 	free(ov);
+	free(oldparams);
 	return buf_detach(&why, NULL);
 }
 
@@ -185,6 +206,8 @@ plan_cands(struct plan_item *it, const struct project *p)
 			params_merge(c->model, a, &c->params, &c->nparams);
 			model_id_of(c->model, c->provider ? c->provider->impl : "", &id);
 			key_generation(&ra, &id, c->params, c->nparams, &c->gen_key);
+			if (a->ninputs)
+				key_inputs(&c->gen_key, a, it->ups, &c->gen_key);
 			if (a->overlay)
 				key_overlay(&c->gen_key, a->overlay, &c->ovl_key);
 			else
@@ -450,6 +473,16 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 	size_t i;
 	int have, fresh_ok;
 
+	if (a->ninputs) {
+		it->ups = xcalloc(a->ninputs, sizeof(*it->ups));
+		for (i = 0; i < a->ninputs; i++) {
+			size_t k = a->inputs[i].asset ? pl->byasset[a->inputs[i].upstream] : 0;
+			const struct plan_item *up = k ? &pl->items[k - 1] : NULL;
+
+			if (up && up->ncands)
+				it->ups[i] = up->cands[up->chosen].final_key;
+		}
+	}
 	it->out_name = xasprintf("%s.png", a->name);
 	it->out_path = path_join(o->out_dir, it->out_name);
 	it->out_rel = xasprintf("%s/%s", o->out_rel, it->out_name);
@@ -489,7 +522,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 		if (i < it->ncands)
 			it->why = xstrdup(have ? "output modified" : "output missing");
 		else
-			it->why = explain(r, it, &it->cands[0]);
+			it->why = explain(pl, r, it, &it->cands[0]);
 	}
 	if (it->checked) {
 		plan_checked(it, r, fresh_ok, ix, st);
@@ -602,19 +635,34 @@ int
 plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 	  struct index *ix, struct store *st, const struct plan_opts *o)
 {
-	size_t i, n = 0;
+	unsigned char *all;
+	size_t i, k, n = 0, *order;
 
 	memset(pl, 0, sizeof(*pl));
 	if (ix && index_outputs_load(ix, &pl->recs, &pl->nrecs) < 0)
 		return -1;
-	pl->items = xcalloc(p->nassets, sizeof(*pl->items));
+	pl->project = p;
+	pl->items = xcalloc(p->nassets + 1, sizeof(*pl->items));
+	pl->byasset = xcalloc(p->nassets + 1, sizeof(*pl->byasset));
+	all = xcalloc(p->nassets + 1, 1);
+	for (i = 0; i < p->nassets; i++)
+		all[i] = !sel || sel[i];
+	refs_close(p, all);
 	for (i = 0; i < p->nassets; i++) {
+		if (!all[i])
+			continue;
+		pl->items[n].asset = &p->assets[i];
+		pl->byasset[i] = ++n;
+	}
+	pl->nitems = n;
+	/* upstream first: a dependant's key takes its inputs' keys */
+	order = refs_order(p);
+	for (k = 0; k < p->nassets; k++) {
 		struct plan_item *it;
 
-		if (sel && !sel[i])
+		if (!pl->byasset[order[k]])
 			continue;
-		it = &pl->items[n++];
-		it->asset = &p->assets[i];
+		it = &pl->items[pl->byasset[order[k]] - 1];
 		plan_one(pl, it, p, ix, st, o);
 		if (it->action != PLAN_FRESH)
 			note_route(it);
@@ -622,8 +670,27 @@ plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 		pl->counts[it->action]++;
 		pl->cost += it->cost;
 	}
-	pl->nitems = n;
+	free(order);
+	free(all);
 	return 0;
+}
+
+void
+plan_rekey(struct plan *pl, struct plan_item *it, const struct key *ups)
+{
+	size_t i;
+
+	for (i = 0; i < it->ncands; i++)
+		free(it->cands[i].params);
+	free(it->cands);
+	memcpy(it->ups, ups, it->asset->ninputs * sizeof(*ups));
+	it->nchecks = 0;
+	plan_cands(it, pl->project);
+	pl->counts[it->action]--;
+	pl->counts[PLAN_GENERATE]++;
+	it->action = PLAN_GENERATE;
+	it->chosen = 0;
+	it->picked = 0;
 }
 
 void
@@ -642,8 +709,10 @@ plan_release(struct plan *pl)
 		free(it->out_path);
 		free(it->out_rel);
 		free(it->why);
+		free(it->ups);
 	}
 	free(pl->items);
+	free(pl->byasset);
 	index_outputs_free(pl->recs, pl->nrecs);
 	memset(pl, 0, sizeof(*pl));
 }
@@ -666,6 +735,14 @@ plan_output_rec(const struct plan_item *it, const struct plan_cand *c,
 	r->width = a->width;
 	r->height = a->height;
 	r->params = artifact_params_text(c->params, c->nparams);
+	if (a->ninputs) {
+		struct buf b = BUF_INIT;
+
+		buf_puts(&b, r->params);
+		refs_record(&b, a, it->ups);
+		free(r->params);
+		r->params = buf_detach(&b, NULL);
+	}
 	r->upscale = artifact_upscale_text(&a->upscale);
 	r->overlay = artifact_overlay_text(a->overlay);
 }

@@ -78,6 +78,8 @@ struct plan_item {
 	struct key gen_digest;        /* UPSCALE: the cached image before upscaling;
 	                                 OVERLAY: the cached generation */
 	char *why;                    /* why it is rebuilt ("prompt changed; seed 42→43") */
+	struct key *ups;              /* per input: an upstream asset's final key, as planned
+	                                 (key_inputs); zero for a file; NULL without inputs */
 	double cost;                  /* estimated: a candidate's price (GENERATE), plus a model's upscale */
 	double saved;                 /* RESTORE/UPSCALE: what the cached artifact cost */
 };
@@ -96,15 +98,23 @@ struct plan {
 	double cost;                  /* estimated spend */
 	struct output_rec *recs;      /* the index's output records */
 	size_t nrecs;
+	size_t *byasset;              /* project asset index -> item index + 1 (0: not planned) */
+	const struct project *project;
 };
 
-/* Plan the selected assets (sel[i] nonzero; sel NULL: all).  ix and st
+/* Plan the selected assets (sel[i] nonzero; sel NULL: all) and every
+ * asset they take as inputs (refs.h), upstream first.  ix and st
  * may be NULL when there is no cache yet: everything is then new. */
 int plan_make(struct plan *pl, const struct project *p, const unsigned char *sel,
 	      struct index *ix, struct store *st, const struct plan_opts *o);
 void plan_release(struct plan *pl);
 
 const char *plan_action_name(enum plan_action a);
+
+/* Key item anew on its input assets' final keys ups[] (an upstream was
+ * made by another candidate than planned: a fallback, a re-roll); it is
+ * then generated. */
+void plan_rekey(struct plan *pl, struct plan_item *it, const struct key *ups);
 
 /* Set item's action for candidate j (FRESH, RESTORE, UPSCALE or GENERATE)
  * from the output record r (may be NULL) and the cache. */

@@ -38,6 +38,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "codec.h"
 #include "discover.h"
 #include "inputs.h"
 #include "key.h"
@@ -45,6 +46,7 @@
 #include "overlay.h"
 #include "provider/provider.h"
 #include "recipe.h"
+#include "refs.h"
 #include "util.h"
 
 #define MAX_FILE        (4u << 20)      /* bytes in one YAML file */
@@ -55,6 +57,8 @@
 #define MAX_ASSETS      100000          /* assets in a project */
 #define MAX_NAME        100             /* characters in an asset or model name */
 #define MAX_SIDE        8192            /* pixels per side of a generated image */
+#define MAX_INPUTS      16              /* inputs per asset (OpenAI's edits take 16) */
+#define MAX_INPUT_BYTES (50u << 20)     /* bytes in one input image (OpenAI's limit) */
 #define MAX_UPSCALED    16384           /* pixels per side after upscaling */
 #define DIAGS_MAX       100             /* diagnostics kept; the rest are counted */
 #define MAX_EXPECT      500             /* bytes of one expect_text (edit distance is quadratic) */
@@ -89,8 +93,10 @@ static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
 	"criticality", "tags", "model", "params", "upscale", "overlay", "matrix", "expect_text",
-	"typography", "fit", "crop", "pad", NULL,
+	"typography", "fit", "crop", "pad", "inputs", NULL,
 };
+static const char *const input_keys[] = { "file", "asset", "role", "strength", NULL };
+const char *const input_role_names[ROLE_COUNT] = { "reference", "init", "mask" };
 static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
@@ -1976,7 +1982,7 @@ struct spec {
 	const struct node *map;
 	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
 		*criticality, *tags, *model, *params, *upscale, *overlay, *matrix, *expect_text,
-		*typography, *fit, *crop, *pad;
+		*typography, *fit, *crop, *pad, *inputs;
 	struct ovspec ov;
 	struct typo_spec ty;
 	uint64_t seed_v;
@@ -2384,6 +2390,185 @@ check_matrix(struct loader *l, const struct node *v)
 	return err;
 }
 
+/* One entry of `inputs:`: its file or asset value, role and strength
+ * (per mille); -1 after reporting.  A bare string is a file. */
+static int
+input_entry(struct loader *l, const struct node *e, const struct node **file,
+	    const struct node **asset, int *role, uint32_t *strength)
+{
+	const struct node *key, *val, *st = NULL;
+	size_t i;
+	double d;
+	int err = 0;
+
+	*file = *asset = NULL;
+	*role = ROLE_REFERENCE;
+	*strength = 750;            /* A1111's default denoising strength */
+	if (e->type == NODE_SCALAR && !is_null(e)) {
+		*file = e;
+		return 0;
+	}
+	if (e->type != NODE_MAP) {
+		problem(l, e, "each input must be a file or a mapping, like {asset: hero-bg} or "
+			"{file: products/mug.png, role: init, strength: 0.6}");
+		return -1;
+	}
+	for (i = 0; i < e->nkids; i += 2) {
+		key = e->kids[i];
+		val = e->kids[i + 1];
+		if (!strcmp(key->str, "file") || !strcmp(key->str, "asset")) {
+			if (want_string(l, val, key->str) < 0) {
+				err = -1;
+			} else if (!*val->str) {
+				problem(l, val, "'%s' is empty", key->str);
+				err = -1;
+			}
+			if (key->str[0] == 'f')
+				*file = val;
+			else
+				*asset = val;
+		} else if (!strcmp(key->str, "role")) {
+			if (want_enum(l, val, "role", input_role_names, ROLE_COUNT,
+				      "reference, init or mask", role) < 0)
+				err = -1;
+		} else if (!strcmp(key->str, "strength")) {
+			st = val;
+			if (want_number(l, val, "strength", &d) < 0) {
+				err = -1;
+			} else if (!(d >= 0 && d <= 1)) {
+				problem(l, val, "'strength' must be between 0 and 1");
+				err = -1;
+			} else {
+				*strength = (uint32_t)(d * 1000 + 0.5);
+			}
+		} else {
+			unknown_key(l, key, input_keys);
+			err = -1;
+		}
+	}
+	if (err)
+		return -1;
+	if (*file && *asset) {
+		problem(l, e, "an input takes 'file' or 'asset', not both");
+		return -1;
+	}
+	if (!*file && !*asset) {
+		problem(l, e, "an input needs 'file' or 'asset'");
+		return -1;
+	}
+	if (st && *role != ROLE_INIT) {
+		problem(l, st, "'strength' is for role: init (this input's role is %s)",
+			input_role_names[*role]);
+		return -1;
+	}
+	return 0;
+}
+
+/* `inputs:` as written: a list of entries, at most one init and one mask. */
+static int
+check_inputs(struct loader *l, const struct node *v)
+{
+	const struct node *file, *asset;
+	size_t i, ninit = 0, nmask = 0, nimage = 0;
+	uint32_t strength;
+	int role, err = 0;
+
+	if (is_null(v))
+		return 0;
+	if (v->type != NODE_SEQ) {
+		problem(l, v, "'inputs' must be a list, like [products/mug.png, {asset: hero-bg}]");
+		return -1;
+	}
+	if (v->nkids > MAX_INPUTS) {
+		problem(l, v, "too many inputs (%zu; at most %d)", v->nkids, MAX_INPUTS);
+		return -1;
+	}
+	for (i = 0; i < v->nkids; i++) {
+		if (input_entry(l, v->kids[i], &file, &asset, &role, &strength) < 0) {
+			err = -1;
+			continue;
+		}
+		if (role == ROLE_INIT && ++ninit > 1) {
+			problem(l, v->kids[i], "only one input may have role: init");
+			err = -1;
+		} else if (role == ROLE_MASK && ++nmask > 1) {
+			problem(l, v->kids[i], "only one input may have role: mask");
+			err = -1;
+		}
+		if (role != ROLE_MASK)
+			nimage++;
+	}
+	if (!err && nmask && !nimage) {
+		problem(l, v, "a mask needs an image to edit: add an input with role init or reference");
+		err = -1;
+	}
+	return err;
+}
+
+/* The input image at path (relative to the project root, or absolute),
+ * read and decoded once per load; NULL when it is bad (reported at v, the
+ * first time).  Its bytes' hash is an input of the build (inputs.h). */
+static const struct image_file *
+image_get(struct loader *l, const struct node *v, const char *path)
+{
+	static const struct codec_limits lim = { MAX_INPUT_BYTES, MAX_SIDE, CODEC_MAX_PIXELS };
+	struct project *p = l->p;
+	struct image_file *f;
+	struct codec_info info;
+	struct image img = {0};
+	struct buf b = BUF_INIT;
+	struct stat st;
+	struct key k;
+	char *abs, *err = NULL;
+	enum codec_format fmt;
+	size_t i;
+
+	for (i = 0; i < p->nimages; i++)
+		if (!strcmp(p->images[i]->path, path))
+			return p->images[i]->data ? p->images[i] : NULL;
+	f = xcalloc(1, sizeof(*f));
+	f->path = xstrdup(path);
+	p->images = xreallocarray(p->images, p->nimages + 1, sizeof(*p->images));
+	p->images[p->nimages++] = f;
+	abs = path[0] == '/' ? xstrdup(path) : path_join(p->cfg.root, path);
+	if (os_read_file(abs, MAX_INPUT_BYTES, &b) < 0) {
+		if (errno == ENOENT)
+			problem(l, v, "input '%s': no such file", q(l, path));
+		else if (errno == EFBIG)
+			problem(l, v, "input '%s': file too large (max %u MiB)", q(l, path),
+				MAX_INPUT_BYTES >> 20);
+		else if (stat(abs, &st) == 0 && !S_ISREG(st.st_mode))
+			problem(l, v, "input '%s': not a regular file (it is %s)", q(l, path),
+				os_file_kind(st.st_mode));
+		else
+			problem(l, v, "input '%s': cannot read: %s", q(l, path), strerror(errno));
+		inputs_note_absent(abs);    /* `watch` sees it arrive */
+		goto out;
+	}
+	key_digest(b.data ? b.data : "", b.len, &k);
+	inputs_note(abs, &k);
+	fmt = codec_sniff(b.data, b.len);
+	if (fmt != CODEC_PNG && fmt != CODEC_JPEG && fmt != CODEC_WEBP) {
+		problem(l, v, "input '%s': not a PNG, JPEG or WebP image", q(l, path));
+		goto out;
+	}
+	if (codec_decode(b.data, b.len, &lim, &img, &info, &err) < 0) {
+		problem(l, v, "input '%s': %s", q(l, path), err);
+		free(err);
+		goto out;
+	}
+	f->width = img.width;
+	f->height = img.height;
+	f->format = (int)fmt;
+	memcpy(f->digest, k.b, sizeof(f->digest));
+	f->data = (unsigned char *)buf_detach(&b, &f->len);
+	image_release(&img);
+out:
+	buf_release(&b);
+	free(abs);
+	return f->data ? f : NULL;
+}
+
 static void
 parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spec *s)
 {
@@ -2463,6 +2648,9 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 			s->pad = val;
 			if (val->type != NODE_SCALAR || is_null(val) || parse_color(val->str, s->pad_v) < 0)
 				problem(l, val, "'pad' must be a colour: \"#rgb\", \"#rrggbb\" or \"#rrggbbaa\"");
+		} else if (!strcmp(key->str, "inputs")) {
+			s->inputs = val;
+			check_inputs(l, val);
 		} else if (!strcmp(key->str, "matrix")) {
 			s->matrix = val;
 			if (is_defaults)
@@ -2538,6 +2726,8 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 		m->crop = def->crop;
 		m->crop_v = def->crop_v;
 	}
+	if (!m->inputs)
+		m->inputs = def->inputs;       /* an asset's list replaces the defaults' */
 	if (!m->pad) {
 		m->pad = def->pad;
 		memcpy(m->pad_v, def->pad_v, sizeof(m->pad_v));
@@ -2761,6 +2951,9 @@ asset_free(struct asset *a)
 	free(a->typo.lang);
 	strings_free(a->matrix_vars, a->nmatrix_vars);
 	free(a->group);
+	for (size_t i = 0; i < a->ninputs; i++)
+		free(a->inputs[i].asset);
+	free(a->inputs);
 }
 
 static int
@@ -2770,6 +2963,62 @@ mvar_cmp(const void *a, const void *b)
 	const struct mvar *y = *(const struct mvar *const *)b;
 
 	return strcmp(x->name, y->name);
+}
+
+/* The file or asset value of a checked input entry. */
+static const struct node *
+input_value(const struct node *e)
+{
+	size_t i;
+
+	if (e->type == NODE_SCALAR)
+		return e;
+	for (i = 0; e->type == NODE_MAP && i < e->nkids; i += 2)
+		if (!strcmp(e->kids[i]->str, "file") || !strcmp(e->kids[i]->str, "asset"))
+			return e->kids[i + 1];
+	return NULL;
+}
+
+/* a's inputs for one combination of the matrix: files read and decoded,
+ * asset names expanded (resolved once every recipe is loaded: refs.h). */
+static int
+inputs_fill(struct loader *l, struct asset *a, const struct node *v, const struct matrix *mx,
+	    const size_t *pick)
+{
+	const struct node *file, *asset, *val;
+	struct asset_input *in;
+	uint32_t strength;
+	size_t i;
+	char *s;
+	int role;
+
+	if (!v || v->type != NODE_SEQ || !v->nkids)
+		return 0;
+	a->inputs = xcalloc(v->nkids, sizeof(*a->inputs));
+	for (i = 0; i < v->nkids; i++) {
+		if (input_entry(l, v->kids[i], &file, &asset, &role, &strength) < 0)
+			return -1;
+		val = file ? file : asset;
+		in = &a->inputs[a->ninputs++];
+		in->role = (enum input_role)role;
+		in->strength = role == ROLE_INIT ? strength : 0;
+		in->loc = (struct srcloc){ l->file, val->line, val->col };
+		s = tpl_expand(val->str, mx, pick);
+		if (!s) {
+			problem(l, val, "string longer than %u bytes once placeholders are expanded",
+				MAX_SCALAR);
+			return -1;
+		}
+		if (asset) {
+			in->asset = s;
+			continue;
+		}
+		in->file = image_get(l, val, s);
+		free(s);
+		if (!in->file)
+			return -1;
+	}
+	return 0;
 }
 
 /* Fill a's strings for one combination of the matrix; -1 (reported) when
@@ -2894,6 +3143,8 @@ asset_fill(struct loader *l, struct asset *a, const struct spec *s, const struct
 			return -1;
 		}
 	}
+	if (inputs_fill(l, a, s->inputs, mx, pick) < 0)
+		return -1;
 	if (mx->nvars) {
 		const struct mvar **sorted = xcalloc(mx->nvars, sizeof(*sorted));
 
@@ -3007,6 +3258,7 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 	struct pnode *ps;
 	const char *label;
 	unsigned char *used;
+	const struct node *iv;
 	size_t i, nps, n0 = nproblems(l);
 	uint64_t w, h;
 
@@ -3075,6 +3327,10 @@ load_asset(struct loader *l, const struct node *v, const struct spec *def)
 			tpl_check(l, s.expect_text->kids[i], &mx, NULL);
 	else if (s.expect_text)
 		tpl_check(l, s.expect_text, &mx, NULL);
+	if (s.inputs && s.inputs->type == NODE_SEQ)
+		for (i = 0; i < s.inputs->nkids; i++)
+			if ((iv = input_value(s.inputs->kids[i])))
+				tpl_check(l, iv, &mx, NULL);
 	if (nproblems(l) == n0) {
 		for (i = 0; i < mx.nvars; i++) {
 			if (!used[i]) {
@@ -3321,6 +3577,9 @@ load(struct project *p, const char *root, struct diags *d, int recipes)
 		load_file(&l, rel, &capfiles, load_recipe);
 		free(rel);
 	}
+	/* inputs naming assets: known, acyclic, masks the size of their image */
+	if (nproblems(&l) == 0)
+		refs_resolve(p, d);
 out:
 	strings_free(names, nnames);
 	strings_free(l.declared, l.ndeclared);
@@ -3379,6 +3638,12 @@ project_release(struct project *p)
 		free(p->fonts[i]);
 	}
 	free(p->fonts);
+	for (i = 0; i < p->nimages; i++) {
+		free(p->images[i]->path);
+		free(p->images[i]->data);
+		free(p->images[i]);
+	}
+	free(p->images);
 	free(p->byname);
 	memset(p, 0, sizeof(*p));
 }

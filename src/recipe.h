@@ -122,6 +122,31 @@ struct typography {
 	int on_output;              /* 1: reads the output with the overlay drawn (typography.check) */
 };
 
+/* `inputs:` - images an asset starts from (refs.h).  Roles: reference
+ * (the default), init (image-to-image, with strength) and mask (white:
+ * change, black: keep; converted to each API's polarity). */
+enum input_role { ROLE_REFERENCE, ROLE_INIT, ROLE_MASK, ROLE_COUNT };
+extern const char *const input_role_names[ROLE_COUNT];
+
+/* An image file an input names, read and decoded once per load. */
+struct image_file {
+	char *path;                 /* as written: relative to the project root */
+	unsigned char *data;        /* the whole file */
+	size_t len;
+	uint8_t digest[16];         /* XXH3-128 of data: what keys see, never the path */
+	uint32_t width, height;     /* as decoded */
+	int format;                 /* enum codec_format */
+};
+
+struct asset_input {
+	enum input_role role;
+	uint32_t strength;          /* init: per mille, 0..1000 (strength 0.75: 750) */
+	const struct image_file *file;  /* a file, owned by struct project; or NULL */
+	char *asset;                /* or another asset's final output: its name */
+	size_t upstream;            /* then its index in project.assets */
+	struct srcloc loc;          /* the entry (the `asset:` value for an asset) */
+};
+
 struct asset {
 	char *name;                 /* [a-z0-9][a-z0-9._-]*, unique in the project */
 	char *prompt;
@@ -143,6 +168,8 @@ struct asset {
 	char *group;                /* the unexpanded name ("portrait-{style}") of a matrix asset, else NULL */
 	struct typography typo;
 	struct fit fit;
+	struct asset_input *inputs; /* in the order written; none: NULL */
+	size_t ninputs;
 };
 
 struct model {
@@ -220,6 +247,8 @@ struct project {
 	size_t nfiles;
 	struct font_file **fonts;   /* every font an overlay names, once each */
 	size_t nfonts;
+	struct image_file **images; /* every input file, once each */
+	size_t nimages;
 	size_t *byname;             /* private to recipe.c: hash of asset names, for project_asset */
 	size_t nbyname;             /* slots in byname (a power of two) */
 };

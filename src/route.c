@@ -65,6 +65,25 @@ skip(struct route_result *out, const struct model *m, const char *why)
 	out->nskipped++;
 }
 
+/* Can provider p send every input a has?  0, or -1 with why. */
+static int
+takes_inputs(const struct provider *p, const struct asset *a, char why[ROUTE_WHY_MAX])
+{
+	size_t i;
+
+	for (i = 0; p && i < a->ninputs; i++) {
+		if (p->inputs & 1u << a->inputs[i].role)
+			continue;
+		if (!p->inputs)
+			snprintf(why, ROUTE_WHY_MAX, "provider %s takes no input images", p->name);
+		else
+			snprintf(why, ROUTE_WHY_MAX, "provider %s takes no %s input", p->name,
+				 input_role_names[a->inputs[i].role]);
+		return -1;
+	}
+	return 0;
+}
+
 /* 0 with m's native size for a, or -1 with the reason it cannot serve a. */
 static int
 serves(const struct model *m, const struct asset *a, uint32_t native[2], char why[ROUTE_WHY_MAX])
@@ -74,6 +93,8 @@ serves(const struct model *m, const struct asset *a, uint32_t native[2], char wh
 	double up;
 
 	need.transparent = wants_transparency(m, a);
+	if (takes_inputs(provider_find(m->provider), a, why) < 0)
+		return -1;
 	if (provider_native(provider_find(m->provider), m, &need, &native[0], &native[1], &err) < 0) {
 		snprintf(why, ROUTE_WHY_MAX, "%s", err ? err : "cannot serve this asset");
 		free(err);

@@ -41,7 +41,8 @@ cmd_graph(int argc, char **argv, struct global *g)
 		if (opt == 'C') {
 			g->dir = optarg;
 		} else {
-			fputs("usage: assetgen graph\nPrint recipes, overlay fonts, assets, models and outputs as a DOT graph"
+			fputs("usage: assetgen graph\nPrint recipes, overlay fonts, input images, assets (with the "
+			      "assets they take as inputs), models and outputs as a DOT graph"
 			      " (pipe to 'dot -Tsvg').\n", opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? EXIT_OK : EXIT_INPUT;
 		}
@@ -58,6 +59,11 @@ cmd_graph(int argc, char **argv, struct global *g)
 		putchar('\t');
 		dot_string(c.p.fonts[i]->path);
 		printf(" [shape=tab];\n");
+	}
+	for (i = 0; i < c.p.nimages; i++) {
+		putchar('\t');
+		dot_string(c.p.images[i]->path);
+		printf(" [shape=folder];\n");
 	}
 	for (i = 0; i < c.p.cfg.nmodels; i++) {
 		printf("\t");
@@ -81,6 +87,19 @@ cmd_graph(int argc, char **argv, struct global *g)
 			printf(" -> ");
 			dot_string(a->name);
 			printf(" [style=dotted];\n");
+		}
+		/* inputs: an image file, or another asset's output, into this one */
+		for (j = 0; j < a->ninputs; j++) {
+			const struct asset_input *in = &a->inputs[j];
+
+			printf("\t");
+			if (in->file)
+				dot_string(in->file->path);
+			else
+				dot_string(in->asset);
+			printf(" -> ");
+			dot_string(a->name);
+			printf(" [label=%s, style=bold];\n", input_role_names[in->role]);
 		}
 		if (route_asset(&c.p, a, -1, c.p.cfg.per_request, &rr) == 0) {
 			for (j = 0; j < rr.ncands; j++) {

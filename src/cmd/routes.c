@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "refs.h"
 #include "route.h"
 #include "util.h"
 
@@ -22,6 +23,7 @@ cmd_routes(int argc, char **argv, struct global *g)
 	struct ctx c;
 	enum intent want;
 	size_t i, j;
+	int first;
 	int opt, rc, intent = -1;
 
 	while ((opt = getopt_long(argc, argv, "C:", longopts, NULL)) != -1) {
@@ -45,6 +47,8 @@ cmd_routes(int argc, char **argv, struct global *g)
 		ctx_release(&c);
 		return rc;
 	}
+	if (sel)
+		refs_close(&c.p, sel);      /* what it is made from is routed too */
 	for (i = 0; i < c.p.nassets; i++) {
 		const struct asset *a = &c.p.assets[i];
 
@@ -70,6 +74,12 @@ cmd_routes(int argc, char **argv, struct global *g)
 			printf("  [%s]", rr.why);
 		for (j = 0; j < rr.nskipped; j++)
 			printf(" (skipped %s: %s)", rr.skipped[j]->name, rr.skip_why[j]);
+		for (j = 0, first = 1; j < a->ninputs; j++) {
+			if (!a->inputs[j].asset)
+				continue;
+			printf("%s%s", first ? "  after " : ", ", a->inputs[j].asset);
+			first = 0;
+		}
 		putchar('\n');
 	}
 	free(sel);

@@ -180,7 +180,9 @@ differences(const struct meta *m, const struct plan_item *it, const struct plan_
 			free(s);
 		}
 	}
-	if (!why.len)
+	if (!why.len && a->ninputs)
+		buf_puts(&why, "; an input (see inputs), or the model or upscaler identity, changed");
+	else if (!why.len)
 		buf_puts(&why, "; the model or upscaler identity changed");
 	free(params);
 	free(up);
@@ -476,6 +478,18 @@ cmd_why(int argc, char **argv, struct global *g)
 		      how ? how : "");
 	field("recipe", s);
 	free(s);
+	if (it->asset->ninputs) {
+		struct buf ins = BUF_INIT;
+
+		for (i = 0; i < it->asset->ninputs; i++) {
+			const struct asset_input *in = &it->asset->inputs[i];
+
+			buf_printf(&ins, "%s%s %s (%s)", i ? "\n" : "", in->file ? "file" : "asset",
+				   in->file ? in->file->path : in->asset, input_role_names[in->role]);
+		}
+		field("inputs", ins.data);
+		buf_release(&ins);
+	}
 	print_lock(&lk, it->asset->name, pc ? &pc->final_key : NULL, &digest);
 	if (pc) {
 		if (pc->roll)

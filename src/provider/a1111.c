@@ -27,7 +27,7 @@ static const char *const aliases[][2] = {
 
 static const char *const reserved_txt2img[] = {
 	"prompt", "negative_prompt", "seed", "width", "height", "batch_size", "n_iter",
-	"send_images", "save_images",
+	"send_images", "save_images", "init_images", "denoising_strength", "mask",
 };
 
 static const char *const reserved_extras[] = {
@@ -104,6 +104,37 @@ finish_request(const struct provider_call *c, const char *path, json_t *root,
 	return 0;
 }
 
+/* An init image: img2img, with init_images, denoising_strength (the
+ * recipe's strength: how much may change) and the mask (white repaints,
+ * the recipe's polarity; written as opaque RGB, since the webui reads an
+ * RGBA mask's alpha instead). */
+static int
+img2img(const struct provider_call *c, json_t *root, struct http_request *out, char **err)
+{
+	const struct render_input *init = provider_input(c->req, ROLE_INIT);
+	const struct render_input *mask = provider_input(c->req, ROLE_MASK);
+	struct buf png = BUF_INIT;
+	json_t *imgs = json_array();
+	char *b64;
+
+	b64 = provider_base64_encode(init->data, init->len);
+	json_array_append_new(imgs, json_string(b64));
+	free(b64);
+	json_object_set_new(root, "init_images", imgs);
+	json_object_set_new(root, "denoising_strength", json_real(init->strength / 1000.0));
+	if (mask) {
+		if (provider_mask_png(mask->img, MASK_WHITE, &png, err) < 0) {
+			json_decref(root);
+			return -1;
+		}
+		b64 = provider_base64_encode(png.data, png.len);
+		json_object_set_new(root, "mask", json_string(b64));
+		free(b64);
+		buf_release(&png);
+	}
+	return finish_request(c, "/sdapi/v1/img2img", root, out, err);
+}
+
 static int
 a1111_request(const struct provider_call *c, struct http_request *out, char **err)
 {
@@ -122,6 +153,8 @@ a1111_request(const struct provider_call *c, struct http_request *out, char **er
 	json_object_set_new(root, "save_images", json_false());
 	add_params(root, r->params, r->nparams, reserved_txt2img,
 		   sizeof(reserved_txt2img) / sizeof(reserved_txt2img[0]));
+	if (provider_input(r, ROLE_INIT))
+		return img2img(c, root, out, err);
 	return finish_request(c, "/sdapi/v1/txt2img", root, out, err);
 }
 
@@ -338,6 +371,8 @@ const struct provider provider_a1111 = {
 	.default_endpoint = "http://127.0.0.1:7860",
 	.concurrency = 1,           /* one GPU, one queue lock: requests serialise anyway */
 	.needs_key = 0,
+	/* img2img: an init image, and a mask over it (no references) */
+	.inputs = 1u << ROLE_INIT | 1u << ROLE_MASK,
 	.request = a1111_request,
 	.reply = a1111_reply,
 	.check = a1111_check,

@@ -35,6 +35,7 @@ const struct provider provider_builtin = {
 	.name = "builtin",
 	.impl = "render/" RENDER_VERSION,
 	.concurrency = 0,           /* CPU-bound: the worker pool is the limit */
+	.inputs = 1u << ROLE_REFERENCE | 1u << ROLE_INIT | 1u << ROLE_MASK,
 	.render = builtin_render,
 	.native = builtin_native,
 };

@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "crypto.h"
+#include "image.h"
+#include "png.h"
 #include "provider.h"
 #include "redact.h"
 #include "util.h"
@@ -501,4 +503,53 @@ provider_param_enum(const struct param *p, const char *const *values, size_t n, 
 	*why = xasprintf("'%s' takes %s, not '%s'", p->name, list, p->value);
 	free(list);
 	return PARAM_REJECT;
+}
+
+int
+provider_mask_png(const struct image *mask, enum mask_polarity pol, struct buf *out, char **err)
+{
+	struct image img = {0};
+	uint32_t x, y, ch = pol == MASK_ALPHA0 ? 4 : 3;
+	unsigned v;
+	int rc;
+
+	if (image_alloc(&img, mask->width, mask->height, ch) < 0) {
+		*err = xstrdup("mask size out of range");
+		return -1;
+	}
+	for (y = 0; y < mask->height; y++) {
+		for (x = 0; x < mask->width; x++) {
+			const uint8_t *p = mask->px + ((size_t)y * mask->width + x) * mask->channels;
+			uint8_t *q = img.px + ((size_t)y * mask->width + x) * ch;
+
+			/* how much this pixel changes: its grey, 0..255 */
+			v = mask->channels >= 3 ? (p[0] + p[1] + p[2] + 1u) / 3u : p[0];
+			switch (pol) {
+			case MASK_WHITE:
+				q[0] = q[1] = q[2] = (uint8_t)v;
+				break;
+			case MASK_BLACK:
+				q[0] = q[1] = q[2] = (uint8_t)(255 - v);
+				break;
+			case MASK_ALPHA0:
+				q[0] = q[1] = q[2] = 0;
+				q[3] = (uint8_t)(255 - v);
+				break;
+			}
+		}
+	}
+	rc = pngio_encode(&img, NULL, 6, out, err);
+	image_release(&img);
+	return rc;
+}
+
+const struct render_input *
+provider_input(const struct render_req *req, enum input_role r)
+{
+	size_t i;
+
+	for (i = 0; i < req->ninputs; i++)
+		if (req->inputs[i].role == r)
+			return &req->inputs[i];
+	return NULL;
 }

@@ -171,7 +171,33 @@ gemini_request(const struct provider_call *c, struct http_request *out, char **e
 	} else {
 		part = json_pack("{s:s}", "text", r->prompt);
 	}
-	json_object_set_new(root, "contents", json_pack("[{s:s,s:[o]}]", "role", "user", "parts", part));
+	if (r->ninputs) {
+		/* the reference images as inlineData parts, before the text, in
+		 * the same user turn; their true types (a mislabelled JPEG is a 400) */
+		json_t *parts = json_array();
+		size_t limit = strstr(c->model->model, "2.5-flash") ? 3 : 14;
+
+		if (r->ninputs > limit) {
+			json_decref(part);
+			json_decref(root);
+			*err = xasprintf(WHO ": %s takes at most %zu reference images (this asset has %zu)",
+					 c->model->model, limit, r->ninputs);
+			return -1;
+		}
+		for (i = 0; i < r->ninputs; i++) {
+			char *b64 = provider_base64_encode(r->inputs[i].data, r->inputs[i].len);
+
+			json_array_append_new(parts, json_pack("{s:{s:s,s:s}}", "inlineData", "mimeType",
+							       r->inputs[i].mime, "data", b64));
+			free(b64);
+		}
+		json_array_append_new(parts, part);
+		json_object_set_new(root, "contents", json_pack("[{s:s,s:o}]", "role", "user", "parts",
+								parts));
+	} else {
+		json_object_set_new(root, "contents", json_pack("[{s:s,s:[o]}]", "role", "user", "parts",
+								part));
+	}
 	gc = json_object();
 	json_object_set_new(gc, "responseModalities", json_pack("[s,s]", "TEXT", "IMAGE"));
 	/* int32; not echoed, and not a promise of determinism */
@@ -372,6 +398,7 @@ const struct provider provider_gemini = {
 	.default_endpoint = "https://generativelanguage.googleapis.com/v1beta",
 	.concurrency = 4,
 	.needs_key = 1,
+	.inputs = 1u << ROLE_REFERENCE,     /* inlineData parts; no init strength, no mask */
 	.request = gemini_request,
 	.reply = gemini_reply,
 	.check = gemini_check,

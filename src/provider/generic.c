@@ -1,7 +1,10 @@
 /* provider/generic.c - the `http` provider: the generic endpoint a team runs itself
  *
  * POST {endpoint} (the full URL) with JSON {"prompt", "negative_prompt",
- * "seed", "width", "height", "params": {...}}; the answer is PNG bytes, or
+ * "seed", "width", "height", "params": {...}}, and for an asset with
+ * inputs "inputs": [{"role", "image" (base64 of the file), "mime_type"},
+ * ...] ("strength" 0..1 on the init; a mask in the recipe's polarity,
+ * white = change); the answer is PNG bytes, or
  * JSON {"image": "<base64>", "render_meta": {...}}.  A configured key goes
  * in "Authorization: Bearer <key>".
  */
@@ -45,6 +48,24 @@ generic_request(const struct provider_call *c, struct http_request *out, char **
 	for (i = 0; i < r->nparams; i++)
 		json_object_set_new(params, r->params[i].name, provider_param_json(&r->params[i]));
 	json_object_set_new(root, "params", params);
+	if (r->ninputs) {
+		json_t *ins = json_array();
+
+		for (i = 0; i < r->ninputs; i++) {
+			const struct render_input *in = &r->inputs[i];
+			json_t *o = json_object();
+			char *b64 = provider_base64_encode(in->data, in->len);
+
+			json_object_set_new(o, "role", json_string(input_role_names[in->role]));
+			if (in->role == ROLE_INIT)
+				json_object_set_new(o, "strength", json_real(in->strength / 1000.0));
+			json_object_set_new(o, "mime_type", json_string(in->mime));
+			json_object_set_new(o, "image", json_string(b64));
+			free(b64);
+			json_array_append_new(ins, o);
+		}
+		json_object_set_new(root, "inputs", ins);
+	}
 	if (provider_post_json(WHO, c->endpoint, NULL, root, out, err) < 0)
 		return -1;
 	http_request_header(out, "Accept", "image/png, application/json");
@@ -142,6 +163,7 @@ const struct provider provider_http = {
 	.default_endpoint = NULL,   /* the team's own server: `endpoint` is required */
 	.concurrency = 4,
 	.needs_key = 0,
+	.inputs = 1u << ROLE_REFERENCE | 1u << ROLE_INIT | 1u << ROLE_MASK,
 	.request = generic_request,
 	.reply = generic_reply,
 };

@@ -99,6 +99,68 @@ openai_param(const struct model *m, const struct param *p, char **why)
 	return PARAM_REJECT;
 }
 
+/* A multipart text field. */
+static void
+text_part(struct http_request *r, const char *name, const char *value)
+{
+	http_request_part(r, name, value, strlen(value), NULL, NULL);
+}
+
+/* An asset with inputs: POST /images/edits, multipart.  The images go as
+ * one part `image`, or as repeated `image[]` parts, the mask's image
+ * first (OpenAI applies the mask to the first); the mask as a PNG whose
+ * alpha is 0 where it changes.  OpenAI has no strength: an init is sent
+ * as an image like a reference. */
+static int
+edits_request(const struct provider_call *c, json_t *root, struct http_request *out, char **err)
+{
+	const struct render_req *r = c->req;
+	const struct render_input *mask = provider_input(r, ROLE_MASK), *first = NULL, *in;
+	const char *key, *name;
+	struct buf png = BUF_INIT;
+	json_t *v;
+	size_t i, nimages = 0;
+	char *url, *s, fname[32];
+	int k;
+
+	for (i = 0; i < r->ninputs; i++)
+		if (r->inputs[i].role != ROLE_MASK)
+			nimages++;
+	first = provider_input(r, ROLE_INIT);
+	if (!first)
+		first = provider_input(r, ROLE_REFERENCE);
+	url = provider_url(c->endpoint, "/images/edits");
+	http_request_init(out, "POST", url);
+	free(url);
+	/* content-type multipart/form-data with its boundary comes from libcurl */
+	json_object_foreach(root, key, v) {
+		s = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+		text_part(out, key, s ? s : "");
+		free(s);
+	}
+	json_decref(root);
+	name = nimages > 1 ? "image[]" : "image";
+	for (k = 0, i = 0; first && i <= r->ninputs; i++) {
+		/* the mask's image first, then the others in the recipe's order */
+		in = i == 0 ? first : &r->inputs[i - 1];
+		if (i > 0 && (in == first || in->role == ROLE_MASK))
+			continue;
+		snprintf(fname, sizeof(fname), "image-%d.%s", k++,
+			 !strcmp(in->mime, "image/jpeg") ? "jpg" : !strcmp(in->mime, "image/webp") ? "webp" : "png");
+		http_request_part(out, name, in->data, in->len, fname, in->mime);
+	}
+	if (mask) {
+		if (provider_mask_png(mask->img, MASK_ALPHA0, &png, err) < 0)
+			return -1;
+		http_request_part(out, "mask", png.data, png.len, "mask.png", "image/png");
+		buf_release(&png);
+	}
+	s = xasprintf("Bearer %s", c->api_key);
+	http_request_secret_header(out, "Authorization", s);
+	free(s);
+	return 0;
+}
+
 static int
 openai_request(const struct provider_call *c, struct http_request *out, char **err)
 {
@@ -145,6 +207,8 @@ openai_request(const struct provider_call *c, struct http_request *out, char **e
 			json_object_set_new(root, r->params[i].name, provider_param_json(&r->params[i]));
 		free(why);
 	}
+	if (r->ninputs)
+		return edits_request(c, root, out, err);
 	if (provider_post_json(WHO, c->endpoint, "/images/generations", root, out, err) < 0)
 		return -1;
 	s = xasprintf("Bearer %s", c->api_key);
@@ -381,6 +445,7 @@ const struct provider provider_openai = {
 	.concurrency = 4,
 	.needs_key = 1,
 	.timeout = 600,             /* the official SDK's default */
+	.inputs = 1u << ROLE_REFERENCE | 1u << ROLE_INIT | 1u << ROLE_MASK,
 	.request = openai_request,
 	.reply = openai_reply,
 	.check = openai_check,

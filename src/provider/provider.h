@@ -93,6 +93,8 @@ struct provider {
 	int needs_key;                  /* api_key_env required */
 	double timeout;                 /* default seconds per request, as the
 					 * official SDK's; 0: 120 */
+	unsigned inputs;                /* the input roles it sends, a bit (1 << role)
+					 * each (recipe.h); 0: it takes no input images */
 	/* Synchronous renderer (builtin); NULL for HTTP providers. */
 	int (*render)(const struct model *m, const struct render_req *req,
 		      struct image *out, struct meta *extra, char **err);
@@ -166,6 +168,19 @@ void provider_redact(const struct provider_call *c, char **text);
 int provider_base64_decode(const char *s, size_t len, struct buf *out);
 /* Base64 encode; malloc'd. */
 char *provider_base64_encode(const void *data, size_t len);
+
+/* A recipe's mask (white: change, black: keep; the grey between is
+ * partial) in an API's polarity, as a PNG appended to out:
+ *   MASK_WHITE     RGB, white changes (A1111, Stability, BFL Fill);
+ *   MASK_ALPHA0    RGBA, black, alpha 0 where it changes and 255 where it
+ *                  keeps (OpenAI edits; ComfyUI's LoadImage MASK);
+ *   MASK_BLACK     RGB, black changes (Ideogram edit).
+ * 0, or -1 with *err (malloc'd). */
+enum mask_polarity { MASK_WHITE, MASK_ALPHA0, MASK_BLACK };
+int provider_mask_png(const struct image *mask, enum mask_polarity pol, struct buf *out,
+		      char **err);
+/* The render input of role r, or NULL. */
+const struct render_input *provider_input(const struct render_req *req, enum input_role r);
 /* Parse a Retry-After value (delta-seconds or HTTP-date); < 0 if invalid. */
 double provider_parse_retry_after(const char *v);
 

@@ -156,6 +156,7 @@ stability_request(const struct provider_call *c, struct http_request *out, char 
 {
 	const struct render_req *r = c->req;
 	enum endpoint ep = endpoint_of(c->model);
+	const struct render_input *init;
 	enum param_use use;
 	char num[32], ratio[16], *why;
 	uint64_t seed;
@@ -174,6 +175,11 @@ stability_request(const struct provider_call *c, struct http_request *out, char 
 		}
 		free(why);
 	}
+	init = provider_input(r, ROLE_INIT);
+	if (init && ep == EP_CORE) {
+		*err = xstrdup(WHO ": Stable Image Core takes no init image (SD3 and Ultra do)");
+		return -1;
+	}
 	start(c, ep == EP_CORE ? "/v2beta/stable-image/generate/core" :
 		 ep == EP_ULTRA ? "/v2beta/stable-image/generate/ultra" :
 		 "/v2beta/stable-image/generate/sd3", out);
@@ -181,7 +187,7 @@ stability_request(const struct provider_call *c, struct http_request *out, char 
 	if (r->negative_prompt && *r->negative_prompt)
 		text_part(out, "negative_prompt", r->negative_prompt);
 	if (ep == EP_SD3) {
-		text_part(out, "mode", "text-to-image");
+		text_part(out, "mode", init ? "image-to-image" : "text-to-image");
 		if (c->model->model && *c->model->model)
 			text_part(out, "model", c->model->model);
 	}
@@ -189,9 +195,19 @@ stability_request(const struct provider_call *c, struct http_request *out, char 
 	seed = r->seed % 4294967294u;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)(seed ? seed : 4294967294u));
 	text_part(out, "seed", num);
-	k = nearest_ratio(r->width, r->height);
-	snprintf(ratio, sizeof(ratio), "%u:%u", ratios[k][0], ratios[k][1]);
-	text_part(out, "aspect_ratio", ratio);
+	if (init) {
+		/* image-to-image: the output takes the image's shape, and
+		 * strength is how much may change, as in the recipe */
+		http_request_part(out, "image", init->data, init->len,
+				  !strcmp(init->mime, "image/jpeg") ? "init.jpg" :
+				  !strcmp(init->mime, "image/webp") ? "init.webp" : "init.png", init->mime);
+		snprintf(num, sizeof(num), "%u.%03u", init->strength / 1000, init->strength % 1000);
+		text_part(out, "strength", num);
+	} else {
+		k = nearest_ratio(r->width, r->height);
+		snprintf(ratio, sizeof(ratio), "%u:%u", ratios[k][0], ratios[k][1]);
+		text_part(out, "aspect_ratio", ratio);
+	}
 	text_part(out, "output_format", "png");
 	for (i = 0; i < r->nparams; i++) {
 		const char *name = r->params[i].name;
@@ -382,6 +398,7 @@ const struct provider provider_stability = {
 	.default_endpoint = "https://api.stability.ai",
 	.concurrency = 4,
 	.needs_key = 1,
+	.inputs = 1u << ROLE_INIT,  /* image-to-image (SD3, Ultra) */
 	.request = stability_request,
 	.reply = stability_reply,
 	.check = stability_check,

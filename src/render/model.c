@@ -154,5 +154,7 @@ render_builtin(const struct render_req *req, struct image *out)
 	if ((st & ST_PHOTO) && !(st & ST_ICON))
 		finish_photo(&sc);
 	draw_text(&sc);
+	if (req->ninputs)
+		render_compose(req, out);
 	return 0;
 }

@@ -20,6 +20,16 @@
  * part of the built-in model's identity, so old cache keys stop matching. */
 #define RENDER_VERSION "1"
 
+/* An input image (recipe `inputs:`), decoded: RGB or RGBA. */
+struct render_input {
+	enum input_role role;
+	uint32_t strength;              /* init: per mille */
+	const struct image *img;
+	const unsigned char *data;      /* the file as read (PNG, JPEG or WebP): what an API is sent */
+	size_t len;
+	const char *mime;               /* its type, from its bytes: "image/png", ... */
+};
+
 struct render_req {
 	const char *prompt;
 	const char *negative_prompt;    /* "" when none */
@@ -27,10 +37,22 @@ struct render_req {
 	uint32_t width, height;         /* 1..IMAGE_MAX_SIDE */
 	const struct param *params;     /* sorted by name; may be ignored */
 	size_t nparams;
+	const struct render_input *inputs;  /* in the recipe's order; NULL: none */
+	size_t ninputs;
 };
 
 /* Render into out (RGB, allocated here).  Returns 0, or -1 for a size out
  * of range (out untouched). */
 int render_builtin(const struct render_req *req, struct image *out);
+
+/* What the built-in model does with inputs, on the scene it painted
+ * (RGB, req's size), in integer arithmetic: an init image, scaled to
+ * cover the frame and centred (so at strength 0 the output is a crop of
+ * it), is blended under the scene, the scene taking `strength` of each
+ * pixel; each
+ * reference is placed as the subject, side by side, over the lower middle
+ * (its alpha kept); a mask (white: change) then keeps its image where the
+ * mask is black.  Called by render_builtin(). */
+void render_compose(const struct render_req *req, struct image *scene);
 
 #endif

@@ -913,6 +913,27 @@ card_html(struct buf *b, const struct card *cd)
 		html(b, m->r->negative_prompt);
 		buf_puts(b, "</p>\n");
 	}
+	if (a->ninputs) {
+		/* what it is made from: another asset links to its card */
+		buf_puts(b, "<p class=\"inputs\">from: ");
+		for (i = 0; i < a->ninputs; i++) {
+			const struct asset_input *in = &a->inputs[i];
+
+			if (i)
+				buf_puts(b, ", ");
+			if (in->asset) {
+				buf_puts(b, "<a href=\"#asset-");
+				html(b, in->asset);
+				buf_puts(b, "\">");
+				html(b, in->asset);
+				buf_puts(b, "</a>");
+			} else {
+				html(b, in->file->path);
+			}
+			buf_printf(b, " (%s)", input_role_names[in->role]);
+		}
+		buf_puts(b, "</p>\n");
+	}
 	if (cd->fin)
 		meta_rows(b, cd->fin, cd->pre ? "final" : NULL, !cd->pre);
 	if (cd->pre)

@@ -18,7 +18,7 @@ validate() {
 demo() {
 	mkdir -p "$1" &&
 	cp "$TEST_TOP/assetgen.yaml" "$1/" &&
-	cp -r "$TEST_TOP/recipes" "$TEST_TOP/fonts" "$1/"
+	cp -r "$TEST_TOP/recipes" "$TEST_TOP/fonts" "$TEST_TOP/products" "$1/"
 }
 
 # sign_with DIR CREDS: DIR's assetgen.yaml signs with the credentials in CREDS

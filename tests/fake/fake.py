@@ -781,6 +781,47 @@ def mutate(kind):
     return half if kind == "truncated" else (lambda png: png)
 
 
+IMAGE_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "image/webp": b"RIFF"}
+
+
+def check_http_inputs(inputs):
+    """The generic endpoint's "inputs": [{role, image (base64), mime_type,
+    strength (init only, 0..1)}], at most one init and one mask.  Returns
+    what the tests may look at: role, type, strength and the image's
+    SHA-256, per input."""
+    if not isinstance(inputs, list) or not inputs:
+        raise Violation("inputs must be a non-empty list")
+    seen, out = {}, []
+    for i, o in enumerate(inputs):
+        if not isinstance(o, dict):
+            raise Violation("inputs[%d] must be an object" % i)
+        extra = set(o) - {"role", "image", "mime_type", "strength"}
+        if extra:
+            raise Violation("inputs[%d]: unknown field(s): %s" % (i, ", ".join(sorted(extra))))
+        role = o.get("role")
+        if role not in ("reference", "init", "mask"):
+            raise Violation("inputs[%d].role must be reference, init or mask" % i)
+        seen[role] = seen.get(role, 0) + 1
+        if role != "reference" and seen[role] > 1:
+            raise Violation("more than one input with role %s" % role)
+        if ("strength" in o) != (role == "init"):
+            raise Violation("inputs[%d]: strength goes with role init, and only there" % i)
+        if role == "init" and not (isinstance(o["strength"], (int, float)) and 0 <= o["strength"] <= 1):
+            raise Violation("inputs[%d].strength must be a number in 0..1" % i)
+        mime = o.get("mime_type")
+        if mime not in IMAGE_MAGIC:
+            raise Violation("inputs[%d].mime_type must be image/png, image/jpeg or image/webp" % i)
+        try:
+            data = base64.b64decode(o.get("image") or "", validate=True)
+        except (binascii.Error, TypeError):
+            raise Violation("inputs[%d].image is not base64" % i)
+        if not data.startswith(IMAGE_MAGIC[mime]):
+            raise Violation("inputs[%d].image is not the %s its mime_type says" % (i, mime))
+        out.append({"role": role, "mime_type": mime, "strength": o.get("strength"),
+                    "sha256": hashlib.sha256(data).hexdigest()})
+    return out
+
+
 def r_http_generate(req, as_json):
     req.no_query()
     # a team's own server: a key, or HTTP Basic (an endpoint URL's
@@ -789,9 +830,11 @@ def r_http_generate(req, as_json):
         req.bearer(optional=True)
     obj = req.json()
     req.set_prompt(obj.get("prompt"), obj.get("seed"))
-    extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params"}
+    extra = set(obj) - {"prompt", "negative_prompt", "seed", "width", "height", "params", "inputs"}
     if extra:
         raise Violation("unknown field(s): %s" % ", ".join(sorted(extra)))
+    if "inputs" in obj:
+        req.rec["inputs"] = check_http_inputs(obj["inputs"])
     prompt = want(obj, "prompt", lambda v: isinstance(v, str), "a string", required=True)
     want(obj, "negative_prompt", lambda v: isinstance(v, str), "a string")
     seed = want(obj, "seed", lambda v: is_int(v) and v >= 0, "an integer >= 0", required=True)
@@ -884,6 +927,90 @@ def r_openai(req):
     return build
 
 
+def png_header(data):
+    """(width, height, colour type) of a PNG, or None."""
+    if not data.startswith(IMAGE_MAGIC["image/png"]) or len(data) < 26 or data[12:16] != b"IHDR":
+        return None
+    w, h = struct.unpack(">II", data[16:24])
+    return w, h, data[25]
+
+
+def r_openai_edits(req):
+    """POST /v1/images/edits, multipart: image (one) or image[] (several,
+    up to 16), mask (a PNG with alpha, the size of the first image)."""
+    req.no_query()
+    req.bearer()
+    ct = req.headers.get("content-type", "")
+    mtype, params = header_params(ct)
+    if mtype != "multipart/form-data":
+        raise Violation("content-type is %r, expected multipart/form-data" % ct)
+    fields, images, mask = {}, [], None
+    for name, data, filename, ptype in parse_multipart(req.body, params.get("boundary")):
+        if name in ("image", "image[]"):
+            if filename is None:
+                raise Violation("%s must be a file part" % name)
+            images.append((name, data, ptype))
+        elif name == "mask":
+            if filename is None or mask is not None:
+                raise Violation("mask must be one file part")
+            mask = data
+        elif name in fields:
+            raise Violation("multipart field %r sent twice" % name)
+        else:
+            fields[name] = data.decode("utf-8")
+    req.set_prompt(fields.get("prompt"))
+    for key in fields:
+        if key not in OPENAI_FIELDS | {"input_fidelity"}:
+            raise Violation("Unrecognized request argument supplied: %s" % key)
+    if fields.get("model") not in OPENAI_MODELS:
+        raise Violation("The model `%s` does not exist or you do not have access to it."
+                        % fields.get("model"), 404)
+    if not fields.get("prompt"):
+        raise Violation("prompt: required")
+    if not images:
+        raise Violation("image: required")
+    names = {n for n, _, _ in images}
+    if len(names) > 1 or (names == {"image"} and len(images) > 1):
+        raise Violation("several images go as repeated image[] parts; one as image")
+    if names == {"image[]"} and len(images) == 1:
+        raise Violation("one image goes as image, not image[]")
+    if len(images) > 16:
+        raise Violation("at most 16 images")
+    rec = []
+    for _, data, ptype in images:
+        kind = next((m for m, magic in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+        if kind is None:
+            raise Violation("image: png, webp or jpg only")
+        if ptype != kind:
+            raise Violation("image part typed %r holds %s" % (ptype, kind))
+        rec.append({"role": "image", "mime_type": kind, "strength": None,
+                    "sha256": hashlib.sha256(data).hexdigest()})
+    if mask is not None:
+        mh, ih = png_header(mask), png_header(images[0][1])
+        if mh is None:
+            raise Violation("mask must be a PNG")
+        if mh[2] not in (4, 6):
+            raise Violation("mask must have an alpha channel (the edited area is where alpha is 0)")
+        if ih is not None and mh[:2] != ih[:2]:
+            raise Violation("mask must have the same dimensions as the first image")
+        rec.append({"role": "mask", "mime_type": "image/png", "strength": None,
+                    "sha256": hashlib.sha256(mask).hexdigest()})
+    req.rec["inputs"] = rec
+    size = fields.get("size", "1024x1024")
+    w, h = (cap(int(x)) for x in size.split("x")) if size != "auto" else (1024, 1024)
+    prompt = fields["prompt"]
+
+    def build(kind):
+        if kind in SAFETY_KINDS:
+            return None
+        png = mutate(kind)(render_png(prompt, 0, w, h, text=req.state.text_mode(prompt, 0)))
+        return Response(200, {"created": int(time.time()), "data": [{"b64_json": b64(png)}],
+                              "output_format": "png", "usage": {"input_tokens": 20,
+                                                                "output_tokens": 1056,
+                                                                "total_tokens": 1076}})
+    return build
+
+
 def a1111_auth(req):
     v = req.headers.get("authorization")
     if v is None:
@@ -897,11 +1024,51 @@ def a1111_auth(req):
         raise Violation("Authorization for A1111 must be HTTP Basic (--api-auth user:pass)", 401)
 
 
-def r_a1111_txt2img(req):
+def a1111_image(v, what):
+    """A base64 image as the webui takes it (a data: URL prefix allowed):
+    its bytes."""
+    if not nonempty_str(v):
+        raise Violation("%s must be a base64 string" % what)
+    if v.startswith("data:"):
+        m = re.match(r"data:image/[A-Za-z0-9.+-]+;base64,", v)
+        if not m:
+            raise Violation("%s: malformed data: URL prefix" % what)
+        v = v[m.end():]
+    try:
+        data = base64.b64decode(v, validate=True)
+    except (binascii.Error, ValueError):
+        raise Violation("%s is not base64" % what)
+    if not any(data.startswith(m) for m in IMAGE_MAGIC.values()):
+        raise Violation("%s is not a PNG, JPEG or WebP image" % what)
+    return data
+
+
+def r_a1111_txt2img(req, img2img=False):
     req.no_query()
     a1111_auth(req)
     obj = req.json()
     req.set_prompt(obj.get("prompt"), obj.get("seed"))
+    if img2img:
+        # modules/api/models.py: init_images (a list; "Init image not
+        # found" without), denoising_strength (0.75 if absent), mask
+        imgs = obj.get("init_images")
+        if not isinstance(imgs, list) or not imgs:
+            raise Violation("Init image not found", 404)
+        if len(imgs) > 1:
+            raise Violation("bad number of images passed: %d; expecting 1 or less than "
+                            "batch_size" % len(imgs))
+        init = a1111_image(imgs[0], "init_images[0]")
+        strength = want(obj, "denoising_strength", lambda v: is_num(v) and 0 <= v <= 1,
+                        "a number 0..1")
+        rec = [{"role": "init", "strength": strength, "sha256": hashlib.sha256(init).hexdigest()}]
+        if "mask" in obj:
+            mask = a1111_image(obj["mask"], "mask")
+            if not mask.startswith(IMAGE_MAGIC["image/png"]):
+                raise Violation("mask: send a PNG")
+            rec.append({"role": "mask", "strength": None, "sha256": hashlib.sha256(mask).hexdigest()})
+        req.rec["inputs"] = rec
+    elif "init_images" in obj or "mask" in obj:
+        raise Violation("init_images and mask are img2img fields, not txt2img's")
     prompt = want(obj, "prompt", lambda v: isinstance(v, str), "a string", required=True)
     want(obj, "negative_prompt", lambda v: isinstance(v, str), "a string")
     seed = want(obj, "seed", lambda v: is_int(v) and v >= -1, "an integer >= -1")
@@ -1326,6 +1493,9 @@ def r_stability(req, ep="sd3"):
             w, h, _ch, _px = png_decode(files["image"])
         except ValueError as e:
             raise Violation("image: not a decodable PNG: %s" % e) from None
+        req.rec["inputs"] = [{"role": "init", "mime_type": "image/png",
+                              "strength": float(fields["strength"]),
+                              "sha256": hashlib.sha256(files["image"]).hexdigest()}]
         w, h = cap(w), cap(h)
     else:
         if "image" in files or "strength" in fields:
@@ -1416,6 +1586,15 @@ def r_gemini(req):
                 if not (isinstance(d, dict) and set(d) == {"mimeType", "data"}
                         and nonempty_str(d["mimeType"]) and isinstance(d["data"], str)):
                     raise Violation("%s.inlineData: expected {mimeType, data}" % pw)
+                try:
+                    data = base64.b64decode(d["data"], validate=True)
+                except (binascii.Error, ValueError):
+                    raise Violation("%s.inlineData.data is not base64" % pw)
+                if d["mimeType"] not in IMAGE_MAGIC or not data.startswith(IMAGE_MAGIC[d["mimeType"]]):
+                    raise Violation("Unhandled generated data mime type: %s" % d["mimeType"])
+                req.rec.setdefault("inputs", []).append(
+                    {"role": "reference", "mime_type": d["mimeType"], "strength": None,
+                     "sha256": hashlib.sha256(data).hexdigest()})
     if not texts:
         raise Violation("contents: no text part (no prompt)")
     w = h = BASE
@@ -1474,7 +1653,9 @@ ROUTES = [
     ("http", "POST", r"/generate", lambda r: r_http_generate(r, False), "api"),
     ("http", "POST", r"/generate-json", lambda r: r_http_generate(r, True), "api"),
     ("openai", "POST", r"/images/generations", r_openai, "api"),
+    ("openai", "POST", r"/images/edits", r_openai_edits, "api"),
     ("a1111", "POST", r"/sdapi/v1/txt2img", r_a1111_txt2img, "api"),
+    ("a1111", "POST", r"/sdapi/v1/img2img", lambda r: r_a1111_txt2img(r, True), "api"),
     ("a1111", "POST", r"/sdapi/v1/extra-single-image", r_a1111_extras, "api"),
     ("ideogram", "POST", r"/generate", r_ideogram, "api"),
     ("ideogram", "POST", r"/v1/ideogram-v3/generate", r_ideogram_v3, "api"),
