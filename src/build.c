@@ -1347,7 +1347,7 @@ uncommit(struct sched *s, struct task *t)
 }
 
 /* An input asset made by another candidate than planned (a fallback, a
- * re-roll) has another final key than the one this item was keyed on. */
+ * re-roll) has other pixels than the ones this item was keyed on. */
 static void
 rekey_inputs(struct sched *s, struct plan_item *it)
 {
@@ -1362,7 +1362,7 @@ rekey_inputs(struct sched *s, struct plan_item *it)
 		up = k ? &s->pl->items[k - 1] : NULL;
 		if (!up || s->results[k - 1].cand >= up->ncands)
 			continue;
-		ups[i] = up->cands[s->results[k - 1].cand].final_key;
+		ups[i] = up->cands[s->results[k - 1].cand].pix_key;
 		if (!key_equal(&ups[i], &it->ups[i]))
 			moved = 1;
 	}

@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "input_images.h"
 #include "os.h"
+#include "png.h"
 #include "util.h"
 
 int
@@ -45,6 +46,17 @@ input_images_load(const struct plan *pl, const struct plan_item *it, struct inpu
 		}
 		out->in[i].mime = codec_format_mime(codec_sniff(out->in[i].data, out->in[i].len));
 		rc = codec_decode(out->in[i].data, out->in[i].len, NULL, &out->img[i], NULL, &why);
+		if (rc == 0 && !in->file) {
+			/* An input asset is keyed by its pixels (plan.h, ups), not
+			 * by its output's bytes, which carry its PNG settings,
+			 * metadata and signature: send those pixels, encoded
+			 * alike whatever the upstream's settings. */
+			buf_release(&out->bytes[i]);
+			rc = pngio_encode(&out->img[i], NULL, 6, &out->bytes[i], &why);
+			out->in[i].data = (const unsigned char *)out->bytes[i].data;
+			out->in[i].len = out->bytes[i].len;
+			out->in[i].mime = "image/png";
+		}
 		if (rc < 0) {
 			*err = xasprintf("input %s: %s", in->file ? in->file->path : in->asset, why);
 			free(why);

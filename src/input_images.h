@@ -2,7 +2,9 @@
  *
  * A file input is decoded from the bytes the loader read (and keyed); an
  * asset input from that asset's output, which the scheduler has placed
- * before its dependants start (ready.h).
+ * before its dependants start (ready.h), and sent as its pixels alone,
+ * PNG-encoded the same way whatever the upstream's PNG settings, metadata
+ * or signature (it is keyed by its pixels' key).
  */
 #ifndef INPUT_IMAGES_H
 #define INPUT_IMAGES_H
@@ -16,7 +18,7 @@
 struct input_images {
 	struct render_input *in;    /* it->asset->ninputs of them */
 	struct image *img;
-	struct buf *bytes;          /* an input asset's output, as read */
+	struct buf *bytes;          /* an input asset's pixels, encoded to be sent */
 	size_t n;
 };
 

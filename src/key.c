@@ -135,7 +135,7 @@ key_inputs(const struct key *gen, const struct asset *a, const struct key *ups, 
 	size_t i;
 
 	key_hex(gen, hex);
-	start(&e, "assetgen/inputs/v1");
+	start(&e, "assetgen/inputs/v2");
 	put_field(&e, "generation", hex);
 	put_u64(&e, "inputs", a->ninputs);
 	for (i = 0; i < a->ninputs; i++) {
@@ -148,8 +148,9 @@ key_inputs(const struct key *gen, const struct asset *a, const struct key *ups, 
 			key_hex(&k, hex);
 			put_field(&e, "file", hex);
 		} else {
+			/* the upstream's pixels, as they are sent (input_images.h) */
 			key_hex(&ups[i], hex);
-			put_field(&e, "asset", hex);
+			put_field(&e, "asset pixels", hex);
 		}
 	}
 	finish(&e, out);

@@ -42,7 +42,8 @@ void key_generation(const struct asset *a, const struct model_id *id,
 
 /* The generation key of an asset with inputs: gen (key_generation's)
  * plus each input's role, strength and identity: a file's content digest
- * (never its path), or the upstream asset's final key ups[i]. */
+ * (never its path), or the upstream asset's pixels' key ups[i] (its
+ * pix_key: what is sent is its pixels, input_images.h). */
 void key_inputs(const struct key *gen, const struct asset *a, const struct key *ups,
 		struct key *out);
 

@@ -480,7 +480,7 @@ plan_one(struct plan *pl, struct plan_item *it, const struct project *p, struct 
 			const struct plan_item *up = k ? &pl->items[k - 1] : NULL;
 
 			if (up && up->ncands)
-				it->ups[i] = up->cands[up->chosen].final_key;
+				it->ups[i] = up->cands[up->chosen].pix_key;
 		}
 	}
 	it->out_name = xasprintf("%s.png", a->name);

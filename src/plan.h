@@ -78,7 +78,7 @@ struct plan_item {
 	struct key gen_digest;        /* UPSCALE: the cached image before upscaling;
 	                                 OVERLAY: the cached generation */
 	char *why;                    /* why it is rebuilt ("prompt changed; seed 42→43") */
-	struct key *ups;              /* per input: an upstream asset's final key, as planned
+	struct key *ups;              /* per input: an upstream asset's pixels' key, as planned
 	                                 (key_inputs); zero for a file; NULL without inputs */
 	double cost;                  /* estimated: a candidate's price (GENERATE), plus a model's upscale */
 	double saved;                 /* RESTORE/UPSCALE: what the cached artifact cost */

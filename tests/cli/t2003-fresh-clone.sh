@@ -24,7 +24,7 @@ test_expect_success 'a fresh copy of this repository reproduces the committed as
 
 test_expect_success 'build --locked on a fresh copy makes the built-in assets again, the pinned bytes' '
 	fresh y && assetgen -C y build --locked >out &&
-	grep -q "10 generated" out &&
+	grep -q "$(grep -vc "^#" "$TEST_TOP/assetgen.lock") generated" out &&
 	for f in x/dist/*.png; do cmp "$f" "y/dist/${f#x/dist/}" || exit 1; done &&
 	cmp "$TEST_TOP/assetgen.lock" y/assetgen.lock
 '
@@ -33,7 +33,7 @@ test_expect_success 'pixels cached in another encoding give the same bytes and t
 	fresh z && printf "png: {level: 0, filter: none}\n" >>z/assetgen.yaml &&
 	assetgen -C z build -q && ! cmp -s "$TEST_TOP/assetgen.lock" z/assetgen.lock &&
 	cp "$TEST_TOP/assetgen.yaml" z/assetgen.yaml &&
-	assetgen -C z build >out && grep -q "0 generated, 0 upscaled, 10 restored" out &&
+	assetgen -C z build >out && grep -q "0 generated, 0 upscaled, $(grep -vc "^#" "$TEST_TOP/assetgen.lock") restored" out &&
 	for f in x/dist/*.png; do cmp "$f" "z/dist/${f#x/dist/}" || exit 1; done &&
 	cmp "$TEST_TOP/assetgen.lock" z/assetgen.lock
 '

@@ -13,8 +13,18 @@ requests_inputs() {
 import json, sys
 for r in json.load(sys.stdin):
     if r["provider"] == sys.argv[1] and r.get("inputs"):
-        print(" ".join("%s:%s:%s:%s" % (i["role"], i.get("mime_type", "image/png"), i["strength"], i["sha256"])
+        print(" ".join("%s:%s:%s:%s" % (i["role"], i.get("mime_type", "image/png"), i["strength"],
+                                        i.get("pixels") or i["sha256"])
                        for i in r["inputs"]))' "$1"
+}
+
+# digest FILE: as requests_inputs shows an input: a PNG by its pixels (an
+# input asset is sent as its pixels, not its output file's bytes)
+digest() {
+	python3 -B -c '
+import sys; sys.path.insert(0, sys.argv[1])
+import fake
+print(fake.pixels_digest(open(sys.argv[2], "rb").read()))' "$TEST_TOP/tests/fake" "$1"
 }
 
 setup() {
@@ -52,9 +62,9 @@ test_expect_success 'http: each input in the JSON, base64, with its role, type a
 	setup && fake_ctl POST /_control/reset >/dev/null &&
 	assetgen -C p build >out && grep -q "generate hero (team" out &&
 	fake_violations &&
-	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
-	mug=$(sha256sum <p/products/mug.png | cut -d" " -f1) &&
-	mask=$(sha256sum <p/products/mask.png | cut -d" " -f1) &&
+	bg=$(digest p/dist/bg.png) &&
+	mug=$(digest p/products/mug.png) &&
+	mask=$(digest p/products/mask.png) &&
 	requests_inputs http >got &&
 	echo "init:image/png:0.25:$bg reference:image/png:None:$mug mask:image/png:None:$mask" >want &&
 	diff want got
@@ -67,7 +77,7 @@ test_expect_success 'a1111: an init goes to img2img with init_images, denoising_
 	assetgen -C p build >out && grep -q "generate hero (team" out &&
 	fake_violations &&
 	fake_ctl GET /_control/requests | grep -q "/sdapi/v1/img2img" &&
-	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	bg=$(digest p/dist/bg.png) &&
 	requests_inputs a1111 >got &&
 	grep -q "^init:image/png:0.25:$bg mask:" got
 '
@@ -95,8 +105,8 @@ test_expect_success 'openai: /images/edits, multipart, image[] with the mask'"'"
 	OPENAI_API_KEY=k assetgen -C p build >out && grep -q "generate hero (team" out &&
 	grep -q "generate edit (team" out &&
 	fake_violations &&
-	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
-	mug=$(sha256sum <p/products/mug.png | cut -d" " -f1) &&
+	bg=$(digest p/dist/bg.png) &&
+	mug=$(digest p/products/mug.png) &&
 	requests_inputs openai | sort >got &&
 	grep -q "^image:image/png:None:$bg image:image/png:None:$mug mask:image/png:None:" got &&
 	grep -q "^image:image/png:None:$mug mask:image/png:None:" got
@@ -120,8 +130,8 @@ test_expect_success 'gemini: references as inlineData parts, with their true typ
 	fake_ctl POST /_control/reset >/dev/null &&
 	GEMINI_API_KEY=k assetgen -C p build >out && grep -q "generate hero (team" out &&
 	fake_violations &&
-	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
-	mug=$(sha256sum <p/products/mug.png | cut -d" " -f1) &&
+	bg=$(digest p/dist/bg.png) &&
+	mug=$(digest p/products/mug.png) &&
 	requests_inputs gemini >got &&
 	echo "reference:image/png:None:$bg reference:image/png:None:$mug" >want &&
 	diff want got
@@ -133,7 +143,7 @@ test_expect_success 'stability: an init is image-to-image, the image a file part
 	fake_ctl POST /_control/reset >/dev/null &&
 	STABILITY_API_KEY=k assetgen -C p build >out && grep -q "generate hero (team" out &&
 	fake_violations &&
-	bg=$(sha256sum <p/dist/bg.png | cut -d" " -f1) &&
+	bg=$(digest p/dist/bg.png) &&
 	requests_inputs stability >got &&
 	echo "init:image/png:0.25:$bg" >want && diff want got
 '
@@ -142,6 +152,14 @@ test_expect_success 'a provider that cannot take an input is skipped, and the re
 	setup && sed -i "s/provider: http, endpoint: \"[^\"]*\"/provider: gemini, api_key_env: GEMINI_API_KEY, model: gemini-3.1-flash-image/" p/assetgen.yaml &&
 	GEMINI_API_KEY=k must_fail 1 assetgen -C p build --explain >out 2>err &&
 	grep -qx "FAILED hero: no candidate can serve this asset; skipped team: provider gemini takes no init input" err
+'
+
+test_expect_success 'other PNG settings upstream re-encode it: the paid dependant is not asked for again' '
+	setup && fake_ctl POST /_control/reset >/dev/null &&
+	assetgen -C p build >out && test "$(fake_count http)" = 1 &&
+	printf "png: {level: 1, filter: none}\n" >>p/assetgen.yaml &&
+	assetgen -C p build >out && test "$(fake_count http)" = 1 &&
+	grep -q "0 generated" out
 '
 
 test_done

@@ -276,6 +276,17 @@ def png_decode(data):
         raise ValueError("palette index out of range") from None
 
 
+
+def pixels_digest(data):
+    """What an image input shows: for a PNG, the SHA-256 of its size,
+    channels and decoded pixels, whatever its encoding and metadata; for
+    any other image (or a PNG this decoder refuses), None."""
+    try:
+        w, h, c, px = png_decode(data)
+    except ValueError:
+        return None
+    return hashlib.sha256(b"%dx%dx%d\0" % (w, h, c) + bytes(px)).hexdigest()
+
 def upscale_nearest(w, h, ch, pixels, nw, nh):
     xmap = [(x * w) // nw for x in range(nw)]
     cache, rows = {}, []
@@ -818,7 +829,7 @@ def check_http_inputs(inputs):
         if not data.startswith(IMAGE_MAGIC[mime]):
             raise Violation("inputs[%d].image is not the %s its mime_type says" % (i, mime))
         out.append({"role": role, "mime_type": mime, "strength": o.get("strength"),
-                    "sha256": hashlib.sha256(data).hexdigest()})
+                    "sha256": hashlib.sha256(data).hexdigest(), "pixels": pixels_digest(data)})
     return out
 
 
@@ -984,7 +995,7 @@ def r_openai_edits(req):
         if ptype != kind:
             raise Violation("image part typed %r holds %s" % (ptype, kind))
         rec.append({"role": "image", "mime_type": kind, "strength": None,
-                    "sha256": hashlib.sha256(data).hexdigest()})
+                    "sha256": hashlib.sha256(data).hexdigest(), "pixels": pixels_digest(data)})
     if mask is not None:
         mh, ih = png_header(mask), png_header(images[0][1])
         if mh is None:
@@ -994,7 +1005,7 @@ def r_openai_edits(req):
         if ih is not None and mh[:2] != ih[:2]:
             raise Violation("mask must have the same dimensions as the first image")
         rec.append({"role": "mask", "mime_type": "image/png", "strength": None,
-                    "sha256": hashlib.sha256(mask).hexdigest()})
+                    "sha256": hashlib.sha256(mask).hexdigest(), "pixels": pixels_digest(mask)})
     req.rec["inputs"] = rec
     size = fields.get("size", "1024x1024")
     w, h = (cap(int(x)) for x in size.split("x")) if size != "auto" else (1024, 1024)
@@ -1060,12 +1071,13 @@ def r_a1111_txt2img(req, img2img=False):
         init = a1111_image(imgs[0], "init_images[0]")
         strength = want(obj, "denoising_strength", lambda v: is_num(v) and 0 <= v <= 1,
                         "a number 0..1")
-        rec = [{"role": "init", "strength": strength, "sha256": hashlib.sha256(init).hexdigest()}]
+        rec = [{"role": "init", "strength": strength, "sha256": hashlib.sha256(init).hexdigest(),
+                "pixels": pixels_digest(init)}]
         if "mask" in obj:
             mask = a1111_image(obj["mask"], "mask")
             if not mask.startswith(IMAGE_MAGIC["image/png"]):
                 raise Violation("mask: send a PNG")
-            rec.append({"role": "mask", "strength": None, "sha256": hashlib.sha256(mask).hexdigest()})
+            rec.append({"role": "mask", "strength": None, "sha256": hashlib.sha256(mask).hexdigest(), "pixels": pixels_digest(mask)})
         req.rec["inputs"] = rec
     elif "init_images" in obj or "mask" in obj:
         raise Violation("init_images and mask are img2img fields, not txt2img's")
@@ -1495,7 +1507,8 @@ def r_stability(req, ep="sd3"):
             raise Violation("image: not a decodable PNG: %s" % e) from None
         req.rec["inputs"] = [{"role": "init", "mime_type": "image/png",
                               "strength": float(fields["strength"]),
-                              "sha256": hashlib.sha256(files["image"]).hexdigest()}]
+                              "sha256": hashlib.sha256(files["image"]).hexdigest(),
+                              "pixels": pixels_digest(files["image"])}]
         w, h = cap(w), cap(h)
     else:
         if "image" in files or "strength" in fields:
@@ -1594,7 +1607,7 @@ def r_gemini(req):
                     raise Violation("Unhandled generated data mime type: %s" % d["mimeType"])
                 req.rec.setdefault("inputs", []).append(
                     {"role": "reference", "mime_type": d["mimeType"], "strength": None,
-                     "sha256": hashlib.sha256(data).hexdigest()})
+                     "sha256": hashlib.sha256(data).hexdigest(), "pixels": pixels_digest(data)})
     if not texts:
         raise Violation("contents: no text part (no prompt)")
     w = h = BASE
