@@ -142,7 +142,7 @@ html_attr(struct buf *b, const char *s)
 }
 
 static void
-srcset(struct buf *b, const struct derivative *d, size_t n, enum outf f)
+srcset(struct buf *b, const char *base, const struct derivative *d, size_t n, enum outf f)
 {
 	size_t i;
 	int first = 1;
@@ -150,7 +150,7 @@ srcset(struct buf *b, const struct derivative *d, size_t n, enum outf f)
 	for (i = 0; i < n; i++) {
 		if (d[i].fmt != f)
 			continue;
-		buf_printf(b, "%s%s %uw", first ? "" : ", ", d[i].file, d[i].width);
+		buf_printf(b, "%s%s%s %uw", first ? "" : ", ", base, d[i].file, d[i].width);
 		first = 0;
 	}
 }
@@ -160,6 +160,7 @@ derive_snippet(const struct asset *a, const struct derivative *d, size_t n,
 	       const char *png_file, uint32_t w, uint32_t h, struct buf *out)
 {
 	const char *sizes = a->outputs.sizes[0] ? a->outputs.sizes : "100vw";
+	const char *base = a->outputs.base;
 	unsigned have = 0;
 	size_t i, big = SIZE_MAX;
 	int f, img = -1;
@@ -175,19 +176,19 @@ derive_snippet(const struct asset *a, const struct derivative *d, size_t n,
 		if (!(have & (1u << f)) || f == img)
 			continue;
 		buf_printf(out, "  <source type=\"%s\" srcset=\"", derive_mime((enum outf)f));
-		srcset(out, d, n, (enum outf)f);
+		srcset(out, base, d, n, (enum outf)f);
 		buf_printf(out, "\" sizes=\"%s\">\n", sizes);
 	}
 	for (i = 0; img >= 0 && i < n; i++)
 		if ((int)d[i].fmt == img)
 			big = i;
 	if (big != SIZE_MAX) {
-		buf_printf(out, "  <img src=\"%s\" srcset=\"", d[big].file);
-		srcset(out, d, n, (enum outf)img);
+		buf_printf(out, "  <img src=\"%s%s\" srcset=\"", base, d[big].file);
+		srcset(out, base, d, n, (enum outf)img);
 		buf_printf(out, "\" sizes=\"%s\" width=\"%u\" height=\"%u\"", sizes, d[big].width,
 			   d[big].height);
 	} else {
-		buf_printf(out, "  <img src=\"%s\" width=\"%u\" height=\"%u\"", png_file, w, h);
+		buf_printf(out, "  <img src=\"%s%s\" width=\"%u\" height=\"%u\"", base, png_file, w, h);
 	}
 	buf_puts(out, " alt=\"");
 	html_attr(out, a->prompt);

@@ -94,7 +94,7 @@ static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
-static const char *const outputs_keys[] = { "formats", "widths", "quality", "sizes", NULL };
+static const char *const outputs_keys[] = { "formats", "widths", "quality", "sizes", "base", NULL };
 const char *const outf_names[OUTF_COUNT] = { "avif", "webp", "png", "jpeg" };
 static const char *const fits[] = { "cover", "contain", "stretch" };     /* enum fit_mode */
 static const char *const crops[] = { "center", "top", "bottom", "left", "right" }; /* enum fit_crop */
@@ -2002,6 +2002,16 @@ parse_outputs(struct loader *l, const struct node *v, struct outputs *o)
 				memcpy(o->sizes, x->str, x->len + 1);
 				o->sizes_set = 1;
 			}
+		} else if (!strcmp(k->str, "base")) {
+			if (want_string(l, x, "base") < 0)
+				continue;
+			if (x->len > OUTPUTS_SIZES_MAX || strpbrk(x->str, "\"<>&' \\\r\n\t,"))
+				problem(l, x, "'base' must be a URL prefix of at most %d characters, "
+					"with no spaces, quotes, commas or '<', '>', '&'", OUTPUTS_SIZES_MAX);
+			else {
+				memcpy(o->base, x->str, x->len + 1);
+				o->base_set = 1;
+			}
 		} else {
 			unknown_key(l, k, outputs_keys);
 		}
@@ -2025,6 +2035,10 @@ outputs_over(struct outputs *base, const struct outputs *over)
 		base->widths_set = 1;
 		memcpy(base->widths, over->widths, sizeof(base->widths));
 		base->nwidths = over->nwidths;
+	}
+	if (over->base_set) {
+		base->base_set = 1;
+		memcpy(base->base, over->base, sizeof(base->base));
 	}
 	if (over->sizes_set) {
 		base->sizes_set = 1;

@@ -132,12 +132,13 @@ extern const char *const outf_names[OUTF_COUNT];
 
 struct outputs {
 	int set;                    /* an outputs: mapping applies */
-	int formats_set, widths_set, sizes_set;
+	int formats_set, widths_set, sizes_set, base_set;
 	unsigned formats;           /* bit (1u << enum outf); default avif, webp, jpeg */
 	uint32_t widths[OUTPUTS_MAX_WIDTHS];    /* ascending, unique; none: the source width */
 	size_t nwidths;
 	int quality[OUTF_COUNT];    /* 1-100; 0: the format's default (png: none) */
 	char sizes[OUTPUTS_SIZES_MAX + 1];      /* the snippet's sizes; "": "100vw" */
+	char base[OUTPUTS_SIZES_MAX + 1];       /* the snippet's URL prefix ("/assets/"); "": none */
 };
 
 struct asset {

@@ -41,6 +41,9 @@ test_expect_success 'a quality out of range, or for png, is an error' '
 test_expect_success 'sizes that would break out of its attribute is an error' '
 	bad "sizes: \"100vw\\\"><script>\"" "6:10: '"'sizes'"' cannot hold quotes"
 '
+test_expect_success 'a base with a space or a quote is an error' '
+	bad "base: \"/a b/\"" "6:9: '"'base'"' must be a URL prefix"
+'
 test_expect_success 'an unknown key names the one meant' '
 	bad "width: [480]" "6:3: unknown key '"'width'"' (did you mean '"'widths'"'?)"
 '
@@ -101,6 +104,16 @@ test_expect_success 'exiftool finds the marker and the key in every derivative, 
 		exiftool -s3 -XMP-assetgen:DerivedFrom "$f" | grep -Eqx "(hero|icon).png" &&
 		exiftool -validate -warning -error -a "$f" >v && grep -qx "Validate *: OK" v || exit 1
 	done
+'
+
+test_expect_success 'base starts the snippet URLs, and changes no derivative' '
+	cp -r p s && rm -rf s/dist s/cache &&
+	sed -i "s|^outputs:|outputs:\n  base: /static/img/|" s/assetgen.yaml &&
+	assetgen -C s build -q &&
+	grep -q "<img src=\"/static/img/hero-128.jpg\" srcset=\"/static/img/hero-64.jpg 64w, /static/img/hero-128.jpg 128w\"" s/dist/hero.picture.html &&
+	grep -q "srcset=\"hero-64.avif 64w, hero-128.avif 128w\"" p/dist/hero.picture.html &&
+	(cd p/dist && cksum hero-* icon-*) >sums1 && (cd s/dist && cksum hero-* icon-*) >sums2 &&
+	diff sums1 sums2
 '
 
 test_expect_success 'the same inputs give the same bytes' '
