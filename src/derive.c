@@ -126,6 +126,39 @@ derive_snippet_file(const struct asset *a)
 	return xasprintf("%s.picture.html", a->name);
 }
 
+int
+derive_file_of(const struct project *p, const char *file)
+{
+	const char *dot = strrchr(file, '.'), *dash, *d;
+	char *stem;
+	size_t i;
+	int found = 0;
+
+	if (!dot)
+		return 0;
+	if (str_has_suffix(file, ".picture.html")) {
+		stem = xstrndup(file, strlen(file) - strlen(".picture.html"));
+		found = project_asset(p, stem) != NULL;
+		free(stem);
+		return found;
+	}
+	for (i = 0; i < OUTF_COUNT && strcmp(dot + 1, exts[i]); i++)
+		;
+	if (i == OUTF_COUNT)
+		return 0;
+	stem = xstrndup(file, (size_t)(dot - file));
+	dash = strrchr(stem, '-');
+	for (d = dash ? dash + 1 : NULL; d && *d >= '0' && *d <= '9'; d++)
+		;
+	/* NAME-WIDTH.EXT of an asset NAME, and not an asset's own NAME.png */
+	if (dash && d && !*d && d > dash + 1 && !(i == OUTF_PNG && project_asset(p, stem))) {
+		stem[dash - stem] = '\0';
+		found = project_asset(p, stem) != NULL;
+	}
+	free(stem);
+	return found;
+}
+
 static void
 html_attr(struct buf *b, const char *s)
 {
@@ -451,7 +484,7 @@ derive_run(const struct project *p, const struct plan *pl, const struct item_res
 			}
 			r.jobs = xgrow(r.jobs, &capjobs, njobs + 1, sizeof(*r.jobs));
 			memset(&r.jobs[njobs], 0, sizeof(r.jobs[njobs]));
-			r.jobs[njobs].da = (struct dasset *)(uintptr_t)nas;   /* fixed below */
+			r.jobs[njobs].da = da;
 			r.jobs[njobs].d = &d[k];
 			njobs++;
 			da->need = 1;
@@ -468,8 +501,6 @@ derive_run(const struct project *p, const struct plan *pl, const struct item_res
 		free(sfile);
 		nas++;
 	}
-	for (k = 0; k < njobs; k++)
-		r.jobs[k].da = &r.as[(uintptr_t)r.jobs[k].da];
 	if (nthreads <= 0)
 		nthreads = os_cpus();
 	if (njobs) {

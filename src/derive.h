@@ -70,6 +70,12 @@ struct derive_stats {
 int derive_run(const struct project *p, const struct plan *pl, const struct item_result *res,
 	       struct store *st, struct index *ix, const char *out_dir, int nthreads, struct derive_stats *ds);
 
+/* Is file (a name in DIST) a derivative or a snippet of one of p's
+ * assets, by its name: NAME-WIDTH.avif, .webp, .jpg or .png (but no
+ * asset's own NAME.png), or NAME.picture.html?  For `assetgen clean`,
+ * which removes them whatever the outputs ask for now.  1 or 0. */
+int derive_file_of(const struct project *p, const char *file);
+
 /* "image/avif", ... and the file extension ("avif", "webp", "png", "jpg"). */
 const char *derive_mime(enum outf f);
 const char *derive_ext(enum outf f);

@@ -161,4 +161,12 @@ test_expect_success 'an unchanged tree is a no-op, the shortcut included' '
 	test -s p/dist/icon-32.webp
 '
 
+test_expect_success 'clean removes every derivative and snippet, a width no longer asked for too' '
+	sed -i "s/widths: \[64, 128, 4096\]/widths: [100]/" p/assetgen.yaml &&
+	assetgen -C p build -q && test -s p/dist/hero-100.avif && test -s p/dist/hero-64.avif &&
+	echo mine >p/dist/other-480.webp && echo mine >p/dist/hero-big.jpg &&
+	assetgen -C p clean >out &&
+	(cd p/dist && ls) >left && printf "%s\n" hero-big.jpg other-480.webp >want && diff want left
+'
+
 test_done
