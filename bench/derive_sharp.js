@@ -75,6 +75,9 @@ async function ssim(a, b) {
 		const pairs = fs.readFileSync(0, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' '));
 		for (const [a, b] of pairs) console.log(`${a} ${b} ${(await ssim(a, b)).toFixed(5)}`);
 	}
-	else if (cmd === 'version') console.log(`sharp ${require('sharp/package.json').version}, libvips ${sharp.versions.vips}`);
+	else if (cmd === 'version') {
+		const pkg = path.join(path.dirname(require.resolve('sharp')), '..', 'package.json');
+		console.log(`sharp ${JSON.parse(fs.readFileSync(pkg, 'utf8')).version}, libvips ${sharp.versions.vips}`);
+	}
 	else throw new Error('usage: derive_sharp.js encode|reference|ssim|version ...');
 })().catch((e) => { console.error(e.message); process.exit(1); });
