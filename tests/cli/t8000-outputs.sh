@@ -87,6 +87,12 @@ test_expect_success 'a build writes every format at every width up to the source
 	grep -qx "assetgen: 8 derivatives: 8 encoded, 0 restored from cache, 0 fresh" out
 '
 
+test_expect_success 'each field comes from the nearest place that sets it' '
+	grep -c "sizes=\"(min-width: 40em) 50vw, 100vw\"" p/dist/hero.picture.html >n && echo 3 >want &&
+	diff want n && grep -q "sizes=\"(min-width: 40em) 50vw, 100vw\"" p/dist/icon.picture.html &&
+	! grep -q "<source type=\"image/avif\"" p/dist/icon.picture.html
+'
+
 test_expect_success 'each derivative is its format, at its size' '
 	for f in hero-64.avif hero-128.webp hero-128.jpg icon-32.png; do
 		exiftool -s3 -FileType -ImageWidth -ImageHeight p/dist/$f | tr "\n" " "; echo
