@@ -57,6 +57,7 @@ CORE_SRCS = \
 	src/codec.c \
 	src/crypto.c \
 	src/curl_lazy.c \
+	src/derive.c \
 	src/discover.c \
 	src/fit.c \
 	src/font.c \

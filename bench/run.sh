@@ -4,9 +4,9 @@
 # all); ASSETGEN=PATH measures another binary.  Loopback only; each script
 # stops the servers it starts and removes its temporary directories.
 #
-#   bench/run.sh [providers|builtin|upscale|png|pull|rss|ocr|noop|overlay|sign|shard|queue ...]
+#   bench/run.sh [providers|builtin|upscale|png|pull|rss|ocr|noop|overlay|sign|shard|queue|derive ...]
 cd "$(dirname "$0")" || exit 2
-[ $# -gt 0 ] || set -- providers builtin upscale png pull rss ocr noop overlay sign shard queue
+[ $# -gt 0 ] || set -- providers builtin upscale png pull rss ocr noop overlay sign shard queue derive
 status=0
 for s in "$@"; do
 	if [ ! -f "./$s.sh" ] || [ "$s" = run ] || [ "$s" = lib ]; then

@@ -72,7 +72,7 @@ const char *const overlay_valign_names[VALIGN_COUNT] = { "top", "middle", "botto
 
 static const char *const config_keys[] = {
 	"models", "routes", "budget", "cache", "output", "recipes", "typography", "png",
-	"credentials", NULL,
+	"credentials", "outputs", NULL,
 };
 static const char *const model_keys[] = {
 	"provider", "model", "version", "cost", "api_key_env", "endpoint",
@@ -93,7 +93,7 @@ static const char *const recipe_keys[] = { "defaults", "assets", NULL };
 static const char *const asset_keys[] = {
 	"name", "prompt", "negative_prompt", "seed", "size", "intent",
 	"criticality", "tags", "model", "params", "upscale", "overlay", "matrix", "expect_text",
-	"typography", "fit", "crop", "pad", "inputs", NULL,
+	"typography", "fit", "crop", "pad", "inputs", "outputs", NULL,
 };
 static const char *const input_keys[] = { "file", "asset", "role", "strength", NULL };
 const char *const input_role_names[ROLE_COUNT] = { "reference", "init", "mask" };
@@ -101,6 +101,8 @@ static const char *const upscale_keys[] = { "factor", "size", "with", NULL };
 static const char *const overlay_keys[] = {
 	"text", "font", "size", "color", "box", "align", "valign", NULL,
 };
+static const char *const outputs_keys[] = { "formats", "widths", "quality", "sizes", "base", NULL };
+const char *const outf_names[OUTF_COUNT] = { "avif", "webp", "png", "jpeg" };
 static const char *const fits[] = { "cover", "contain", "stretch" };     /* enum fit_mode */
 static const char *const crops[] = { "center", "top", "bottom", "left", "right" }; /* enum fit_crop */
 
@@ -1897,6 +1899,195 @@ own_dir_check(struct loader *l, const struct node *at, const char *what, const c
 	free(path);
 }
 
+/* outputs: {formats, widths, quality, sizes}: the fields written, into o
+ * (o->set and each field's flag); what is not written stays as it was */
+static int
+outf_parse(const char *s, int *out)
+{
+	size_t i;
+
+	if (!strcmp(s, "jpg"))
+		s = "jpeg";
+	for (i = 0; i < OUTF_COUNT; i++) {
+		if (!strcmp(s, outf_names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+parse_output_formats(struct loader *l, const struct node *v, struct outputs *o)
+{
+	const struct node *x;
+	size_t i;
+	int f;
+
+	o->formats_set = 1;
+	o->formats = 0;
+	if (is_null(v))
+		return;
+	if (v->type != NODE_SEQ) {
+		problem(l, v, "'formats' must be a list, like [avif, webp, jpeg]");
+		return;
+	}
+	for (i = 0; i < v->nkids; i++) {
+		x = v->kids[i];
+		if (x->type != NODE_SCALAR || outf_parse(x->str, &f) < 0)
+			problem(l, x, "unknown output format '%s' (expected avif, webp, png or jpeg)",
+				x->type == NODE_SCALAR ? q(l, x->str) : "?");
+		else if (o->formats & (1u << f))
+			problem(l, x, "output format '%s' is listed twice", outf_names[f]);
+		else
+			o->formats |= 1u << f;
+	}
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+parse_output_widths(struct loader *l, const struct node *v, struct outputs *o)
+{
+	const struct node *x;
+	size_t i, j;
+	uint64_t u;
+
+	o->widths_set = 1;
+	o->nwidths = 0;
+	if (is_null(v))
+		return;
+	if (v->type != NODE_SEQ) {
+		problem(l, v, "'widths' must be a list of pixel widths, like [480, 960, 1920]");
+		return;
+	}
+	if (v->nkids > OUTPUTS_MAX_WIDTHS) {
+		problem(l, v, "'widths' lists %zu widths (at most %d)", v->nkids, OUTPUTS_MAX_WIDTHS);
+		return;
+	}
+	for (i = 0; i < v->nkids; i++) {
+		x = v->kids[i];
+		if (x->type != NODE_SCALAR || parse_u64(x->str, &u) < 0 || u < 1 || u > MAX_SIDE) {
+			problem(l, x, "a width must be an integer from 1 to %d", MAX_SIDE);
+			continue;
+		}
+		for (j = 0; j < o->nwidths; j++)
+			if (o->widths[j] == u)
+				break;
+		if (j < o->nwidths)
+			problem(l, x, "width %llu is listed twice", (unsigned long long)u);
+		else
+			o->widths[o->nwidths++] = (uint32_t)u;
+	}
+	qsort(o->widths, o->nwidths, sizeof(o->widths[0]), u32_cmp);
+}
+
+static void
+parse_output_quality(struct loader *l, const struct node *v, struct outputs *o)
+{
+	const struct node *k;
+	size_t i;
+	int f;
+
+	if (want_map(l, v, "'quality' must be a mapping by format, like {avif: 50, webp: 80}") < 0
+	    || v->type != NODE_MAP)
+		return;
+	for (i = 0; i < v->nkids; i += 2) {
+		k = v->kids[i];
+		if (outf_parse(k->str, &f) < 0)
+			problem(l, k, "unknown output format '%s' (expected avif, webp or jpeg)",
+				q(l, k->str));
+		else if (f == OUTF_PNG)
+			problem(l, k, "png is lossless: it takes no quality");
+		else
+			want_int(l, v->kids[i + 1], "quality", 1, 100, &o->quality[f]);
+	}
+}
+
+static void
+parse_outputs(struct loader *l, const struct node *v, struct outputs *o)
+{
+	const struct node *k, *x;
+	size_t i;
+
+	if (want_map(l, v, "'outputs' must be a mapping, like {formats: [avif, webp, jpeg], "
+		     "widths: [480, 960]}") < 0 || v->type != NODE_MAP)
+		return;
+	o->set = 1;
+	for (i = 0; i < v->nkids; i += 2) {
+		k = v->kids[i];
+		x = v->kids[i + 1];
+		if (!strcmp(k->str, "formats")) {
+			parse_output_formats(l, x, o);
+		} else if (!strcmp(k->str, "widths")) {
+			parse_output_widths(l, x, o);
+		} else if (!strcmp(k->str, "quality")) {
+			parse_output_quality(l, x, o);
+		} else if (!strcmp(k->str, "sizes")) {
+			if (want_string(l, x, "sizes") < 0)
+				continue;
+			if (!*x->str || x->len > OUTPUTS_SIZES_MAX)
+				problem(l, x, "'sizes' must be 1 to %d characters", OUTPUTS_SIZES_MAX);
+			else if (strpbrk(x->str, "\"<>&\r\n\t"))
+				problem(l, x, "'sizes' cannot hold quotes, '<', '>', '&' or line breaks "
+					"(it goes into an HTML attribute)");
+			else {
+				memcpy(o->sizes, x->str, x->len + 1);
+				o->sizes_set = 1;
+			}
+		} else if (!strcmp(k->str, "base")) {
+			if (want_string(l, x, "base") < 0)
+				continue;
+			if (x->len > OUTPUTS_SIZES_MAX || strpbrk(x->str, "\"<>&' \\\r\n\t,"))
+				problem(l, x, "'base' must be a URL prefix of at most %d characters, "
+					"with no spaces, quotes, commas or '<', '>', '&'", OUTPUTS_SIZES_MAX);
+			else {
+				memcpy(o->base, x->str, x->len + 1);
+				o->base_set = 1;
+			}
+		} else {
+			unknown_key(l, k, outputs_keys);
+		}
+	}
+}
+
+/* The fields set in over, over base. */
+static void
+outputs_over(struct outputs *base, const struct outputs *over)
+{
+	size_t i;
+
+	if (!over->set)
+		return;
+	base->set = 1;
+	if (over->formats_set) {
+		base->formats_set = 1;
+		base->formats = over->formats;
+	}
+	if (over->widths_set) {
+		base->widths_set = 1;
+		memcpy(base->widths, over->widths, sizeof(base->widths));
+		base->nwidths = over->nwidths;
+	}
+	if (over->base_set) {
+		base->base_set = 1;
+		memcpy(base->base, over->base, sizeof(base->base));
+	}
+	if (over->sizes_set) {
+		base->sizes_set = 1;
+		memcpy(base->sizes, over->sizes, sizeof(base->sizes));
+	}
+	for (i = 0; i < OUTF_COUNT; i++)
+		if (over->quality[i])
+			base->quality[i] = over->quality[i];
+}
+
 static void
 load_config(struct loader *l, const struct node *root)
 {
@@ -1952,6 +2143,8 @@ load_config(struct loader *l, const struct node *root)
 			parse_png(l, val);
 		} else if (!strcmp(key->str, "credentials")) {
 			parse_credentials(l, val);
+		} else if (!strcmp(key->str, "outputs")) {
+			parse_outputs(l, val, &cfg->outputs);
 		} else {
 			unknown_key(l, key, config_keys);
 		}
@@ -1982,8 +2175,9 @@ struct spec {
 	const struct node *map;
 	const struct node *name, *prompt, *negative_prompt, *seed, *size, *intent,
 		*criticality, *tags, *model, *params, *upscale, *overlay, *matrix, *expect_text,
-		*typography, *fit, *crop, *pad, *inputs;
+		*typography, *fit, *crop, *pad, *inputs, *outputs;
 	struct ovspec ov;
+	struct outputs out_v;       /* the fields written here (spec_merge: over the defaults') */
 	struct typo_spec ty;
 	uint64_t seed_v;
 	uint32_t width, height;
@@ -2651,6 +2845,9 @@ parse_spec(struct loader *l, const struct node *map, int is_defaults, struct spe
 		} else if (!strcmp(key->str, "inputs")) {
 			s->inputs = val;
 			check_inputs(l, val);
+		} else if (!strcmp(key->str, "outputs")) {
+			s->outputs = val;
+			parse_outputs(l, val, &s->out_v);
 		} else if (!strcmp(key->str, "matrix")) {
 			s->matrix = val;
 			if (is_defaults)
@@ -2732,6 +2929,10 @@ spec_merge(struct spec *m, const struct spec *a, const struct spec *def)
 		m->pad = def->pad;
 		memcpy(m->pad_v, def->pad_v, sizeof(m->pad_v));
 	}
+	m->out_v = def->out_v;
+	outputs_over(&m->out_v, &a->out_v);
+	if (!m->outputs)
+		m->outputs = def->outputs;
 	m->bad |= def->bad;
 }
 
@@ -3207,6 +3408,10 @@ expand_asset(struct loader *l, const struct spec *s, const struct matrix *mx,
 			a.fit.mode = s->fit ? (enum fit_mode)s->fit_v : FIT_COVER;
 			a.fit.crop = s->crop ? (enum fit_crop)s->crop_v : CROP_CENTER;
 			a.fit.pad[3] = 255;
+			a.outputs = p->cfg.outputs;
+			outputs_over(&a.outputs, &s->out_v);
+			if (a.outputs.set && !a.outputs.formats_set)
+				a.outputs.formats = 1u << OUTF_AVIF | 1u << OUTF_WEBP | 1u << OUTF_JPEG;
 			if (s->pad)
 				memcpy(a.fit.pad, s->pad_v, sizeof(a.fit.pad));
 			a.upscale.kind = s->up_kind;

@@ -147,6 +147,25 @@ struct asset_input {
 	struct srcloc loc;          /* the entry (the `asset:` value for an asset) */
 };
 
+/* `outputs:` - the web derivatives of an asset's final PNG (derive.h),
+ * set in assetgen.yaml, a recipe's defaults or the asset, field by field
+ * (the nearest wins; quality by format). */
+enum outf { OUTF_AVIF, OUTF_WEBP, OUTF_PNG, OUTF_JPEG, OUTF_COUNT };   /* <source> order */
+extern const char *const outf_names[OUTF_COUNT];
+#define OUTPUTS_MAX_WIDTHS 16
+#define OUTPUTS_SIZES_MAX 256
+
+struct outputs {
+	int set;                    /* an outputs: mapping applies */
+	int formats_set, widths_set, sizes_set, base_set;
+	unsigned formats;           /* bit (1u << enum outf); default avif, webp, jpeg */
+	uint32_t widths[OUTPUTS_MAX_WIDTHS];    /* ascending, unique; none: the source width */
+	size_t nwidths;
+	int quality[OUTF_COUNT];    /* 1-100; 0: the format's default (png: none) */
+	char sizes[OUTPUTS_SIZES_MAX + 1];      /* the snippet's sizes; "": "100vw" */
+	char base[OUTPUTS_SIZES_MAX + 1];       /* the snippet's URL prefix ("/assets/"); "": none */
+};
+
 struct asset {
 	char *name;                 /* [a-z0-9][a-z0-9._-]*, unique in the project */
 	char *prompt;
@@ -170,6 +189,7 @@ struct asset {
 	struct fit fit;
 	struct asset_input *inputs; /* in the order written; none: NULL */
 	size_t ninputs;
+	struct outputs outputs;
 };
 
 struct model {
@@ -235,6 +255,7 @@ struct config {
 	struct pngio_opts png;      /* png: {level, filter}; threads unset */
 	struct cred_source cred_key;    /* credentials: {key, cert}: signing */
 	struct cred_source cred_cert;   /* (both set, or neither) */
+	struct outputs outputs;     /* outputs: under every recipe's */
 	int signing;                /* credentials configured and their chain read (ctx_load) */
 	char signer[65];            /* then: SHA-256 of the chain's DER, hex (key_signed) */
 };

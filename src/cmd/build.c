@@ -10,6 +10,7 @@
 
 #include "build.h"
 #include "cmd.h"
+#include "derive.h"
 #include "cache/buildstate.h"
 #include "os.h"
 #include "params.h"
@@ -323,6 +324,7 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	struct ctx c;
 	struct sigaction sa;
 	struct noop_build nb;
+	struct derive_stats ds = {0};
 	struct crypto_creds creds;
 	int have_creds = 0;
 	size_t i, nwork = 1, missing = 0, nassets;
@@ -408,6 +410,10 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	status_finish(&status);
 	if (a.locked && !stats.interrupted && sync_check_pins(&sy, &pl, res))
 		rc = EXIT_BUILD;
+	/* the web derivatives of the finals (outputs:), from the cache when made before */
+	if (!stats.interrupted && a.intent != INTENT_PREVIEW &&
+	    derive_run(&c.p, &pl, res, &c.st, c.ix, c.out_dir, a.jobs, &ds) < 0)
+		rc = EXIT_BUILD;
 	if (!stats.interrupted && a.shard.count && sy.upload)
 		shard_upload(&sy.remote, &pl, res, &c.st, c.ix);
 	else if (!stats.interrupted)
@@ -435,7 +441,10 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	 * cache included */
 	stats.seconds = (double)(now_ns() - t0) / 1e9;
 
-	if (nwork == 0 && rc == EXIT_OK) {
+	if (g->level >= 0 && ds.encoded + ds.restored)
+		printf("assetgen: %zu derivatives: %zu encoded, %zu restored from cache, %zu fresh\n",
+		       ds.encoded + ds.restored + ds.fresh, ds.encoded, ds.restored, ds.fresh);
+	if (nwork == 0 && rc == EXIT_OK && ds.encoded + ds.restored + ds.snippets == 0) {
 		if (g->level >= 0)
 			printf("assetgen: no work to do (%zu assets up to date)\n", pl.nitems);
 	} else if (g->level >= 0 || rc != EXIT_OK) {
@@ -479,7 +488,8 @@ build_with(struct global *g, const struct build_args *args, int argc, char **arg
 	build_stats_release(&stats);
 	/* a whole build that found everything fresh and wrote nothing of
 	 * note: record what that rested on, for the next build to check */
-	if (whole && !a.locked && nwork == 0 && rc == EXIT_OK && !sy.have_remote) {
+	if (whole && !a.locked && nwork == 0 && rc == EXIT_OK && !sy.have_remote &&
+	    ds.encoded + ds.restored + ds.snippets == 0) {
 		nb.root = c.p.cfg.root;
 		nb.cache_dir = c.cache_dir;
 		nb.out_dir = c.out_dir;

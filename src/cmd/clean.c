@@ -1,6 +1,7 @@
 /* cmd/clean.c - `assetgen clean [--cache]` */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "derive.h"
 #include "cache/buildstate.h"
 #include "os.h"
 #include "site/site.h"
@@ -17,8 +19,9 @@
 
 static const char usage[] =
 	"usage: assetgen clean [--cache]\n"
-	"Remove the outputs assetgen made (DIST/NAME.png, DIST/preview/NAME.png) and the\n"
-	"site made from them (DIST/manifest.json, DIST/index.html, DIST/_thumbs/).\n"
+	"Remove the outputs assetgen made (DIST/NAME.png, DIST/preview/NAME.png, the web\n"
+	"derivatives DIST/NAME-WIDTH.avif, .webp, .jpg, .png and DIST/NAME.picture.html) and\n"
+	"the site made from them (DIST/manifest.json, DIST/index.html, DIST/_thumbs/).\n"
 	"  --cache   also remove the local cache: the blobs, the index and the build state\n"
 	"            (and the cache directory, when nothing else is in it)\n";
 
@@ -38,6 +41,36 @@ remove_output(int dfd, const char *dir, const char *name)
 	else if (errno != ENOENT)
 		warn("cannot remove '%s/%s':", dir, file);
 	free(file);
+	return n;
+}
+
+/* The web derivatives and snippets of the project's assets in DIST
+ * (derive_file_of), whatever widths and formats made them. */
+static size_t
+remove_derivatives(const struct project *p, int outfd, const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+	size_t n = 0;
+
+	if (outfd < 0 || (fd = dup(outfd)) < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+			continue;
+		if (!derive_file_of(p, de->d_name))
+			continue;
+		if (unlinkat(outfd, de->d_name, 0) == 0)
+			n++;
+		else if (errno != ENOENT)
+			warn("cannot remove '%s/%s':", dir, de->d_name);
+	}
+	closedir(d);
 	return n;
 }
 
@@ -159,6 +192,7 @@ cmd_clean(int argc, char **argv, struct global *g)
 		n += remove_output(outfd, c.out_dir, c.p.assets[i].name);
 		n += remove_output(prevfd, preview, c.p.assets[i].name);
 	}
+	n += remove_derivatives(&c.p, outfd, c.out_dir);
 	if (!cache && access(c.cache_dir, F_OK) == 0 && ctx_open_cache(&c) == 0) {
 		/* outputs of assets since removed from the recipes */
 		index_outputs_load(c.ix, &recs, &nrecs);

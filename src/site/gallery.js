@@ -34,6 +34,13 @@ all('button.key').forEach(function(b){
    setTimeout(function(){b.textContent=t;},900);},function(){});}catch(e){}
  });
 });
+all('button.snippet').forEach(function(b){
+ b.addEventListener('click',function(){
+  var t=b.textContent;
+  try{navigator.clipboard.writeText(b.dataset.snippet).then(function(){b.textContent='copied';
+   setTimeout(function(){b.textContent=t;},900);},function(){});}catch(e){}
+ });
+});
 apply();
 if(hash.selftest===undefined)return;
 var violations=[];
@@ -52,6 +59,8 @@ Promise.all(imgs.map(settle)).then(function(){
   shown:cards.filter(function(c){return !c.hidden;}).length,filters:f,
   resources:res.length,external:res.filter(function(u){return !same(u);}),violations:violations};
  imgs.forEach(function(i){if(i.complete&&i.naturalWidth>0)out.loaded++;else out.failed.push(i.getAttribute('src'));});
+ out.pictures=all('picture img').map(function(i){
+  return {card:i.closest('.card').dataset.name,src:i.currentSrc.split('/').pop()};});
  all('.group').forEach(function(g){
   var tops={};all('.card',g).forEach(function(c){tops[c.getBoundingClientRect().top]=1;});
   out.rows.push({group:g.dataset.group,cards:all('.card',g).length,lines:Object.keys(tops).length});

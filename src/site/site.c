@@ -22,6 +22,7 @@
 #include "resample.h"
 #include "seal.h"
 #include "crypto.h"
+#include "derive.h"
 #include "site.h"
 #include "candidates.h"
 #include "util.h"
@@ -54,6 +55,9 @@ struct entry {
 	char *err;                   /* thumbnail failure, warned after the pool */
 	struct c2pa_report cred;     /* content credentials, checked; status C2PA_ABSENT: unsigned */
 	json_t *fit;                 /* {how, native, returned} when the model made another size */
+	json_t *derivatives;         /* the web derivatives on disk (derive.h): [] when none */
+	char *picture;               /* their <picture> snippet, or NULL */
+	char *picture_file;          /* project-relative: "dist/NAME.picture.html", or NULL */
 };
 
 struct site {
@@ -254,6 +258,42 @@ fit_json(const struct plan_item *it, const struct output_rec *r)
 	return o;
 }
 
+/* The derivatives the asset's outputs ask for that are on disk as the
+ * index recorded them (stage "derive": size and sha256), with the
+ * snippet that serves them.  A preview has none. */
+static void
+derivatives_of(struct site *s, struct entry *e, const struct output_rec *r)
+{
+	struct derivative *d;
+	struct action act;
+	struct buf snip = BUF_INIT;
+	struct stat sb;
+	size_t i, n;
+	char *path, *rel, *sfile;
+
+	e->derivatives = json_array();
+	if (e->preview || !s->ix || !(n = derive_list(e->a, &r->key, e->width, e->height, &d)))
+		return;
+	for (i = 0; i < n; i++) {
+		path = path_join(s->out_dir, d[i].file);
+		rel = xasprintf("%s/%s", s->p->cfg.output_dir, d[i].file);
+		if (index_action_get(s->ix, &d[i].key, &act) == 1 && !strcmp(act.stage, "derive") &&
+		    stat(path, &sb) == 0 && (uint64_t)sb.st_size == act.size)
+			json_array_append_new(e->derivatives, json_pack("{s:s, s:s, s:i, s:i, s:I, s:s}",
+				"path", rel, "format", outf_names[d[i].fmt], "width", (int)d[i].width,
+				"height", (int)d[i].height, "bytes", (json_int_t)act.size,
+				"sha256", act.sha256));
+		free(path);
+		free(rel);
+	}
+	derive_snippet(e->a, d, n, e->href, e->width, e->height, &snip);
+	e->picture = buf_detach(&snip, NULL);
+	sfile = derive_snippet_file(e->a);
+	e->picture_file = xasprintf("%s/%s", s->p->cfg.output_dir, sfile);
+	free(sfile);
+	derive_list_free(d, n);
+}
+
 static void
 add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r, int preview)
 {
@@ -285,6 +325,7 @@ add_entry(struct site *s, const struct plan_item *it, const struct output_rec *r
 	e->dist = s->out_dir;
 	e->cost = output_cost(s, it, r);
 	e->fit = fit_json(it, r);
+	derivatives_of(s, e, r);
 	e->seed = r->seed;
 	output_credentials(s, r, &e->cred);
 	if (it->checked && (e->checked = site_typo_verdict(it, &r->key, s->ix, &e->v)))
@@ -665,6 +706,9 @@ manifest_entry(const struct entry *e)
 	json_object_set_new(o, "negative_prompt", json_string(r->negative_prompt));
 	json_object_set_new(o, "params", params);
 	json_object_set_new(o, "fit", e->fit ? json_incref(e->fit) : json_null());
+	json_object_set_new(o, "derivatives", json_incref(e->derivatives));
+	json_object_set_new(o, "picture", e->picture ? json_string(e->picture) : json_null());
+	json_object_set_new(o, "picture_file", e->picture_file ? json_string(e->picture_file) : json_null());
 	json_object_set_new(o, "upscale", json_string(r->upscale));
 	json_object_set_new(o, "overlay", overlay_json(r->overlay));
 	json_object_set_new(o, "intent", json_string(intent_name(a->intent)));
@@ -754,6 +798,73 @@ struct card {
 	const struct entry *fin, *pre;
 };
 
+/* The web derivatives of e as <source>s, one per format (by the width of a
+ * card), opening a <picture> whose <img> is the thumbnail: the browser
+ * shows what a site using the snippet would get. */
+static void
+web_sources(struct buf *b, const struct entry *e)
+{
+	size_t f, i;
+	json_t *d;
+	int first;
+
+	if (!json_array_size(e->derivatives))
+		return;
+	buf_puts(b, "<picture>");
+	for (f = 0; f < OUTF_COUNT; f++) {
+		first = 1;
+		json_array_foreach(e->derivatives, i, d) {
+			const char *path = json_string_value(json_object_get(d, "path"));
+			const char *slash = path ? strchr(path, '/') : NULL;
+
+			if (!slash || strcmp(json_string_value(json_object_get(d, "format")), outf_names[f]))
+				continue;
+			buf_printf(b, "%s", first ? "<source type=\"" : ", ");
+			if (first) {
+				buf_puts(b, derive_mime((enum outf)f));
+				buf_puts(b, "\" sizes=\"256px\" srcset=\"");
+			}
+			html(b, slash + 1);
+			buf_printf(b, " %dw", (int)json_integer_value(json_object_get(d, "width")));
+			first = 0;
+		}
+		if (!first)
+			buf_puts(b, "\">");
+	}
+}
+
+/* The derivatives on disk and their sizes, by format, and a button that
+ * copies the <picture> snippet. */
+static void
+web_rows(struct buf *b, const struct entry *e)
+{
+	size_t f, i;
+	json_t *d;
+	int first;
+
+	if (!json_array_size(e->derivatives))
+		return;
+	buf_puts(b, "<dt>web</dt><dd class=\"wide web\">");
+	for (f = 0; f < OUTF_COUNT; f++) {
+		first = 1;
+		json_array_foreach(e->derivatives, i, d) {
+			if (strcmp(json_string_value(json_object_get(d, "format")), outf_names[f]))
+				continue;
+			if (first)
+				buf_printf(b, "<span class=\"fmt\">%s</span> ", outf_names[f]);
+			buf_printf(b, "%s%d <span class=\"kb\">%.1f kB</span>", first ? "" : ", ",
+				   (int)json_integer_value(json_object_get(d, "width")),
+				   (double)json_integer_value(json_object_get(d, "bytes")) / 1000.0);
+			first = 0;
+		}
+		if (!first)
+			buf_puts(b, "<br>");
+	}
+	buf_puts(b, "<button class=\"snippet\" type=\"button\" data-snippet=\"");
+	html(b, e->picture ? e->picture : "");
+	buf_puts(b, "\" title=\"copy the &lt;picture&gt; snippet\">copy &lt;picture&gt;</button></dd>");
+}
+
 static void
 shot(struct buf *b, const struct entry *e, int labelled)
 {
@@ -763,12 +874,16 @@ shot(struct buf *b, const struct entry *e, int labelled)
 	html(b, e->href);
 	buf_puts(b, "\" title=\"");
 	html(b, e->href);
-	buf_printf(b, " (%ux%u)\"><img src=\"", e->width, e->height);
+	buf_printf(b, " (%ux%u)\">", e->width, e->height);
+	web_sources(b, e);
+	buf_puts(b, "<img src=\"");
 	html(b, src);
 	buf_puts(b, "\" alt=\"");
 	html(b, e->r->prompt);
 	buf_printf(b, "\" width=\"%u\" height=\"%u\" loading=\"lazy\" decoding=\"async\">",
 		   e->have_thumb ? e->tw : e->width, e->have_thumb ? e->th : e->height);
+	if (json_array_size(e->derivatives))
+		buf_puts(b, "</picture>");
 	if (labelled)
 		buf_printf(b, "<span class=\"badge%s\">%s</span>", e->preview ? " pre" : "",
 			   e->preview ? "preview" : "final");
@@ -856,6 +971,7 @@ meta_rows(struct buf *b, const struct entry *e, const char *label, int last)
 		}
 		buf_puts(b, "</ul></dd>");
 	}
+	web_rows(b, e);
 	buf_printf(b, "<dt>key</dt><dd class=\"wide\"><button class=\"key\" type=\"button\" "
 		   "data-key=\"%s\" title=\"%s (click to copy)\">%.12s</button></dd>", key, key, key);
 	if (last) {
@@ -1212,6 +1328,9 @@ site_update(const struct project *p, struct index *ix, const char *out_dir)
 		free(s.es[i].err);
 		c2pa_report_release(&s.es[i].cred);
 		json_decref(s.es[i].fit);
+		json_decref(s.es[i].derivatives);
+		free(s.es[i].picture);
+		free(s.es[i].picture_file);
 	}
 	free(s.es);
 	buf_release(&s.picks);
