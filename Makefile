@@ -132,6 +132,7 @@ PROVIDER_SRCS = \
 CACHE_SRCS = \
 	src/cache/actionresult.c \
 	src/cache/buildstate.c \
+	src/cache/group.c \
 	src/cache/index.c \
 	src/cache/lock.c \
 	src/cache/reindex.c \

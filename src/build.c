@@ -15,6 +15,7 @@
 #include "build.h"
 #include "fit.h"
 #include "http.h"
+#include "cache/group.h"
 #include "cache/index.h"
 #include "codec.h"
 #include "jobs.h"
@@ -103,6 +104,11 @@ struct sched {
 	struct index *ix;       /* the loop's own connection: leases */
 	int outfd;
 	int rthreads;
+	/* writes are made durable in groups: an asset is reported as made
+	 * once the group of its last write is (cache/group.h) */
+	struct group *group;
+	uint64_t *tickets;      /* per item: its last write's ticket */
+	size_t *held, nheld;    /* tasks made, waiting for their group */
 	/* worker queue */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -160,7 +166,10 @@ record_action(struct worker *w, const struct key *key, const struct key *digest,
 	snprintf(act.model, sizeof(act.model), "%s", model);
 	act.fallback = fallback;
 	act.cost = cost;
-	index_action_put(w->ix, key, &act);
+	if (w->s->group)
+		group_action(w->s->group, key, &act);
+	else
+		index_action_put(w->ix, key, &act);
 }
 
 /* Write the output (signed first, when the build signs: the signature is
@@ -191,20 +200,27 @@ place_bytes(struct worker *w, const struct plan_item *it, const struct plan_cand
 		}
 	}
 	w->s->results[it - w->s->pl->items].digest = *digest;
-	rc = os_write_atomic(w->s->outfd, it->out_name, png->data, png->len);
+	rc = (w->s->group ? os_write_atomic_nosync : os_write_atomic)(w->s->outfd, it->out_name,
+								      png->data, png->len);
 	buf_release(&sealed);
 	if (rc < 0) {
 		r->fault = FAULT_PERMANENT;
 		r->err = xasprintf("cannot write '%s': %s", it->out_rel, strerror(errno));
 		return -1;
 	}
-	if (!w->ix || fstatat(w->s->outfd, it->out_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!w->ix || fstatat(w->s->outfd, it->out_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (w->s->group)
+			w->s->tickets[it - w->s->pl->items] = group_file(w->s->group);
 		return 0;
+	}
 	plan_output_rec(it, c, digest, &rec);
 	rec.size = (int64_t)sb.st_size;
 	rec.mtime_ns = os_mtime_ns(&sb);
 	rec.ino = (int64_t)sb.st_ino;
-	index_output_put(w->ix, &rec);
+	if (w->s->group)
+		w->s->tickets[it - w->s->pl->items] = group_output(w->s->group, &rec);
+	else
+		index_output_put(w->ix, &rec);
 	plan_output_rec_release(&rec);
 	return 0;
 }
@@ -256,7 +272,10 @@ store_image(struct worker *w, const struct image *img, const struct meta *m, con
 		free(err);
 		return -1;
 	}
-	if (store_put(w->s->st, png->data, png->len, digest) < 0)
+	if (w->s->group)
+		key_digest(png->data, png->len, digest);
+	if ((w->s->group ? store_put_batch(w->s->st, png->data, png->len, digest) :
+			   store_put(w->s->st, png->data, png->len, digest)) < 0)
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
 	record_action(w, key, digest, png, stage, model, fallback, cost);
 	w->encoded = *digest;
@@ -315,7 +334,10 @@ place(struct worker *w, const struct plan_item *it, const struct plan_cand *c,
 		buf_release(&out);
 		return -1;
 	}
-	if (store_put(w->s->st, out.data, out.len, &od) < 0) {
+	if (w->s->group)
+		key_digest(out.data, out.len, &od);
+	if ((w->s->group ? store_put_batch(w->s->st, out.data, out.len, &od) :
+			   store_put(w->s->st, out.data, out.len, &od)) < 0) {
 		buf_release(&out);
 		return fail(r, FAULT_PERMANENT, xstrdup("cannot store the image in the cache"));
 	}
@@ -1016,11 +1038,46 @@ unlease(struct sched *s, struct task *t)
 }
 
 static void
+report_made(struct sched *s, struct task *t)
+{
+	const struct plan_item *it = &s->pl->items[t->item];
+	const struct item_result *res = &s->results[t->item];
+
+	status_step(s->status, outcome_name(res->outcome), it->asset->name, res->model,
+		    res->seconds, it->why);
+}
+
+/* Report the held assets whose writes are durable now (all, when every
+ * group is). */
+static void
+report_durable(struct sched *s)
+{
+	uint64_t d;
+	size_t i, n = 0;
+
+	if (!s->nheld)
+		return;
+	d = s->group ? group_durable(s->group) : UINT64_MAX;
+	for (i = 0; i < s->nheld; i++) {
+		struct task *t = &s->tasks[s->held[i]];
+
+		if (s->tickets[t->item] > d) {
+			s->held[n++] = s->held[i];
+			continue;
+		}
+		unlease(s, t);
+		report_made(s, t);
+	}
+	s->nheld = n;
+}
+
+static void
 finish(struct sched *s, struct task *t, enum outcome o, char *err)
 {
 	const struct plan_item *it = &s->pl->items[t->item];
 	struct item_result *res = &s->results[t->item];
 	const struct plan_cand *c;
+	int held;
 
 	if (t->committed) {
 		c = &it->cands[t->cand];
@@ -1031,7 +1088,12 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 		s->committed -= it->upscaler->cost;
 		t->up_committed = 0;
 	}
-	unlease(s, t);
+	held = o != OUT_FAILED && o != OUT_SKIPPED && res->outcome != OUT_FAILED &&
+	       res->outcome != OUT_SKIPPED && s->group && s->tickets[t->item] > group_durable(s->group);
+	if (!held)
+		unlease(s, t);
+	/* its dependants may start: its output is in place (a held one is
+	 * only waiting for its index rows to be durable before it is reported) */
 	ready_done(s->ready, (size_t)(t - s->tasks), o != OUT_FAILED && o != OUT_SKIPPED);
 	if (o == OUT_FAILED || o == OUT_SKIPPED) {
 		res->outcome = o;
@@ -1060,8 +1122,10 @@ finish(struct sched *s, struct task *t, enum outcome o, char *err)
 			status_printf(s->status, "skipped %s: %s\n", it->asset->name, res->err);
 		break;
 	default:
-		status_step(s->status, outcome_name(res->outcome), it->asset->name, res->model,
-			    res->seconds, it->why);
+		if (held)
+			s->held[s->nheld++] = (size_t)(t - s->tasks);
+		else
+			report_made(s, t);
 	}
 	http_request_release(&t->next);
 	free(t->job);
@@ -1811,7 +1875,14 @@ loop(struct sched *s, int jobs)
 			handle(s, done);
 			done = next;
 		}
+		report_durable(s);
 	}
+}
+
+static void
+wake_loop(void *arg)
+{
+	http_loop_wakeup(arg);
 }
 
 int
@@ -1890,6 +1961,11 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 		int fresh;
 
 		s.ix = index_open(o->cache_dir, &fresh);
+		if (s.outfd >= 0) {
+			s.group = group_open(st, s.ix ? o->cache_dir : NULL, s.outfd, wake_loop, s.loop);
+			s.tickets = xcalloc(pl->nitems, sizeof(*s.tickets));
+			s.held = xcalloc(s.ntasks, sizeof(*s.held));
+		}
 	}
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
@@ -1908,6 +1984,9 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	pthread_mutex_unlock(&s.mu);
 	for (i = 0; i < (size_t)nworkers; i++)
 		pthread_join(ws[i].thread, NULL);
+	group_close(s.group);      /* every write durable: report the rest */
+	s.group = NULL;
+	report_durable(&s);
 	free(ws);
 	pthread_mutex_destroy(&s.mu);
 	pthread_cond_destroy(&s.cv);
@@ -1927,6 +2006,8 @@ build_run(struct plan *pl, struct store *st, const struct build_opts *o,
 	free(s.tasks);
 	free(s.inflight);
 	ready_free(s.ready);
+	free(s.tickets);
+	free(s.held);
 	return failed ? -1 : 0;
 }
 

@@ -347,6 +347,12 @@ index_close(struct index *ix)
 	free(ix);
 }
 
+void
+index_sync_full(struct index *ix)
+{
+	exec(ix, "PRAGMA synchronous=FULL");
+}
+
 int
 index_begin(struct index *ix)
 {

@@ -63,6 +63,9 @@ void index_close(struct index *ix);
 void index_destroy(const char *dir);
 
 int index_begin(struct index *ix);      /* BEGIN IMMEDIATE */
+/* Commits on this connection wait for the WAL to reach the disk
+ * (synchronous=FULL; the default is NORMAL, durable at checkpoints). */
+void index_sync_full(struct index *ix);
 /* Can this connection write?  0 at once, or after waiting (up to the busy
  * timeout, 30 s) for another writer, said with who it is; -1 when it is
  * still locked (warned, naming the process that holds the lock). */
