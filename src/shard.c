@@ -84,26 +84,63 @@ shard_recount(struct plan *pl)
 	}
 }
 
+/* union-find over the project's assets */
+static size_t
+root_of(size_t *up, size_t i)
+{
+	while (up[i] != i)
+		i = up[i] = up[up[i]];
+	return i;
+}
+
 void
 shard_select(struct plan *pl, const struct project *p, const struct shard *sh, unsigned char **sel)
 {
 	struct plan gone;
-	size_t i, kept = 0;
+	size_t i, j, a, kept = 0;
 	unsigned char *mine = xcalloc(p->nassets + 1, 1);
+	size_t *up = xcalloc(p->nassets + 1, sizeof(*up));
+	unsigned *shard = xcalloc(p->nassets + 1, sizeof(*shard));
+	unsigned char *seen = xcalloc(p->nassets + 1, 1);
 
+	/* An asset and its inputs, and theirs, are built on one machine: the
+	 * shard of the first of them in the project decides for all (a
+	 * dependant needs its inputs made before it, and two shards must not
+	 * both pay for one input). */
+	for (a = 0; a < p->nassets; a++)
+		up[a] = a;
+	for (a = 0; a < p->nassets; a++)
+		for (j = 0; j < p->assets[a].ninputs; j++)
+			if (p->assets[a].inputs[j].asset)
+				up[root_of(up, a)] = root_of(up, p->assets[a].inputs[j].upstream);
+	for (i = 0; i < pl->nitems; i++) {
+		size_t r = root_of(up, (size_t)(pl->items[i].asset - p->assets));
+
+		if (!seen[r]) {
+			seen[r] = 1;
+			shard[r] = shard_of(pl, i, sh->count);
+		}
+	}
 	memset(&gone, 0, sizeof(gone));
 	gone.items = xcalloc(pl->nitems + 1, sizeof(*gone.items));
 	for (i = 0; i < pl->nitems; i++) {
-		if (shard_of(pl, i, sh->count) == sh->index)
+		if (shard[root_of(up, (size_t)(pl->items[i].asset - p->assets))] == sh->index)
 			pl->items[kept++] = pl->items[i];
 		else
 			gone.items[gone.nitems++] = pl->items[i];
 	}
 	pl->nitems = kept;
-	for (i = 0; i < kept; i++)
-		mine[pl->items[i].asset - p->assets] = 1;
+	memset(pl->byasset, 0, (p->nassets + 1) * sizeof(*pl->byasset));
+	for (i = 0; i < kept; i++) {
+		a = (size_t)(pl->items[i].asset - p->assets);
+		mine[a] = 1;
+		pl->byasset[a] = i + 1;
+	}
 	free(*sel);
 	*sel = mine;
+	free(up);
+	free(shard);
+	free(seen);
 	plan_release(&gone);
 	shard_recount(pl);
 }

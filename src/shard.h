@@ -32,14 +32,15 @@ int shard_parse(const char *arg, struct shard *sh);
 /* The shard of pl->items[i] among count: the low 64 bits of the final
  * key of its first candidate (the key the lock pins when the first model
  * makes it), modulo count; an asset with no candidate by its name's
- * hash.  Every rule for who builds what is here: when one asset comes
- * to depend on another, the dependency goes to the shard of its first
- * dependant, and that is decided in this function. */
+ * hash. */
 unsigned shard_of(const struct plan *pl, size_t i, unsigned count);
 
 /* Keep the items of shard sh alone: the others leave the plan (their
  * items are released), and *sel (over p's assets; NULL: all) is
- * replaced by the selection of the kept ones, for a plan made again. */
+ * replaced by the selection of the kept ones, for a plan made again.
+ * Assets joined by inputs stay together: the shard of the first of them
+ * in the project (shard_of) is the shard of all, so a dependant finds
+ * its inputs made on its own machine and none is made twice. */
 void shard_select(struct plan *pl, const struct project *p, const struct shard *sh,
 		  unsigned char **sel);
 

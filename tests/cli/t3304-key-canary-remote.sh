@@ -13,7 +13,7 @@ start_nginx || exit 1
 # project DIR KEYSPEC: the demo's recipes, signed with KEYSPEC as the key,
 # uploading to the authenticated remote
 project() {
-	mkdir -p "$1" && cp -r "$TEST_TOP/recipes" "$TEST_TOP/fonts" "$1/" &&
+	mkdir -p "$1" && cp -r "$TEST_TOP/recipes" "$TEST_TOP/fonts" "$TEST_TOP/products" "$1/" &&
 	cat >"$1/assetgen.yaml" <<-EOF
 	models:
 	  local: {provider: builtin}

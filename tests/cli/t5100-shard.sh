@@ -121,6 +121,48 @@ test_expect_success 'budgets are per shard' '
 	grep -q "not built" wout
 '
 
+# graph DIR [URL]: the built-in model, two families joined by inputs and
+# six assets on their own
+graph() {
+	mkdir -p "$1/app/recipes" &&
+	{
+		printf 'models:\n  local: {provider: builtin}\nroutes:\n  - use: [local]\n'
+		[ -z "${2:-}" ] || printf 'cache:\n  remote: {url: "%s"}\n' "$2"
+	} >"$1/app/assetgen.yaml" &&
+	cat >"$1/app/recipes/g.yaml" <<-YAML
+	assets:
+	  - {name: base1, prompt: "base one", seed: 1, size: 32x32}
+	  - {name: d1, prompt: "on base one", seed: 2, size: 32x32, inputs: [{asset: base1, role: init, strength: 0.5}]}
+	  - {name: d2, prompt: "on d1", seed: 3, size: 32x32, inputs: [{asset: d1}]}
+	  - {name: base2, prompt: "base two", seed: 4, size: 32x32}
+	  - {name: d3, prompt: "on base two", seed: 5, size: 32x32, inputs: [{asset: base2}]}
+	  - {name: d4, prompt: "on base two too", seed: 6, size: 32x32, inputs: [{asset: base2, role: init, strength: 0.3}]}
+	YAML
+	for i in $(seq 1 6); do echo "  - {name: solo$i, prompt: \"solo $i\", seed: $((10 + i)), size: 32x32}"; done >>"$1/app/recipes/g.yaml"
+}
+
+test_expect_success 'assets joined by inputs are built on one shard: once, and the fan-in is the one-machine build' '
+	graph gone && assetgen -C gone/app build >out &&
+	for k in 0 1 2 3; do
+		graph g$k "$NGINX_URL/graph" && assetgen -C g$k/app build --shard $k/4 >gout$k 2>gerr$k ||
+			{ cat gerr$k; return 1; }
+	done &&
+	for k in 0 1 2 3; do ls g$k/app/dist | grep "\.png$" || :; done >placed &&
+	test "$(wc -l <placed)" = 12 && test "$(sort -u placed | wc -l)" = 12 &&
+	for k in 0 1 2 3; do
+		n=$(ls g$k/app/dist | grep -c "\.png$") && grep -q "assetgen: $n assets: $n generated" gout$k &&
+		if test -e g$k/app/dist/base1.png || test -e g$k/app/dist/d1.png || test -e g$k/app/dist/d2.png; then
+			test -e g$k/app/dist/base1.png && test -e g$k/app/dist/d1.png && test -e g$k/app/dist/d2.png
+		fi &&
+		if test -e g$k/app/dist/base2.png || test -e g$k/app/dist/d3.png || test -e g$k/app/dist/d4.png; then
+			test -e g$k/app/dist/base2.png && test -e g$k/app/dist/d3.png && test -e g$k/app/dist/d4.png
+		fi || return 1
+	done &&
+	graph gfan "$NGINX_URL/graph" && assetgen -C gfan/app build --from-cache >out &&
+	grep -q "12 restored from cache" out &&
+	diff -r gone/app/dist gfan/app/dist && cmp gone/app/assetgen.lock gfan/app/assetgen.lock
+'
+
 test_expect_success 'bad --shard values and combinations: exit 2, a clear message, nothing written' '
 	checkout bad "$NGINX_URL/bad" &&
 	must_fail 2 assetgen -C bad/app build --shard 4/4 2>err && grep -q "shard 4 of 4 does not exist (they are 0 to 3)" err &&
