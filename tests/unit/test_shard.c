@@ -43,9 +43,11 @@ make_plan(struct plan *pl, struct project *p, size_t n, int candidates)
 	p->nassets = n;
 	pl->items = xcalloc(n, sizeof(*pl->items));
 	pl->nitems = n;
+	pl->byasset = xcalloc(n + 1, sizeof(*pl->byasset));
 	for (i = 0; i < n; i++) {
 		char *name = xasprintf("asset %zu", i);
 
+		pl->byasset[i] = i + 1;
 		p->assets[i].name = name;
 		pl->items[i].asset = &p->assets[i];
 		pl->items[i].action = PLAN_GENERATE;
@@ -63,8 +65,10 @@ free_project(struct project *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nassets; i++)
+	for (i = 0; i < p->nassets; i++) {
 		free(p->assets[i].name);
+		free(p->assets[i].inputs);
+	}
 	free(p->assets);
 }
 
@@ -154,6 +158,45 @@ test_select(void)
 		CHECK(seen[i] == 1);
 }
 
+/* assets joined by inputs land on one shard together, and the plan's
+ * asset-to-item map follows the items that stay */
+static void
+test_select_joined(void)
+{
+	struct plan pl;
+	struct project p;
+	struct shard sh = {0, 4};
+	unsigned char *sel;
+	size_t i, total = 0;
+
+	for (sh.index = 0; sh.index < 4; sh.index++) {
+		make_plan(&pl, &p, 60, 1);
+		/* asset 3k+1 takes 3k, and 3k+2 takes 3k+1: families of three */
+		for (i = 0; i < 60; i++) {
+			if (i % 3 == 0)
+				continue;
+			p.assets[i].inputs = xcalloc(1, sizeof(*p.assets[i].inputs));
+			p.assets[i].ninputs = 1;
+			p.assets[i].inputs[0].asset = p.assets[i - 1].name;
+			p.assets[i].inputs[0].upstream = i - 1;
+		}
+		sel = NULL;
+		shard_select(&pl, &p, &sh, &sel);
+		for (i = 0; i < 60; i++) {
+			size_t first = i - i % 3;
+
+			CHECK(sel[i] == sel[first]);
+			CHECK(sel[i] ? pl.byasset[i] && pl.items[pl.byasset[i] - 1].asset == &p.assets[i]
+				     : pl.byasset[i] == 0);
+		}
+		total += pl.nitems;
+		free(sel);
+		plan_release(&pl);
+		free_project(&p);
+	}
+	CHECK(total == 60);
+}
+
 int
 main(void)
 {
@@ -161,5 +204,6 @@ main(void)
 	RUN(test_of_key);
 	RUN(test_spread);
 	RUN(test_select);
+	RUN(test_select_joined);
 	return TEST_DONE();
 }
