@@ -131,11 +131,12 @@ count_png() { find "$1/dist" -maxdepth 1 -name '*.png' | wc -l; }
 # one shard; four at once (a shard's exit status in $BENCH_TMP/rc.I)
 run_one() { "$ASSETGEN" -C "$1" build --shard 0/1 -j $C -q; }
 run_four() {
-	local k
+	local k pids=()
 	for k in $(seq 0 $((K - 1))); do
 		{ "$ASSETGEN" -C "${DIRS[$k]}" build --shard $k/$K -j $C -q; echo $? >"$BENCH_TMP/rc.$k"; } &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}" # the shards only: a bare `wait` also waits for the fake and nginx
 }
 run_fan_in() { "$ASSETGEN" -C "$1" build --from-cache -q; }
 
